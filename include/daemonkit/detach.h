@@ -1,0 +1,100 @@
+// daemonkit::Detach: turn the calling process into a SysV daemon, and tell the
+// launcher whether the daemon really started.
+//
+//   launcher ── pipe ── fork ─┬─ launcher: waits for the daemon's first word
+//                             └─ middle: setsid ── fork ─┬─ middle: _exit(0)
+//                                                        └─ daemon: umask,
+//   chdir, default signal dispositions, empty signal mask, stdio redirected,
+//   every other inherited descriptor closed; the program runs, then calls
+//   Ready(): only then does the launcher return success.
+//
+// The second fork leaves the daemon outside the session leader role, so it can
+// never acquire a controlling terminal again. Every option is checked before
+// the first fork, while the launcher still owns its terminal. All system calls
+// go through `Os`, so tests can mock them or inject failures.
+//
+//   absl::StatusOr<daemonkit::Daemon> daemon = daemonkit::Detach(options);
+//   if (!daemon.ok()) { /* launcher: what failed, and why */ }
+//   if (daemon->in_launcher()) { /* the daemon is ready: daemon->pid() */ }
+//   ... open the log, bind the socket ...
+//   daemon->Ready();
+#ifndef DAEMONKIT_DETACH_H_
+#define DAEMONKIT_DETACH_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "daemonkit/os.h"
+#include "daemonkit/posix_os.h"
+
+namespace daemonkit {
+
+struct DetachOptions {
+  // The daemon's working directory; "/" so that it keeps no mount busy.
+  std::string working_directory = "/";
+  // The daemon's file mode creation mask, 0 to 0777.
+  int umask = 0;
+  // Where the daemon's standard streams go: stdin is opened for reading,
+  // stdout and stderr for appending (created with mode 0644). The launcher
+  // opens them, so relative paths start from its working directory and a file
+  // that cannot be opened is reported before anything forks.
+  std::string stdin_path = "/dev/null";
+  std::string stdout_path = "/dev/null";
+  std::string stderr_path = "/dev/null";
+  // Descriptors (3 or above) the daemon keeps, e.g. a listening socket.
+  std::vector<int> keep_fds;
+};
+
+// The daemon, as seen from either process that Detach returns in.
+class Daemon {
+ public:
+  Daemon(Daemon&& other) noexcept;
+  Daemon& operator=(Daemon&& other) noexcept;
+  // In the daemon, destroying it before Ready() tells the launcher that the
+  // daemon gave up without saying why.
+  ~Daemon();
+
+  // True in the launcher, once the daemon is ready; false in the daemon.
+  bool in_launcher() const { return !in_daemon_; }
+  // The daemon's process id.
+  pid_t pid() const { return pid_; }
+
+  // In the daemon: the daemon is ready; the launcher's Detach returns it.
+  absl::Status Ready();
+  // In the daemon: the daemon cannot start; the launcher's Detach returns
+  // `why` (with `exit_code`, from sysexits.h, for a launcher that exits). The
+  // daemon should exit next, so the launcher can report it gone.
+  absl::Status Fail(const absl::Status& why, int exit_code);
+
+ private:
+  friend absl::StatusOr<Daemon> Detach(const DetachOptions&, Os&);
+  friend Daemon DetachOrExit(const DetachOptions&, Os&);
+  Daemon(Os& os, pid_t pid, bool in_daemon, int report_fd);
+
+  Os* os_;
+  pid_t pid_;
+  bool in_daemon_;
+  int report_fd_;  // The daemon's end of the readiness pipe until it reports.
+};
+
+// Detaches the calling process; returns in the launcher once the daemon is
+// ready (or failed), and in the daemon once it is set up. Fails with
+// kFailedPrecondition when the process has more than one thread.
+//
+// A launcher that is a child subreaper (prctl PR_SET_CHILD_SUBREAPER) learns
+// how a daemon that died before Ready() ended, and must reap the daemon later.
+absl::StatusOr<Daemon> Detach(const DetachOptions& options,
+                              Os& os = PosixOs::Default());
+
+// Detach for programs whose launcher has nothing more to do: the launcher
+// exits 0 once the daemon is ready, or writes "daemonkit: <what failed>" to
+// stderr and exits with a sysexits.h code. Returns only in the daemon.
+Daemon DetachOrExit(const DetachOptions& options, Os& os = PosixOs::Default());
+
+}  // namespace daemonkit
+
+#endif  // DAEMONKIT_DETACH_H_

@@ -1,0 +1,92 @@
+// daemonkit::Os: the system calls daemonkit makes, one virtual method each.
+//
+// Every method is the thinnest translation of one call, so that all behaviour
+// (retries, ordering, error messages) lives in code that tests reach through a
+// mock or a decorator. Results carry the errno instead of an absl::Status:
+// these calls run between fork and _exit, where allocating is unwise, and
+// callers must tell EAGAIN from EINTR.
+#ifndef DAEMONKIT_OS_H_
+#define DAEMONKIT_OS_H_
+
+#include <dirent.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include <cstddef>
+
+namespace daemonkit {
+
+// What a system call returned, and the errno when it failed.
+template <typename T>
+struct SysCallResult {
+  T value;    // The call's return value; -1 when it failed.
+  int error;  // errno when the call failed, 0 when it succeeded.
+
+  bool ok() const { return error == 0; }
+};
+
+using SysCallIntResult = SysCallResult<int>;
+using SysCallSizeResult = SysCallResult<ssize_t>;
+
+class Os {
+ public:
+  virtual ~Os() = default;
+
+  // Wraps fork(2).
+  virtual SysCallIntResult Fork() = 0;
+  // Wraps setsid(2).
+  virtual SysCallIntResult SetSid() = 0;
+  // Wraps umask(2); it cannot fail and returns the previous mask.
+  virtual mode_t Umask(mode_t mask) = 0;
+  // Wraps chdir(2).
+  virtual SysCallIntResult Chdir(const char* path) = 0;
+  // Wraps open(2).
+  virtual SysCallIntResult Open(const char* path, int flags, mode_t mode) = 0;
+  // Wraps close(2).
+  virtual SysCallIntResult Close(int fd) = 0;
+  // Wraps dup2(2).
+  virtual SysCallIntResult Dup2(int old_fd, int new_fd) = 0;
+  // Wraps fcntl(2) for the commands that take an int argument.
+  virtual SysCallIntResult Fcntl(int fd, int command, int argument) = 0;
+  // Wraps close_range(2).
+  virtual SysCallIntResult CloseRange(unsigned first, unsigned last,
+                                      int flags) = 0;
+  // Wraps getdents64(2).
+  virtual SysCallSizeResult GetDents(int fd, void* buffer, size_t size) = 0;
+  // Wraps getrlimit(2).
+  virtual SysCallIntResult GetRLimit(int resource, struct rlimit* limit) = 0;
+  // Wraps pipe2(2).
+  virtual SysCallIntResult Pipe(int fds[2], int flags) = 0;
+  // Wraps read(2).
+  virtual SysCallSizeResult Read(int fd, void* buffer, size_t size) = 0;
+  // Wraps write(2).
+  virtual SysCallSizeResult Write(int fd, const void* buffer, size_t size) = 0;
+  // Wraps poll(2).
+  virtual SysCallIntResult Poll(struct pollfd* fds, nfds_t count,
+                                int timeout_ms) = 0;
+  // Wraps waitpid(2).
+  virtual SysCallIntResult WaitPid(pid_t pid, int* status, int options) = 0;
+  // Wraps kill(2).
+  virtual SysCallIntResult Kill(pid_t pid, int signal) = 0;
+  // Wraps pidfd_open(2).
+  virtual SysCallIntResult PidFdOpen(pid_t pid, unsigned flags) = 0;
+  // Wraps getpid(2); it cannot fail.
+  virtual pid_t GetPid() = 0;
+  // Wraps sigaction(2).
+  virtual SysCallIntResult SigAction(int signal, const struct sigaction* action,
+                                     struct sigaction* old_action) = 0;
+  // Wraps sigprocmask(2).
+  virtual SysCallIntResult SigProcMask(int how, const sigset_t* set,
+                                       sigset_t* old_set) = 0;
+  // Wraps prctl(2) for the options that take one integer argument.
+  virtual SysCallIntResult Prctl(int option, unsigned long argument) = 0;
+  // Wraps _exit(2). Real implementations never return; a mock does, so
+  // callers return right after calling it.
+  virtual void Exit(int status) = 0;
+};
+
+}  // namespace daemonkit
+
+#endif  // DAEMONKIT_OS_H_

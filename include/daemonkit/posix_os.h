@@ -1,0 +1,48 @@
+// daemonkit::PosixOs: the real Os, straight onto the kernel.
+//
+// The only place in daemonkit that reads errno. Default() is never destroyed,
+// so it stays usable in a forked child and during exit.
+#ifndef DAEMONKIT_POSIX_OS_H_
+#define DAEMONKIT_POSIX_OS_H_
+
+#include "daemonkit/os.h"
+
+namespace daemonkit {
+
+class PosixOs : public Os {
+ public:
+  // The process-wide instance.
+  static PosixOs& Default();
+
+  SysCallIntResult Fork() override;
+  SysCallIntResult SetSid() override;
+  mode_t Umask(mode_t mask) override;
+  SysCallIntResult Chdir(const char* path) override;
+  SysCallIntResult Open(const char* path, int flags, mode_t mode) override;
+  SysCallIntResult Close(int fd) override;
+  SysCallIntResult Dup2(int old_fd, int new_fd) override;
+  SysCallIntResult Fcntl(int fd, int command, int argument) override;
+  SysCallIntResult CloseRange(unsigned first, unsigned last,
+                              int flags) override;
+  SysCallSizeResult GetDents(int fd, void* buffer, size_t size) override;
+  SysCallIntResult GetRLimit(int resource, struct rlimit* limit) override;
+  SysCallIntResult Pipe(int fds[2], int flags) override;
+  SysCallSizeResult Read(int fd, void* buffer, size_t size) override;
+  SysCallSizeResult Write(int fd, const void* buffer, size_t size) override;
+  SysCallIntResult Poll(struct pollfd* fds, nfds_t count,
+                        int timeout_ms) override;
+  SysCallIntResult WaitPid(pid_t pid, int* status, int options) override;
+  SysCallIntResult Kill(pid_t pid, int signal) override;
+  SysCallIntResult PidFdOpen(pid_t pid, unsigned flags) override;
+  pid_t GetPid() override;
+  SysCallIntResult SigAction(int signal, const struct sigaction* action,
+                             struct sigaction* old_action) override;
+  SysCallIntResult SigProcMask(int how, const sigset_t* set,
+                               sigset_t* old_set) override;
+  SysCallIntResult Prctl(int option, unsigned long argument) override;
+  void Exit(int status) override;
+};
+
+}  // namespace daemonkit
+
+#endif  // DAEMONKIT_POSIX_OS_H_

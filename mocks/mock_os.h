@@ -1,0 +1,64 @@
+// daemonkit::MockOs: a gMock Os for tests of code that makes system calls.
+//
+// Derived from the pure interface, so an unexpected call never reaches the
+// kernel. SysCallSuccess/SysCallFailure build results; a failure always names
+// its errno explicitly.
+#ifndef DAEMONKIT_MOCKS_MOCK_OS_H_
+#define DAEMONKIT_MOCKS_MOCK_OS_H_
+
+#include "daemonkit/os.h"
+#include "gmock/gmock.h"
+
+namespace daemonkit {
+
+class MockOs : public Os {
+ public:
+  MOCK_METHOD(SysCallIntResult, Fork, (), (override));
+  MOCK_METHOD(SysCallIntResult, SetSid, (), (override));
+  MOCK_METHOD(mode_t, Umask, (mode_t mask), (override));
+  MOCK_METHOD(SysCallIntResult, Chdir, (const char* path), (override));
+  MOCK_METHOD(SysCallIntResult, Open,
+              (const char* path, int flags, mode_t mode), (override));
+  MOCK_METHOD(SysCallIntResult, Close, (int fd), (override));
+  MOCK_METHOD(SysCallIntResult, Dup2, (int old_fd, int new_fd), (override));
+  MOCK_METHOD(SysCallIntResult, Fcntl, (int fd, int command, int argument),
+              (override));
+  MOCK_METHOD(SysCallIntResult, CloseRange,
+              (unsigned first, unsigned last, int flags), (override));
+  MOCK_METHOD(SysCallSizeResult, GetDents, (int fd, void* buffer, size_t size),
+              (override));
+  MOCK_METHOD(SysCallIntResult, GetRLimit, (int resource, struct rlimit* limit),
+              (override));
+  MOCK_METHOD(SysCallIntResult, Pipe, (int fds[2], int flags), (override));
+  MOCK_METHOD(SysCallSizeResult, Read, (int fd, void* buffer, size_t size),
+              (override));
+  MOCK_METHOD(SysCallSizeResult, Write,
+              (int fd, const void* buffer, size_t size), (override));
+  MOCK_METHOD(SysCallIntResult, Poll,
+              (struct pollfd * fds, nfds_t count, int timeout_ms), (override));
+  MOCK_METHOD(SysCallIntResult, WaitPid, (pid_t pid, int* status, int options),
+              (override));
+  MOCK_METHOD(SysCallIntResult, Kill, (pid_t pid, int signal), (override));
+  MOCK_METHOD(SysCallIntResult, PidFdOpen, (pid_t pid, unsigned flags),
+              (override));
+  MOCK_METHOD(pid_t, GetPid, (), (override));
+  MOCK_METHOD(SysCallIntResult, SigAction,
+              (int signal, const struct sigaction* action,
+               struct sigaction* old_action),
+              (override));
+  MOCK_METHOD(SysCallIntResult, SigProcMask,
+              (int how, const sigset_t* set, sigset_t* old_set), (override));
+  MOCK_METHOD(SysCallIntResult, Prctl, (int option, unsigned long argument),
+              (override));
+  MOCK_METHOD(void, Exit, (int status), (override));
+};
+
+// A successful int-returning call that returned `value`.
+inline SysCallIntResult SysCallSuccess(int value = 0) { return {value, 0}; }
+
+// A failed call that set errno to `error`.
+inline SysCallIntResult SysCallFailure(int error) { return {-1, error}; }
+
+}  // namespace daemonkit
+
+#endif  // DAEMONKIT_MOCKS_MOCK_OS_H_

@@ -1,0 +1,60 @@
+// The records the middle process and the daemon send the launcher through the
+// readiness pipe.
+//
+// Fixed-size and written with one write(2) each: smaller than PIPE_BUF, so a
+// record arrives whole, and building one needs no allocation after fork.
+#ifndef DAEMONKIT_SRC_LAUNCH_REPORT_H_
+#define DAEMONKIT_SRC_LAUNCH_REPORT_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "daemonkit/os.h"
+
+namespace daemonkit::internal {
+
+struct LaunchReport {
+  enum Kind : int32_t {
+    kDaemonPid = 1,  // From the middle process: the daemon was born.
+    kReady = 2,      // From the daemon: Ready() was called.
+    kFailed = 3,     // From either: a step failed; the start is abandoned.
+  };
+
+  int32_t kind;
+  int32_t pid;          // The daemon's pid (kFailed from the middle: 0).
+  int32_t status_code;  // kFailed: an absl::StatusCode.
+  int32_t exit_code;    // kFailed: a sysexits.h code.
+  char message[496];    // kFailed: NUL-terminated, truncated to fit.
+};
+
+// A kFailed report for a system call that failed in `step` (about `subject`,
+// when not null): "<step> <subject> failed: <errno text>", exit code EX_OSERR.
+LaunchReport StepFailedReport(pid_t pid, const char* step, const char* subject,
+                              int error);
+
+// The same failure as an absl::Status, for the launcher.
+absl::Status StepFailed(absl::string_view step, int error, int exit_code);
+
+// A kFailed report carrying `status` (its message truncated to fit).
+LaunchReport StatusReport(pid_t pid, const absl::Status& status, int exit_code);
+
+// The failure a kFailed report describes, with its exit code attached.
+absl::Status StatusFromReport(const LaunchReport& report);
+
+// Writes `report` to `fd`, retrying on EINTR. SIGPIPE is ignored meanwhile so
+// that a launcher that went away cannot kill the writer.
+SysCallSizeResult WriteReport(Os& os, int fd, const LaunchReport& report);
+
+// Reads one whole report from `fd`, retrying on EINTR. Returns the bytes read:
+// sizeof(LaunchReport), or 0 at end-of-file.
+SysCallSizeResult ReadReport(Os& os, int fd, LaunchReport* report);
+
+// The text of an errno value, without allocating.
+const char* ErrnoText(int error);
+
+}  // namespace daemonkit::internal
+
+#endif  // DAEMONKIT_SRC_LAUNCH_REPORT_H_

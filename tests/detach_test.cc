@@ -1,0 +1,654 @@
+// Mock-driven tests of Detach: each of the three processes' paths is walked
+// in-process (Fork returning 0 walks the child branch, a pid the parent's).
+
+#include "daemonkit/detach.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+
+#include <climits>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "daemonkit/exit_code.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "mocks/mock_os.h"
+#include "src/launch_report.h"
+
+namespace daemonkit {
+namespace {
+
+using internal::LaunchReport;
+using ::testing::_;
+using ::testing::AnyNumber;
+using ::testing::DoAll;
+using ::testing::HasSubstr;
+using ::testing::InSequence;
+using ::testing::Invoke;
+using ::testing::NiceMock;
+using ::testing::Return;
+using ::testing::SetArgPointee;
+using ::testing::StrEq;
+using ::testing::StrictMock;
+
+constexpr int kDirFd = 10;
+constexpr int kStatFd = 11;
+constexpr int kStdinFd = 3;
+constexpr int kStdoutFd = 4;
+constexpr int kStderrFd = 5;
+constexpr int kReportRead = 6;
+constexpr int kReportWrite = 7;
+constexpr pid_t kMiddlePid = 100;
+constexpr pid_t kDaemonPid = 200;
+
+constexpr char kSingleThreadStat[] =
+    "42 (my prog) S 1 42 42 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 5 0 0\n";
+
+// A Read action that delivers `text` (a /proc file's contents).
+auto ReadsText(std::string text) {
+  return [text](int, void* buffer, size_t size) -> SysCallSizeResult {
+    const size_t count = std::min(size, text.size());
+    memcpy(buffer, text.data(), count);
+    return {static_cast<ssize_t>(count), 0};
+  };
+}
+
+// A Read action that delivers one launch report.
+auto ReadsReport(LaunchReport report) {
+  return [report](int, void* buffer, size_t size) -> SysCallSizeResult {
+    EXPECT_EQ(size, sizeof report);
+    memcpy(buffer, &report, sizeof report);
+    return {static_cast<ssize_t>(sizeof report), 0};
+  };
+}
+
+SysCallSizeResult EndOfFile(int, void*, size_t) { return {0, 0}; }
+
+LaunchReport Report(LaunchReport::Kind kind, pid_t pid) {
+  LaunchReport report = {};
+  report.kind = kind;
+  report.pid = pid;
+  return report;
+}
+
+// A Write action that keeps the report written into `*written`.
+auto KeepsReport(LaunchReport* written) {
+  return [written](int, const void* buffer, size_t size) -> SysCallSizeResult {
+    EXPECT_EQ(size, sizeof *written);
+    memcpy(written, buffer, sizeof *written);
+    return {static_cast<ssize_t>(size), 0};
+  };
+}
+
+MATCHER(IsDefaultAction, "sets the default disposition") {
+  return arg != nullptr && arg->sa_handler == SIG_DFL;
+}
+
+MATCHER(IsEmptySet, "is the empty signal set") {
+  return arg != nullptr && sigisemptyset(arg);
+}
+
+class DetachTest : public ::testing::Test {
+ protected:
+  // Option checks and the single-thread check, which come before any fork.
+  void ExpectChecks() {
+    EXPECT_CALL(os_, Open(StrEq("/"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0))
+        .WillOnce(Return(SysCallSuccess(kDirFd)));
+    EXPECT_CALL(os_, Close(kDirFd)).WillOnce(Return(SysCallSuccess()));
+    EXPECT_CALL(os_, Open(StrEq("/proc/self/stat"), O_RDONLY | O_CLOEXEC, 0))
+        .WillOnce(Return(SysCallSuccess(kStatFd)));
+    EXPECT_CALL(os_, Read(kStatFd, _, _))
+        .WillOnce(Invoke(ReadsText(kSingleThreadStat)));
+    EXPECT_CALL(os_, Close(kStatFd)).WillOnce(Return(SysCallSuccess()));
+  }
+
+  // The standard streams and the readiness pipe, opened by the launcher.
+  void ExpectPrepared() {
+    EXPECT_CALL(os_,
+                Open(StrEq("/dev/null"), O_RDONLY | O_NOCTTY | O_CLOEXEC, 0644))
+        .WillOnce(Return(SysCallSuccess(kStdinFd)));
+    EXPECT_CALL(
+        os_, Open(StrEq("/dev/null"),
+                  O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY | O_CLOEXEC, 0644))
+        .WillOnce(Return(SysCallSuccess(kStdoutFd)))
+        .WillOnce(Return(SysCallSuccess(kStderrFd)));
+    static const int kPipe[2] = {kReportRead, kReportWrite};
+    EXPECT_CALL(os_, Pipe(_, O_CLOEXEC))
+        .WillOnce(DoAll(Invoke([](int fds[2], int) {
+                          fds[0] = kPipe[0];
+                          fds[1] = kPipe[1];
+                        }),
+                        Return(SysCallSuccess())));
+  }
+
+  void ExpectReportWritten(int fd, LaunchReport* written) {
+    EXPECT_CALL(os_, SigAction(SIGPIPE, _, _))
+        .WillOnce(Return(SysCallSuccess()));
+    EXPECT_CALL(os_, Write(fd, _, sizeof(LaunchReport)))
+        .WillOnce(Invoke(KeepsReport(written)));
+    EXPECT_CALL(os_, SigAction(SIGPIPE, _, nullptr))
+        .WillOnce(Return(SysCallSuccess()));
+  }
+
+  // The launcher's side once the first fork returned kMiddlePid.
+  void ExpectLauncherClosesPrepared() {
+    for (int fd : {kStdinFd, kStdoutFd, kStderrFd, kReportWrite}) {
+      EXPECT_CALL(os_, Close(fd)).WillOnce(Return(SysCallSuccess()));
+    }
+  }
+
+  void ExpectMiddleReaped(int status) {
+    EXPECT_CALL(os_, WaitPid(kMiddlePid, _, 0))
+        .WillOnce(DoAll(SetArgPointee<1>(status),
+                        Return(SysCallSuccess(kMiddlePid))));
+    EXPECT_CALL(os_, Close(kReportRead)).WillOnce(Return(SysCallSuccess()));
+  }
+
+  // Expects the daemon's steps up to (not including) `stop`, in order.
+  enum class DaemonStep { kChdir, kSignals, kMask, kDup2, kClose, kDone };
+  void ExpectDaemonSteps(DaemonStep stop) {
+    EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(0)));
+    EXPECT_CALL(os_, SetSid()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
+    EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(0)));
+    EXPECT_CALL(os_, GetPid()).WillOnce(Return(kDaemonPid));
+    EXPECT_CALL(os_, Umask(0)).WillOnce(Return(022));
+    if (stop == DaemonStep::kChdir) return;
+    EXPECT_CALL(os_, Chdir(StrEq("/"))).WillOnce(Return(SysCallSuccess()));
+    if (stop == DaemonStep::kSignals) return;
+    EXPECT_CALL(os_, SigAction(_, IsDefaultAction(), nullptr))
+        .Times(NSIG - 3)  // Every signal from 1 but SIGKILL and SIGSTOP.
+        .WillRepeatedly(Return(SysCallSuccess()));
+    if (stop == DaemonStep::kMask) return;
+    EXPECT_CALL(os_, SigProcMask(SIG_SETMASK, IsEmptySet(), nullptr))
+        .WillOnce(Return(SysCallSuccess()));
+    if (stop == DaemonStep::kDup2) return;
+    EXPECT_CALL(os_, Dup2(kStdinFd, 0)).WillOnce(Return(SysCallSuccess(0)));
+    EXPECT_CALL(os_, Dup2(kStdoutFd, 1)).WillOnce(Return(SysCallSuccess(1)));
+    EXPECT_CALL(os_, Dup2(kStderrFd, 2)).WillOnce(Return(SysCallSuccess(2)));
+    if (stop == DaemonStep::kClose) return;
+    // Everything from 3 up but the readiness pipe's write end.
+    EXPECT_CALL(os_, CloseRange(3, kReportWrite - 1, 0))
+        .WillOnce(Return(SysCallSuccess()));
+    EXPECT_CALL(os_, CloseRange(kReportWrite + 1, UINT_MAX, 0))
+        .WillOnce(Return(SysCallSuccess()));
+  }
+
+  StrictMock<MockOs> os_;
+};
+
+TEST_F(DetachTest, LauncherReturnsTheDaemonOnceItIsReady) {
+  InSequence in_order;
+  ExpectChecks();
+  ExpectPrepared();
+  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
+  ExpectLauncherClosesPrepared();
+  EXPECT_CALL(os_, Read(kReportRead, _, _))
+      .WillOnce(
+          Invoke(ReadsReport(Report(LaunchReport::kDaemonPid, kDaemonPid))))
+      .WillOnce(Invoke(ReadsReport(Report(LaunchReport::kReady, kDaemonPid))));
+  ExpectMiddleReaped(0);
+
+  absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
+
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  EXPECT_TRUE(daemon->in_launcher());
+  EXPECT_EQ(daemon->pid(), kDaemonPid);
+}
+
+TEST_F(DetachTest, MiddleProcessStartsASessionForksAndExits) {
+  InSequence in_order;
+  ExpectChecks();
+  ExpectPrepared();
+  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(0)));
+  EXPECT_CALL(os_, SetSid()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
+  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kDaemonPid)));
+  LaunchReport written;
+  ExpectReportWritten(kReportWrite, &written);
+  EXPECT_CALL(os_, Exit(0));
+
+  EXPECT_FALSE(Detach(DetachOptions(), os_).ok());  // Only after a mock Exit.
+  EXPECT_EQ(written.kind, LaunchReport::kDaemonPid);
+  EXPECT_EQ(written.pid, kDaemonPid);
+}
+
+TEST_F(DetachTest, DaemonSetsItselfUpThenReportsReady) {
+  InSequence in_order;
+  ExpectChecks();
+  ExpectPrepared();
+  ExpectDaemonSteps(DaemonStep::kDone);
+  LaunchReport written;
+  ExpectReportWritten(kReportWrite, &written);
+  EXPECT_CALL(os_, Close(kReportWrite)).WillOnce(Return(SysCallSuccess()));
+
+  absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  EXPECT_FALSE(daemon->in_launcher());
+  EXPECT_EQ(daemon->pid(), kDaemonPid);
+  EXPECT_TRUE(daemon->Ready().ok());
+  EXPECT_EQ(written.kind, LaunchReport::kReady);
+  EXPECT_EQ(written.pid, kDaemonPid);
+  EXPECT_FALSE(daemon->Ready().ok()) << "Ready() works once";
+}
+
+TEST_F(DetachTest, OptionsReachTheDaemon) {
+  NiceMock<MockOs> os;
+  ON_CALL(os, Open).WillByDefault(Return(SysCallSuccess(20)));
+  ON_CALL(os, Read).WillByDefault(Invoke(ReadsText(kSingleThreadStat)));
+  ON_CALL(os, Fork).WillByDefault(Return(SysCallSuccess(0)));
+  ON_CALL(os, Pipe).WillByDefault(Invoke([](int fds[2], int) {
+    fds[0] = 30;
+    fds[1] = 31;
+    return SysCallSuccess();
+  }));
+  DetachOptions options;
+  options.working_directory = "/srv/app";
+  options.umask = 027;
+  options.stdout_path = "/var/log/app.out";
+  options.keep_fds = {40, 33};
+  EXPECT_CALL(os, Open).Times(AnyNumber());
+  EXPECT_CALL(os,
+              Open(StrEq("/var/log/app.out"),
+                   O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY | O_CLOEXEC, 0644));
+  EXPECT_CALL(os, Umask(027));
+  EXPECT_CALL(os, Chdir(StrEq("/srv/app")));
+  {
+    InSequence gaps;  // Kept: 31 (the pipe), 33 and 40.
+    EXPECT_CALL(os, CloseRange(3, 30, 0));
+    EXPECT_CALL(os, CloseRange(32, 32, 0));
+    EXPECT_CALL(os, CloseRange(34, 39, 0));
+    EXPECT_CALL(os, CloseRange(41, UINT_MAX, 0));
+  }
+
+  EXPECT_TRUE(Detach(options, os).ok());
+}
+
+TEST_F(DetachTest, BadUmaskIsRefusedBeforeAnySystemCall) {
+  DetachOptions options;
+  options.umask = 01000;
+  absl::StatusOr<Daemon> daemon = Detach(options, os_);
+  EXPECT_EQ(daemon.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(daemon.status().message(), HasSubstr("umask 01000"));
+  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_USAGE);
+}
+
+TEST_F(DetachTest, MissingWorkingDirectoryIsReportedBeforeAnyFork) {
+  DetachOptions options;
+  options.working_directory = "/nonexistent";
+  EXPECT_CALL(os_, Open(StrEq("/nonexistent"), _, _))
+      .WillOnce(Return(SysCallFailure(ENOENT)));
+  absl::StatusOr<Daemon> daemon = Detach(options, os_);
+  EXPECT_EQ(daemon.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(daemon.status().message(),
+            "opening working directory /nonexistent failed: No such file or "
+            "directory");
+  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_NOINPUT);
+}
+
+TEST_F(DetachTest, KeptDescriptorMustBeOpenAndNotStdio) {
+  DetachOptions options;
+  options.keep_fds = {1};
+  EXPECT_EQ(Detach(options, os_).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  options.keep_fds = {9};
+  EXPECT_CALL(os_, Fcntl(9, F_GETFD, 0))
+      .WillOnce(Return(SysCallFailure(EBADF)));
+  absl::StatusOr<Daemon> daemon = Detach(options, os_);
+  EXPECT_EQ(daemon.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(daemon.status().message(), "keep_fds: descriptor 9 is not open");
+}
+
+TEST_F(DetachTest, RefusesAProcessWithSeveralThreads) {
+  EXPECT_CALL(os_, Open(StrEq("/"), _, _))
+      .WillOnce(Return(SysCallSuccess(kDirFd)));
+  EXPECT_CALL(os_, Close(kDirFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Open(StrEq("/proc/self/stat"), _, _))
+      .WillOnce(Return(SysCallSuccess(kStatFd)));
+  EXPECT_CALL(os_, Read(kStatFd, _, _))
+      .WillOnce(Invoke(ReadsText(
+          "42 (a) b) S 1 42 42 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 3 0 5\n")));
+  EXPECT_CALL(os_, Close(kStatFd)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
+  EXPECT_EQ(daemon.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(daemon.status().message(), HasSubstr("has 3 threads"));
+}
+
+TEST_F(DetachTest, UnopenableStdoutIsReportedAndNothingLeaks) {
+  DetachOptions options;
+  options.stdout_path = "/root/out.log";
+  ExpectChecks();
+  EXPECT_CALL(os_, Open(StrEq("/dev/null"), _, _))
+      .WillOnce(Return(SysCallSuccess(kStdinFd)));
+  EXPECT_CALL(os_, Open(StrEq("/root/out.log"), _, _))
+      .WillOnce(Return(SysCallFailure(EACCES)));
+  EXPECT_CALL(os_, Close(kStdinFd)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<Daemon> daemon = Detach(options, os_);
+  EXPECT_EQ(daemon.status().message(),
+            "opening stdout file /root/out.log failed: Permission denied");
+  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_CANTCREAT);
+}
+
+TEST_F(DetachTest, StreamOpenedOnAStandardNumberMovesAboveIt) {
+  // A launcher started with stdin closed gets 0 back from open().
+  ExpectChecks();
+  EXPECT_CALL(os_, Open(StrEq("/dev/null"), O_RDONLY | O_NOCTTY | O_CLOEXEC, _))
+      .WillOnce(Return(SysCallSuccess(0)));
+  EXPECT_CALL(os_, Fcntl(0, F_DUPFD_CLOEXEC, 3))
+      .WillOnce(Return(SysCallFailure(EMFILE)));
+  EXPECT_CALL(os_, Close(0)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
+  EXPECT_EQ(daemon.status().message(),
+            "opening stdin file /dev/null failed: Too many open files");
+  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_OSFILE);
+}
+
+TEST_F(DetachTest, FailedPipeClosesTheStreams) {
+  ExpectChecks();
+  EXPECT_CALL(os_, Open(StrEq("/dev/null"), _, _))
+      .WillOnce(Return(SysCallSuccess(kStdinFd)))
+      .WillOnce(Return(SysCallSuccess(kStdoutFd)))
+      .WillOnce(Return(SysCallSuccess(kStderrFd)));
+  EXPECT_CALL(os_, Pipe(_, O_CLOEXEC)).WillOnce(Return(SysCallFailure(EMFILE)));
+  for (int fd : {kStdinFd, kStdoutFd, kStderrFd}) {
+    EXPECT_CALL(os_, Close(fd)).WillOnce(Return(SysCallSuccess()));
+  }
+  absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
+  EXPECT_EQ(daemon.status().message(),
+            "creating the readiness pipe failed: Too many open files");
+}
+
+TEST_F(DetachTest, FailedFirstForkNamesTheStepAndClosesEverything) {
+  InSequence in_order;
+  ExpectChecks();
+  ExpectPrepared();
+  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallFailure(EAGAIN)));
+  for (int fd : {kStdinFd, kStdoutFd, kStderrFd, kReportRead, kReportWrite}) {
+    EXPECT_CALL(os_, Close(fd)).WillOnce(Return(SysCallSuccess()));
+  }
+  absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
+  EXPECT_EQ(daemon.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(daemon.status().message(),
+            "first fork failed: Resource temporarily unavailable");
+  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_OSERR);
+}
+
+TEST_F(DetachTest, FailedSetSidIsReportedByTheMiddleProcess) {
+  InSequence in_order;
+  ExpectChecks();
+  ExpectPrepared();
+  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(0)));
+  EXPECT_CALL(os_, SetSid()).WillOnce(Return(SysCallFailure(EPERM)));
+  LaunchReport written;
+  ExpectReportWritten(kReportWrite, &written);
+  EXPECT_CALL(os_, Exit(EX_OSERR));
+  Detach(DetachOptions(), os_).IgnoreError();
+  EXPECT_EQ(written.kind, LaunchReport::kFailed);
+  EXPECT_STREQ(written.message, "setsid failed: Operation not permitted");
+}
+
+TEST_F(DetachTest, FailedSecondForkIsReportedByTheMiddleProcess) {
+  InSequence in_order;
+  ExpectChecks();
+  ExpectPrepared();
+  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(0)));
+  EXPECT_CALL(os_, SetSid()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
+  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallFailure(EAGAIN)));
+  LaunchReport written;
+  ExpectReportWritten(kReportWrite, &written);
+  EXPECT_CALL(os_, Exit(EX_OSERR));
+  Detach(DetachOptions(), os_).IgnoreError();
+  EXPECT_EQ(written.kind, LaunchReport::kFailed);
+  EXPECT_STREQ(written.message,
+               "second fork failed: Resource temporarily unavailable");
+}
+
+TEST_F(DetachTest, LauncherReturnsTheMiddleProcessFailureAndReapsIt) {
+  InSequence in_order;
+  ExpectChecks();
+  ExpectPrepared();
+  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
+  ExpectLauncherClosesPrepared();
+  EXPECT_CALL(os_, Read(kReportRead, _, _))
+      .WillOnce(Invoke(ReadsReport(
+          internal::StepFailedReport(0, "second fork", nullptr, EAGAIN))));
+  ExpectMiddleReaped(EX_OSERR << 8);
+  absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
+  EXPECT_EQ(daemon.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(daemon.status().message(),
+            "second fork failed: Resource temporarily unavailable");
+  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_OSERR);
+}
+
+TEST_F(DetachTest, LauncherReapsADaemonThatReportedAFailure) {
+  InSequence in_order;
+  ExpectChecks();
+  ExpectPrepared();
+  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
+  ExpectLauncherClosesPrepared();
+  EXPECT_CALL(os_, Read(kReportRead, _, _))
+      .WillOnce(Invoke(ReadsReport(internal::StatusReport(
+          kDaemonPid, absl::PermissionDeniedError("cannot open log"),
+          EX_CANTCREAT))));
+  ExpectMiddleReaped(0);
+  EXPECT_CALL(os_, PidFdOpen(kDaemonPid, 0))
+      .WillOnce(Return(SysCallSuccess(9)));
+  EXPECT_CALL(os_, Poll(_, 1, _)).WillOnce(Return(SysCallSuccess(1)));
+  EXPECT_CALL(os_, Close(9)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, WaitPid(kDaemonPid, _, WNOHANG))
+      .WillOnce(Return(SysCallSuccess(kDaemonPid)));
+  absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
+  EXPECT_EQ(daemon.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(daemon.status().message(), "cannot open log");
+  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_CANTCREAT);
+}
+
+TEST_F(DetachTest, SilentDaemonDeathIsDescribedWithItsWaitStatus) {
+  InSequence in_order;
+  ExpectChecks();
+  ExpectPrepared();
+  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
+  ExpectLauncherClosesPrepared();
+  EXPECT_CALL(os_, Read(kReportRead, _, _))
+      .WillOnce(
+          Invoke(ReadsReport(Report(LaunchReport::kDaemonPid, kDaemonPid))))
+      .WillOnce(Invoke(EndOfFile));
+  ExpectMiddleReaped(0);
+  EXPECT_CALL(os_, PidFdOpen(kDaemonPid, 0))
+      .WillOnce(Return(SysCallSuccess(9)));
+  EXPECT_CALL(os_, Poll(_, 1, _)).WillOnce(Return(SysCallSuccess(1)));
+  EXPECT_CALL(os_, Close(9)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, WaitPid(kDaemonPid, _, WNOHANG))
+      .WillOnce(DoAll(SetArgPointee<1>(SIGSEGV),  // Killed by SIGSEGV.
+                      Return(SysCallSuccess(kDaemonPid))));
+  absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
+  EXPECT_EQ(daemon.status().message(),
+            "daemon exited before it was ready: killed by signal 11 "
+            "(Segmentation fault)");
+  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_SOFTWARE);
+}
+
+TEST_F(DetachTest, DaemonThatClosedThePipeButRunsIsNamed) {
+  InSequence in_order;
+  ExpectChecks();
+  ExpectPrepared();
+  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
+  ExpectLauncherClosesPrepared();
+  EXPECT_CALL(os_, Read(kReportRead, _, _))
+      .WillOnce(
+          Invoke(ReadsReport(Report(LaunchReport::kDaemonPid, kDaemonPid))))
+      .WillOnce(Invoke(EndOfFile));
+  ExpectMiddleReaped(0);
+  EXPECT_CALL(os_, PidFdOpen(kDaemonPid, 0))
+      .WillOnce(Return(SysCallSuccess(9)));
+  EXPECT_CALL(os_, Poll(_, 1, _)).WillOnce(Return(SysCallSuccess(0)));
+  EXPECT_CALL(os_, Close(9)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
+  EXPECT_EQ(daemon.status().message(),
+            "daemon (pid 200) closed its readiness pipe without calling "
+            "Ready()");
+}
+
+TEST_F(DetachTest, MiddleProcessKilledBeforeTheDaemonWasBorn) {
+  InSequence in_order;
+  ExpectChecks();
+  ExpectPrepared();
+  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
+  ExpectLauncherClosesPrepared();
+  EXPECT_CALL(os_, Read(kReportRead, _, _)).WillOnce(Invoke(EndOfFile));
+  ExpectMiddleReaped(SIGKILL);
+  absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
+  EXPECT_EQ(daemon.status().message(),
+            "the intermediate process ended before the daemon was born: "
+            "killed by signal 9 (Killed)");
+}
+
+TEST_F(DetachTest, ReadInterruptedBySignalIsRetried) {
+  InSequence in_order;
+  ExpectChecks();
+  ExpectPrepared();
+  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
+  ExpectLauncherClosesPrepared();
+  EXPECT_CALL(os_, Read(kReportRead, _, _))
+      .WillOnce(Return(SysCallSizeResult{-1, EINTR}))
+      .WillOnce(Invoke(ReadsReport(Report(LaunchReport::kReady, kDaemonPid))));
+  EXPECT_CALL(os_, WaitPid(kMiddlePid, _, 0))
+      .WillOnce(Return(SysCallFailure(EINTR)))
+      .WillOnce(Return(SysCallSuccess(kMiddlePid)));
+  EXPECT_CALL(os_, Close(kReportRead)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_TRUE(Detach(DetachOptions(), os_).ok());
+}
+
+TEST_F(DetachTest, FailedChdirIsReportedByTheDaemon) {
+  InSequence in_order;
+  ExpectChecks();
+  ExpectPrepared();
+  ExpectDaemonSteps(DaemonStep::kChdir);
+  EXPECT_CALL(os_, Chdir(StrEq("/"))).WillOnce(Return(SysCallFailure(EACCES)));
+  LaunchReport written;
+  ExpectReportWritten(kReportWrite, &written);
+  EXPECT_CALL(os_, Exit(EX_OSERR));
+  Detach(DetachOptions(), os_).IgnoreError();
+  EXPECT_EQ(written.pid, kDaemonPid);
+  EXPECT_STREQ(written.message, "chdir to / failed: Permission denied");
+}
+
+TEST_F(DetachTest, FailedSignalResetIsReportedByTheDaemon) {
+  InSequence in_order;
+  ExpectChecks();
+  ExpectPrepared();
+  ExpectDaemonSteps(DaemonStep::kSignals);
+  EXPECT_CALL(os_, SigAction(1, IsDefaultAction(), nullptr))
+      .WillOnce(Return(SysCallFailure(EFAULT)));
+  LaunchReport written;
+  ExpectReportWritten(kReportWrite, &written);
+  EXPECT_CALL(os_, Exit(EX_OSERR));
+  Detach(DetachOptions(), os_).IgnoreError();
+  EXPECT_STREQ(written.message,
+               "resetting signal dispositions failed: Bad address");
+}
+
+TEST_F(DetachTest, FailedSignalMaskIsReportedByTheDaemon) {
+  InSequence in_order;
+  ExpectChecks();
+  ExpectPrepared();
+  ExpectDaemonSteps(DaemonStep::kMask);
+  EXPECT_CALL(os_, SigProcMask(SIG_SETMASK, _, nullptr))
+      .WillOnce(Return(SysCallFailure(EINVAL)));
+  LaunchReport written;
+  ExpectReportWritten(kReportWrite, &written);
+  EXPECT_CALL(os_, Exit(EX_OSERR));
+  Detach(DetachOptions(), os_).IgnoreError();
+  EXPECT_STREQ(written.message,
+               "emptying the signal mask failed: Invalid argument");
+}
+
+TEST_F(DetachTest, FailedRedirectionIsReportedByTheDaemon) {
+  InSequence in_order;
+  ExpectChecks();
+  ExpectPrepared();
+  ExpectDaemonSteps(DaemonStep::kDup2);
+  EXPECT_CALL(os_, Dup2(kStdinFd, 0)).WillOnce(Return(SysCallSuccess(0)));
+  EXPECT_CALL(os_, Dup2(kStdoutFd, 1))
+      .WillOnce(Return(SysCallFailure(EINTR)))
+      .WillOnce(Return(SysCallFailure(EBUSY)));
+  LaunchReport written;
+  ExpectReportWritten(kReportWrite, &written);
+  EXPECT_CALL(os_, Exit(EX_OSERR));
+  Detach(DetachOptions(), os_).IgnoreError();
+  EXPECT_STREQ(written.message,
+               "redirecting stdout failed: Device or resource busy");
+}
+
+TEST_F(DetachTest, FailedCloseIsReportedByTheDaemon) {
+  InSequence in_order;
+  ExpectChecks();
+  ExpectPrepared();
+  ExpectDaemonSteps(DaemonStep::kClose);
+  EXPECT_CALL(os_, CloseRange(3, kReportWrite - 1, 0))
+      .WillOnce(Return(SysCallFailure(EINVAL)));
+  LaunchReport written;
+  ExpectReportWritten(kReportWrite, &written);
+  EXPECT_CALL(os_, Exit(EX_OSERR));
+  Detach(DetachOptions(), os_).IgnoreError();
+  EXPECT_STREQ(written.message,
+               "closing inherited descriptors failed: Invalid argument");
+}
+
+TEST_F(DetachTest, DaemonFailureTravelsToTheLauncher) {
+  InSequence in_order;
+  ExpectChecks();
+  ExpectPrepared();
+  ExpectDaemonSteps(DaemonStep::kDone);
+  LaunchReport written;
+  ExpectReportWritten(kReportWrite, &written);
+  EXPECT_CALL(os_, Close(kReportWrite)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
+  ASSERT_TRUE(daemon.ok());
+  EXPECT_TRUE(daemon->Fail(absl::NotFoundError("no config"), EX_CONFIG).ok());
+  const absl::Status seen = internal::StatusFromReport(written);
+  EXPECT_EQ(seen.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(seen.message(), "no config");
+  EXPECT_EQ(ExitCodeOf(seen), EX_CONFIG);
+}
+
+TEST_F(DetachTest, DetachOrExitPrintsTheFailureAndExitsWithItsCode) {
+  InSequence in_order;
+  EXPECT_CALL(os_, Prctl(PR_SET_CHILD_SUBREAPER, 1))
+      .WillOnce(Return(SysCallSuccess()));
+  ExpectChecks();
+  ExpectPrepared();
+  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallFailure(EAGAIN)));
+  EXPECT_CALL(os_, Close(_)).Times(5).WillRepeatedly(Return(SysCallSuccess()));
+  std::string printed;
+  EXPECT_CALL(os_, Write(STDERR_FILENO, _, _))
+      .WillOnce(Invoke([&](int, const void* buffer, size_t size) {
+        printed.assign(static_cast<const char*>(buffer), size);
+        return SysCallSizeResult{static_cast<ssize_t>(size), 0};
+      }));
+  EXPECT_CALL(os_, Exit(EX_OSERR));
+  DetachOrExit(DetachOptions(), os_);
+  EXPECT_EQ(printed,
+            "daemonkit: first fork failed: Resource temporarily unavailable\n");
+}
+
+TEST_F(DetachTest, DetachOrExitExitsZeroOnceTheDaemonIsReady) {
+  InSequence in_order;
+  EXPECT_CALL(os_, Prctl(PR_SET_CHILD_SUBREAPER, 1))
+      .WillOnce(Return(SysCallSuccess()));
+  ExpectChecks();
+  ExpectPrepared();
+  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
+  ExpectLauncherClosesPrepared();
+  EXPECT_CALL(os_, Read(kReportRead, _, _))
+      .WillOnce(Invoke(ReadsReport(Report(LaunchReport::kReady, kDaemonPid))));
+  ExpectMiddleReaped(0);
+  EXPECT_CALL(os_, Exit(0));
+  DetachOrExit(DetachOptions(), os_);
+}
+
+}  // namespace
+}  // namespace daemonkit
