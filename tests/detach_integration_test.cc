@@ -1,0 +1,369 @@
+// Detach with real processes: what the kernel says about the daemon (from
+// /proc, not from what the code says about itself), and what the launcher
+// learns. The test process is a child subreaper, so every daemon it starts
+// becomes its child and is reaped here.
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "daemonkit/detach.h"
+#include "daemonkit/exit_code.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace daemonkit {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string ReadLink(const std::string& path) {
+  char target[4096];
+  const ssize_t length = readlink(path.c_str(), target, sizeof target);
+  return length < 0 ? "" : std::string(target, static_cast<size_t>(length));
+}
+
+// Fields of /proc/PID/stat from field 3 (state) on, so stat(5)'s field N is
+// [N - 3].
+std::vector<std::string> StatFields(pid_t pid) {
+  const std::string stat = ReadFile(absl::StrCat("/proc/", pid, "/stat"));
+  return absl::StrSplit(stat.substr(stat.rfind(')') + 2), ' ');
+}
+long StatField(pid_t pid, int field) {
+  long value = -1;
+  EXPECT_TRUE(absl::SimpleAtoi(StatFields(pid)[field - 3], &value));
+  return value;
+}
+constexpr int kPpid = 4, kPgrp = 5, kSession = 6, kTtyNr = 7;
+
+// A line's value from /proc/PID/status, e.g. "SigBlk".
+std::string StatusField(pid_t pid, const std::string& name) {
+  std::istringstream status(ReadFile(absl::StrCat("/proc/", pid, "/status")));
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind(name + ":", 0) == 0) {
+      return std::string(
+          absl::StripAsciiWhitespace(line.substr(name.size() + 1)));
+    }
+  }
+  return "";
+}
+
+std::vector<int> OpenFds(pid_t pid) {
+  std::vector<int> fds;
+  const std::string dir_path = absl::StrCat("/proc/", pid, "/fd");
+  DIR* dir = opendir(dir_path.c_str());
+  if (dir == nullptr) return fds;
+  while (const struct dirent* entry = readdir(dir)) {
+    int fd;
+    if (absl::SimpleAtoi(entry->d_name, &fd) && fd != dirfd(dir)) {
+      fds.push_back(fd);
+    }
+  }
+  closedir(dir);
+  std::sort(fds.begin(), fds.end());
+  return fds;
+}
+
+// In the daemon: runs `set_up`, reports ready and waits to be killed. Never
+// returns into the test framework.
+[[noreturn]] void ServeUntilKilled(Daemon& daemon,
+                                   const std::function<void()>& set_up = {}) {
+  if (set_up) set_up();
+  if (!daemon.Ready().ok()) _exit(1);
+  for (;;) pause();
+}
+
+void KillAndReap(pid_t pid) {
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+}
+
+class DetachIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+    tmp_ = std::getenv("TEST_TMPDIR");
+    char resolved[PATH_MAX];
+    ASSERT_NE(realpath(tmp_.c_str(), resolved), nullptr);
+    tmp_ = resolved;
+  }
+
+  void TearDown() override {
+    // Nothing a test started may outlive it.
+    EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1) << "a child is left";
+  }
+
+  std::string tmp_;
+};
+
+TEST_F(DetachIntegrationTest, DaemonIsDetachedAsProcSees) {
+  // Give the launcher what a daemon must not inherit: a blocked signal, an
+  // ignored one, a handled one, and descriptors without close-on-exec.
+  sigset_t block, old_mask;
+  sigemptyset(&block);
+  sigaddset(&block, SIGUSR1);
+  ASSERT_EQ(sigprocmask(SIG_BLOCK, &block, &old_mask), 0);
+  struct sigaction ignore = {}, handle = {}, old_usr2, old_hup;
+  ignore.sa_handler = SIG_IGN;
+  handle.sa_handler = [](int) {};
+  ASSERT_EQ(sigaction(SIGUSR2, &ignore, &old_usr2), 0);
+  ASSERT_EQ(sigaction(SIGHUP, &handle, &old_hup), 0);
+  const int inherited = open("/dev/zero", O_RDONLY);
+  const int kept = open("/dev/zero", O_RDONLY);
+  ASSERT_GE(inherited, 3);
+  ASSERT_GE(kept, 3);
+  const std::vector<int> launcher_fds = OpenFds(getpid());
+
+  DetachOptions options;
+  options.working_directory = tmp_;
+  options.umask = 027;
+  options.keep_fds = {kept};
+  absl::StatusOr<Daemon> daemon = Detach(options);
+  if (daemon.ok() && !daemon->in_launcher()) ServeUntilKilled(*daemon);
+
+  sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+  sigaction(SIGUSR2, &old_usr2, nullptr);
+  sigaction(SIGHUP, &old_hup, nullptr);
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  const pid_t pid = daemon->pid();
+  EXPECT_EQ(OpenFds(getpid()), launcher_fds) << "the launcher leaked";
+  close(inherited);
+  close(kept);
+
+  // Ready() closes the readiness pipe (and restores SIGPIPE) just after the
+  // launcher hears it; let the daemon get there.
+  for (int i = 0; i < 200 && OpenFds(pid).size() > 4; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_NE(pid, getpid());
+  EXPECT_EQ(StatField(pid, kPpid), getpid()) << "reparented to the subreaper";
+  EXPECT_NE(StatField(pid, kSession), pid) << "must not lead its session";
+  EXPECT_NE(StatField(pid, kSession), getsid(0));
+  EXPECT_EQ(StatField(pid, kPgrp), StatField(pid, kSession));
+  EXPECT_EQ(StatField(pid, kTtyNr), 0) << "no controlling terminal";
+  EXPECT_EQ(StatusField(pid, "Umask"), "0027");
+  EXPECT_EQ(ReadLink(absl::StrCat("/proc/", pid, "/cwd")), tmp_);
+  EXPECT_EQ(StatusField(pid, "SigBlk"), "0000000000000000");
+  // Signals 32 and 33 are glibc's own: sigaction(2) refuses them, and a
+  // test runner may have left them ignored.
+  uint64_t ignored = 0;
+  ASSERT_TRUE(absl::SimpleHexAtoi(StatusField(pid, "SigIgn"), &ignored));
+  EXPECT_EQ(ignored & ~(uint64_t{3} << 31), 0u);
+  EXPECT_EQ(StatusField(pid, "SigCgt"), "0000000000000000");
+  EXPECT_THAT(OpenFds(pid), ElementsAre(0, 1, 2, kept));
+
+  for (int fd : {0, 1, 2}) {
+    EXPECT_EQ(ReadLink(absl::StrCat("/proc/", pid, "/fd/", fd)), "/dev/null");
+  }
+  KillAndReap(pid);
+}
+
+TEST_F(DetachIntegrationTest, LauncherReturnsOnlyOnceTheDaemonIsReady) {
+  const std::string marker = tmp_ + "/set-up-done";
+  absl::StatusOr<Daemon> daemon = Detach(DetachOptions());
+  if (daemon.ok() && !daemon->in_launcher()) {
+    ServeUntilKilled(*daemon, [&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      std::ofstream(marker) << "done";
+    });
+  }
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  EXPECT_EQ(ReadFile(marker), "done");
+  KillAndReap(daemon->pid());
+}
+
+TEST_F(DetachIntegrationTest, StandardStreamsGoToTheNamedFiles) {
+  DetachOptions options;
+  options.stdout_path = tmp_ + "/out.log";
+  options.stderr_path = tmp_ + "/err.log";
+  std::ofstream(options.stdout_path) << "earlier\n";
+  absl::StatusOr<Daemon> daemon = Detach(options);
+  if (daemon.ok() && !daemon->in_launcher()) {
+    ServeUntilKilled(*daemon, [] {
+      (void)!write(1, "to stdout\n", 10);
+      (void)!write(2, "to stderr\n", 10);
+    });
+  }
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  EXPECT_EQ(ReadFile(options.stdout_path), "earlier\nto stdout\n");
+  EXPECT_EQ(ReadFile(options.stderr_path), "to stderr\n");
+  KillAndReap(daemon->pid());
+}
+
+TEST_F(DetachIntegrationTest, DaemonFailureReachesTheLauncher) {
+  absl::StatusOr<Daemon> daemon = Detach(DetachOptions());
+  if (daemon.ok() && !daemon->in_launcher()) {
+    daemon
+        ->Fail(absl::NotFoundError("config /etc/x.conf is missing"), EX_CONFIG)
+        .IgnoreError();
+    _exit(EX_CONFIG);
+  }
+  EXPECT_EQ(daemon.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(daemon.status().message(), "config /etc/x.conf is missing");
+  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_CONFIG);
+}
+
+TEST_F(DetachIntegrationTest, DaemonKilledBeforeReadyIsDescribed) {
+  absl::StatusOr<Daemon> daemon = Detach(DetachOptions());
+  if (daemon.ok() && !daemon->in_launcher()) {
+    kill(getpid(), SIGKILL);
+    _exit(1);
+  }
+  EXPECT_EQ(daemon.status().message(),
+            "daemon exited before it was ready: killed by signal 9 (Killed)");
+  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_SOFTWARE);
+}
+
+TEST_F(DetachIntegrationTest, RefusesToDetachBesideOtherThreads) {
+  int stop[2];
+  ASSERT_EQ(pipe(stop), 0);
+  std::thread other([&] {
+    char byte;
+    (void)!read(stop[0], &byte, 1);
+  });
+  absl::StatusOr<Daemon> daemon = Detach(DetachOptions());
+  close(stop[1]);
+  other.join();
+  close(stop[0]);
+  EXPECT_EQ(daemon.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(daemon.status().message(), HasSubstr("has 2 threads"));
+}
+
+// Runs `launcher` in a child process and returns its wait status.
+int RunInChild(const std::function<void()>& launcher) {
+  const pid_t child = fork();
+  if (child == 0) {
+    launcher();
+    _exit(99);
+  }
+  int status = -1;
+  waitpid(child, &status, 0);
+  return status;
+}
+
+TEST_F(DetachIntegrationTest, DetachOrExitExitsZeroWhenReady) {
+  const std::string pid_path = tmp_ + "/daemon.pid";
+  const int status = RunInChild([&] {
+    Daemon daemon = DetachOrExit(DetachOptions());
+    ServeUntilKilled(daemon, [&] { std::ofstream(pid_path) << getpid(); });
+  });
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  int pid;
+  ASSERT_TRUE(absl::SimpleAtoi(ReadFile(pid_path), &pid));
+  EXPECT_EQ(StatField(pid, kTtyNr), 0);
+  KillAndReap(pid);
+}
+
+TEST_F(DetachIntegrationTest, DetachOrExitPrintsWhatFailedAndExitsWithItsCode) {
+  const std::string err_path = tmp_ + "/launcher.err";
+  const int status = RunInChild([&] {
+    const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(err, 2);
+    DetachOptions options;
+    options.working_directory = tmp_ + "/missing";
+    DetachOrExit(options);
+  });
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), EX_NOINPUT);
+  EXPECT_EQ(ReadFile(err_path),
+            absl::StrCat("daemonkit: opening working directory ", tmp_,
+                         "/missing failed: No such file or directory\n"));
+}
+
+TEST_F(DetachIntegrationTest, DetachOrExitDescribesADaemonThatCrashed) {
+  const std::string err_path = tmp_ + "/launcher.err";
+  const int status = RunInChild([&] {
+    const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(err, 2);
+    const struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+    DetachOrExit(DetachOptions());
+    raise(SIGSEGV);
+  });
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), EX_SOFTWARE);
+  EXPECT_EQ(ReadFile(err_path),
+            "daemonkit: daemon exited before it was ready: killed by signal "
+            "11 (Segmentation fault)\n");
+}
+
+// The reason for the second fork: a daemon that opens a terminal (without
+// O_NOCTTY) must not acquire it as its controlling terminal.
+TEST_F(DetachIntegrationTest, DaemonCannotAcquireTheLaunchersTerminal) {
+  int master, terminal;
+  char terminal_name[PATH_MAX];
+  ASSERT_EQ(openpty(&master, &terminal, terminal_name, nullptr, nullptr), 0);
+  const std::string name = terminal_name;
+  int report[2];
+  ASSERT_EQ(pipe(report), 0);
+  const pid_t launcher = fork();
+  if (launcher == 0) {
+    // Make the terminal this launcher's controlling terminal.
+    close(report[0]);
+    if (setsid() < 0 || ioctl(terminal, TIOCSCTTY, 0) < 0) _exit(2);
+    const long launcher_tty = StatField(getpid(), kTtyNr);
+    absl::StatusOr<Daemon> daemon = Detach(DetachOptions());
+    if (!daemon.ok()) _exit(3);
+    if (!daemon->in_launcher()) {
+      ServeUntilKilled(*daemon, [&] {
+        if (open(name.c_str(), O_RDWR) < 0) _exit(4);  // No O_NOCTTY.
+      });
+    }
+    const long sent[2] = {launcher_tty, daemon->pid()};
+    (void)!write(report[1], sent, sizeof sent);
+    _exit(0);
+  }
+  close(report[1]);
+  close(terminal);
+  long received[2] = {0, 0};
+  ASSERT_EQ(read(report[0], received, sizeof received),
+            static_cast<ssize_t>(sizeof received));
+  close(report[0]);
+  int status;
+  waitpid(launcher, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  const pid_t daemon_pid = static_cast<pid_t>(received[1]);
+
+  EXPECT_NE(received[0], 0) << "the launcher had the terminal";
+  std::vector<int> daemon_fds = OpenFds(daemon_pid);
+  ASSERT_EQ(daemon_fds.size(), 4u);
+  EXPECT_EQ(ReadLink(absl::StrCat("/proc/", daemon_pid, "/fd/", daemon_fds[3])),
+            name)
+      << "the daemon opened the terminal";
+  EXPECT_EQ(StatField(daemon_pid, kTtyNr), 0) << "but did not acquire it";
+  KillAndReap(daemon_pid);
+  close(master);
+}
+
+}  // namespace
+}  // namespace daemonkit
