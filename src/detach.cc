@@ -267,27 +267,34 @@ std::string DescribeWaitStatus(int status) {
   return absl::StrCat("wait status ", status);
 }
 
-// Waits (briefly) for the daemon `pid` to end and reaps it when it is this
+// What became of a daemon that will not be ready.
+struct DaemonEnd {
+  std::optional<int> wait_status;  // Known when it was this process's child.
+  bool was_running = false;        // It had to be stopped.
+};
+
+// Waits briefly for `pid` to exit and stops it (SIGKILL) when it does not, so
+// that a failed start leaves no daemon behind. Reaps it when it is this
 // process's child, which it is when the launcher is a child subreaper.
-// Returns its wait status when known.
-std::optional<int> CollectDaemonExit(Os& os, pid_t pid, bool* still_running) {
-  *still_running = false;
+DaemonEnd EndDaemon(Os& os, pid_t pid) {
+  DaemonEnd end;
   const SysCallIntResult pidfd = os.PidFdOpen(pid, 0);
   if (pidfd.ok()) {
     struct pollfd exited = {pidfd.value, POLLIN, 0};
-    const SysCallIntResult polled =
+    SysCallIntResult polled =
         RetryOnEintr([&] { return os.Poll(&exited, 1, kExitWaitMs); });
-    os.Close(pidfd.value);
     if (polled.ok() && polled.value == 0) {
-      *still_running = true;
-      return std::nullopt;
+      end.was_running = true;
+      os.Kill(pid, SIGKILL);  // The pidfd pins the pid: no reuse meanwhile.
+      polled = RetryOnEintr([&] { return os.Poll(&exited, 1, kExitWaitMs); });
     }
+    os.Close(pidfd.value);
   }
   int status;
   const SysCallIntResult reaped =
       RetryOnEintr([&] { return os.WaitPid(pid, &status, WNOHANG); });
-  if (reaped.ok() && reaped.value == pid) return status;
-  return std::nullopt;
+  if (reaped.ok() && reaped.value == pid) end.wait_status = status;
+  return end;
 }
 
 // The launcher's side: reads the reports until the daemon is ready, failed,
@@ -309,6 +316,11 @@ absl::StatusOr<pid_t> AwaitDaemon(Os& os, pid_t middle, int report_read) {
     last_word = report;
     break;
   }
+  if (read_error != 0) {
+    // The daemon's fate can no longer be learned: stop its process group,
+    // named by the middle process's pid, before that pid is reaped.
+    os.Kill(-middle, SIGKILL);
+  }
   int middle_status = 0;
   const SysCallIntResult reaped =
       RetryOnEintr([&] { return os.WaitPid(middle, &middle_status, 0); });
@@ -317,40 +329,29 @@ absl::StatusOr<pid_t> AwaitDaemon(Os& os, pid_t middle, int report_read) {
   if (last_word.has_value() && last_word->kind == LaunchReport::kReady) {
     return last_word->pid;
   }
-  if (last_word.has_value()) {
-    if (last_word->pid > 0) {
-      bool still_running;
-      CollectDaemonExit(os, last_word->pid, &still_running);
-    }
-    return internal::StatusFromReport(*last_word);
-  }
+  const pid_t abandoned = last_word.has_value() ? last_word->pid : daemon_pid;
+  const DaemonEnd end = abandoned > 0 ? EndDaemon(os, abandoned) : DaemonEnd();
+  if (last_word.has_value()) return internal::StatusFromReport(*last_word);
   if (read_error != 0) {
     return internal::StepFailed("reading the readiness pipe", read_error,
                                 EX_OSERR);
   }
+  std::string what;
   if (daemon_pid == 0) {
-    return WithExitCode(
-        absl::AbortedError(absl::StrCat(
-            "the intermediate process ended before the daemon was born: ",
-            reaped.ok() ? DescribeWaitStatus(middle_status)
-                        : "status unknown")),
-        EX_SOFTWARE);
+    what = absl::StrCat(
+        "the intermediate process ended before the daemon was born: ",
+        reaped.ok() ? DescribeWaitStatus(middle_status) : "status unknown");
+  } else if (end.was_running) {
+    what = absl::StrCat("daemon (pid ", daemon_pid,
+                        ") closed its readiness pipe without calling Ready(); "
+                        "it was stopped");
+  } else {
+    what = absl::StrCat("daemon exited before it was ready",
+                        end.wait_status.has_value()
+                            ? ": " + DescribeWaitStatus(*end.wait_status)
+                            : "");
   }
-  bool still_running;
-  const std::optional<int> status =
-      CollectDaemonExit(os, daemon_pid, &still_running);
-  if (still_running) {
-    return WithExitCode(
-        absl::AbortedError(absl::StrCat(
-            "daemon (pid ", daemon_pid,
-            ") closed its readiness pipe without calling Ready()")),
-        EX_SOFTWARE);
-  }
-  return WithExitCode(
-      absl::AbortedError(absl::StrCat(
-          "daemon exited before it was ready",
-          status.has_value() ? ": " + DescribeWaitStatus(*status) : "")),
-      EX_SOFTWARE);
+  return WithExitCode(absl::AbortedError(what), EX_SOFTWARE);
 }
 
 }  // namespace

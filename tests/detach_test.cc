@@ -471,7 +471,7 @@ TEST_F(DetachTest, SilentDaemonDeathIsDescribedWithItsWaitStatus) {
   EXPECT_EQ(ExitCodeOf(daemon.status()), EX_SOFTWARE);
 }
 
-TEST_F(DetachTest, DaemonThatClosedThePipeButRunsIsNamed) {
+TEST_F(DetachTest, DaemonThatClosedThePipeButRunsIsStopped) {
   InSequence in_order;
   ExpectChecks();
   ExpectPrepared();
@@ -485,11 +485,33 @@ TEST_F(DetachTest, DaemonThatClosedThePipeButRunsIsNamed) {
   EXPECT_CALL(os_, PidFdOpen(kDaemonPid, 0))
       .WillOnce(Return(SysCallSuccess(9)));
   EXPECT_CALL(os_, Poll(_, 1, _)).WillOnce(Return(SysCallSuccess(0)));
+  EXPECT_CALL(os_, Kill(kDaemonPid, SIGKILL))
+      .WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Poll(_, 1, _)).WillOnce(Return(SysCallSuccess(1)));
   EXPECT_CALL(os_, Close(9)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, WaitPid(kDaemonPid, _, WNOHANG))
+      .WillOnce(Return(SysCallFailure(ECHILD)));
   absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
   EXPECT_EQ(daemon.status().message(),
             "daemon (pid 200) closed its readiness pipe without calling "
-            "Ready()");
+            "Ready(); it was stopped");
+}
+
+TEST_F(DetachTest, UnreadablePipeStopsTheDaemonsProcessGroup) {
+  InSequence in_order;
+  ExpectChecks();
+  ExpectPrepared();
+  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
+  ExpectLauncherClosesPrepared();
+  EXPECT_CALL(os_, Read(kReportRead, _, _))
+      .WillOnce(Return(SysCallSizeResult{-1, EIO}));
+  EXPECT_CALL(os_, Kill(-kMiddlePid, SIGKILL))
+      .WillOnce(Return(SysCallSuccess()));
+  ExpectMiddleReaped(0);
+  absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
+  EXPECT_EQ(daemon.status().message(),
+            "reading the readiness pipe failed: Input/output error");
+  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_OSERR);
 }
 
 TEST_F(DetachTest, MiddleProcessKilledBeforeTheDaemonWasBorn) {

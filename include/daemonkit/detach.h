@@ -67,7 +67,8 @@ class Daemon {
   absl::Status Ready();
   // In the daemon: the daemon cannot start; the launcher's Detach returns
   // `why` (with `exit_code`, from sysexits.h, for a launcher that exits). The
-  // daemon should exit next, so the launcher can report it gone.
+  // daemon should exit next: the launcher stops one still running a second
+  // later, so that a failed start leaves no daemon behind.
   absl::Status Fail(const absl::Status& why, int exit_code);
 
  private:

@@ -1,0 +1,88 @@
+// daemonkit::OsWrapper: an Os that forwards every call to another Os.
+//
+// The base for decorators (like LevelDB's EnvWrapper): override only the
+// calls you change — to log them, count them, or make them fail — and the
+// rest keep reaching the wrapped Os.
+#ifndef DAEMONKIT_OS_WRAPPER_H_
+#define DAEMONKIT_OS_WRAPPER_H_
+
+#include "daemonkit/os.h"
+
+namespace daemonkit {
+
+class OsWrapper : public Os {
+ public:
+  // `target` must outlive the wrapper.
+  explicit OsWrapper(Os& target) : target_(target) {}
+
+  Os& target() const { return target_; }
+
+  SysCallIntResult Fork() override { return target_.Fork(); }
+  SysCallIntResult SetSid() override { return target_.SetSid(); }
+  mode_t Umask(mode_t mask) override { return target_.Umask(mask); }
+  SysCallIntResult Chdir(const char* path) override {
+    return target_.Chdir(path);
+  }
+  SysCallIntResult Open(const char* path, int flags, mode_t mode) override {
+    return target_.Open(path, flags, mode);
+  }
+  SysCallIntResult Close(int fd) override { return target_.Close(fd); }
+  SysCallIntResult Dup2(int old_fd, int new_fd) override {
+    return target_.Dup2(old_fd, new_fd);
+  }
+  SysCallIntResult Fcntl(int fd, int command, int argument) override {
+    return target_.Fcntl(fd, command, argument);
+  }
+  SysCallIntResult CloseRange(unsigned first, unsigned last,
+                              int flags) override {
+    return target_.CloseRange(first, last, flags);
+  }
+  SysCallSizeResult GetDents(int fd, void* buffer, size_t size) override {
+    return target_.GetDents(fd, buffer, size);
+  }
+  SysCallIntResult GetRLimit(int resource, struct rlimit* limit) override {
+    return target_.GetRLimit(resource, limit);
+  }
+  SysCallIntResult Pipe(int fds[2], int flags) override {
+    return target_.Pipe(fds, flags);
+  }
+  SysCallSizeResult Read(int fd, void* buffer, size_t size) override {
+    return target_.Read(fd, buffer, size);
+  }
+  SysCallSizeResult Write(int fd, const void* buffer, size_t size) override {
+    return target_.Write(fd, buffer, size);
+  }
+  SysCallIntResult Poll(struct pollfd* fds, nfds_t count,
+                        int timeout_ms) override {
+    return target_.Poll(fds, count, timeout_ms);
+  }
+  SysCallIntResult WaitPid(pid_t pid, int* status, int options) override {
+    return target_.WaitPid(pid, status, options);
+  }
+  SysCallIntResult Kill(pid_t pid, int signal) override {
+    return target_.Kill(pid, signal);
+  }
+  SysCallIntResult PidFdOpen(pid_t pid, unsigned flags) override {
+    return target_.PidFdOpen(pid, flags);
+  }
+  pid_t GetPid() override { return target_.GetPid(); }
+  SysCallIntResult SigAction(int signal, const struct sigaction* action,
+                             struct sigaction* old_action) override {
+    return target_.SigAction(signal, action, old_action);
+  }
+  SysCallIntResult SigProcMask(int how, const sigset_t* set,
+                               sigset_t* old_set) override {
+    return target_.SigProcMask(how, set, old_set);
+  }
+  SysCallIntResult Prctl(int option, unsigned long argument) override {
+    return target_.Prctl(option, argument);
+  }
+  void Exit(int status) override { target_.Exit(status); }
+
+ private:
+  Os& target_;
+};
+
+}  // namespace daemonkit
+
+#endif  // DAEMONKIT_OS_WRAPPER_H_
