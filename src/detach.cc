@@ -84,9 +84,9 @@ absl::Status ValidateOptions(Os& os, const DetachOptions& options) {
           " is a standard stream; choose its file with stdin_path, "
           "stdout_path or stderr_path"));
     }
-    if (!os.Fcntl(fd, F_GETFD, 0).ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("keep_fds: descriptor ", fd, " is not open"));
+    if (const SysCallIntResult flags = os.Fcntl(fd, F_GETFD, 0); !flags.ok()) {
+      return internal::StepFailed(absl::StrCat("checking kept descriptor ", fd),
+                                  flags.error, EX_USAGE);
     }
   }
   const SysCallIntResult directory = RetryOnEintr([&] {
@@ -316,15 +316,18 @@ absl::StatusOr<pid_t> AwaitDaemon(Os& os, pid_t middle, int report_read) {
     last_word = report;
     break;
   }
-  if (read_error != 0) {
-    // The daemon's fate can no longer be learned: stop its process group,
-    // named by the middle process's pid, before that pid is reaped.
-    os.Kill(-middle, SIGKILL);
-  }
   int middle_status = 0;
   const SysCallIntResult reaped =
       RetryOnEintr([&] { return os.WaitPid(middle, &middle_status, 0); });
   os.Close(report_read);
+  if (read_error != 0) {
+    // The daemon's fate can no longer be learned: stop its process group. The
+    // middle process made it and is gone, so the group is complete; while the
+    // daemon lives, its group id (the middle's pid) cannot be reused.
+    if (os.Kill(-middle, SIGKILL).ok()) {
+      RetryOnEintr([&] { return os.WaitPid(-middle, nullptr, 0); });
+    }
+  }
 
   if (last_word.has_value() && last_word->kind == LaunchReport::kReady) {
     return last_word->pid;

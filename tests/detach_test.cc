@@ -298,8 +298,9 @@ TEST_F(DetachTest, KeptDescriptorMustBeOpenAndNotStdio) {
   EXPECT_CALL(os_, Fcntl(9, F_GETFD, 0))
       .WillOnce(Return(SysCallFailure(EBADF)));
   absl::StatusOr<Daemon> daemon = Detach(options, os_);
-  EXPECT_EQ(daemon.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(daemon.status().message(), "keep_fds: descriptor 9 is not open");
+  EXPECT_EQ(daemon.status().message(),
+            "checking kept descriptor 9 failed: Bad file descriptor");
+  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_USAGE);
 }
 
 TEST_F(DetachTest, RefusesAProcessWithSeveralThreads) {
@@ -505,9 +506,11 @@ TEST_F(DetachTest, UnreadablePipeStopsTheDaemonsProcessGroup) {
   ExpectLauncherClosesPrepared();
   EXPECT_CALL(os_, Read(kReportRead, _, _))
       .WillOnce(Return(SysCallSizeResult{-1, EIO}));
+  ExpectMiddleReaped(0);
   EXPECT_CALL(os_, Kill(-kMiddlePid, SIGKILL))
       .WillOnce(Return(SysCallSuccess()));
-  ExpectMiddleReaped(0);
+  EXPECT_CALL(os_, WaitPid(-kMiddlePid, nullptr, 0))
+      .WillOnce(Return(SysCallSuccess(kDaemonPid)));
   absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
   EXPECT_EQ(daemon.status().message(),
             "reading the readiness pipe failed: Input/output error");
