@@ -25,6 +25,26 @@ const char* FaultInjectingOs::Name(Call call) {
       return "Dup2";
     case Call::kFcntl:
       return "Fcntl";
+    case Call::kFcntlLock:
+      return "FcntlLock";
+    case Call::kFStat:
+      return "FStat";
+    case Call::kLStat:
+      return "LStat";
+    case Call::kFTruncate:
+      return "FTruncate";
+    case Call::kPRead:
+      return "PRead";
+    case Call::kPWrite:
+      return "PWrite";
+    case Call::kUnlink:
+      return "Unlink";
+    case Call::kSigTimedWait:
+      return "SigTimedWait";
+    case Call::kClockGetTime:
+      return "ClockGetTime";
+    case Call::kPidFdSendSignal:
+      return "PidFdSendSignal";
     case Call::kCloseRange:
       return "CloseRange";
     case Call::kGetDents:
@@ -140,6 +160,58 @@ SysCallIntResult FaultInjectingOs::Dup2(int old_fd, int new_fd) {
 SysCallIntResult FaultInjectingOs::Fcntl(int fd, int command, int argument) {
   return Maybe(Call::kFcntl,
                [&] { return OsWrapper::Fcntl(fd, command, argument); });
+}
+
+SysCallIntResult FaultInjectingOs::FcntlLock(int fd, int command,
+                                             struct flock* lock) {
+  return Maybe(Call::kFcntlLock,
+               [&] { return OsWrapper::FcntlLock(fd, command, lock); });
+}
+
+SysCallIntResult FaultInjectingOs::FStat(int fd, struct stat* info) {
+  return Maybe(Call::kFStat, [&] { return OsWrapper::FStat(fd, info); });
+}
+
+SysCallIntResult FaultInjectingOs::LStat(const char* path, struct stat* info) {
+  return Maybe(Call::kLStat, [&] { return OsWrapper::LStat(path, info); });
+}
+
+SysCallIntResult FaultInjectingOs::FTruncate(int fd, off_t length) {
+  return Maybe(Call::kFTruncate,
+               [&] { return OsWrapper::FTruncate(fd, length); });
+}
+
+SysCallSizeResult FaultInjectingOs::PRead(int fd, void* buffer, size_t size,
+                                          off_t offset) {
+  return Maybe(Call::kPRead,
+               [&] { return OsWrapper::PRead(fd, buffer, size, offset); });
+}
+
+SysCallSizeResult FaultInjectingOs::PWrite(int fd, const void* buffer,
+                                           size_t size, off_t offset) {
+  return Maybe(Call::kPWrite,
+               [&] { return OsWrapper::PWrite(fd, buffer, size, offset); });
+}
+
+SysCallIntResult FaultInjectingOs::Unlink(const char* path) {
+  return Maybe(Call::kUnlink, [&] { return OsWrapper::Unlink(path); });
+}
+
+SysCallIntResult FaultInjectingOs::SigTimedWait(
+    const sigset_t* set, siginfo_t* info, const struct timespec* timeout) {
+  return Maybe(Call::kSigTimedWait,
+               [&] { return OsWrapper::SigTimedWait(set, info, timeout); });
+}
+
+SysCallIntResult FaultInjectingOs::ClockGetTime(clockid_t clock,
+                                                struct timespec* now) {
+  return Maybe(Call::kClockGetTime,
+               [&] { return OsWrapper::ClockGetTime(clock, now); });
+}
+
+SysCallIntResult FaultInjectingOs::PidFdSendSignal(int pidfd, int signal) {
+  return Maybe(Call::kPidFdSendSignal,
+               [&] { return OsWrapper::PidFdSendSignal(pidfd, signal); });
 }
 
 SysCallIntResult FaultInjectingOs::CloseRange(unsigned first, unsigned last,

@@ -23,6 +23,26 @@ class MockOs : public Os {
   MOCK_METHOD(SysCallIntResult, Dup2, (int old_fd, int new_fd), (override));
   MOCK_METHOD(SysCallIntResult, Fcntl, (int fd, int command, int argument),
               (override));
+  MOCK_METHOD(SysCallIntResult, FcntlLock,
+              (int fd, int command, struct flock* lock), (override));
+  MOCK_METHOD(SysCallIntResult, FStat, (int fd, struct stat* info), (override));
+  MOCK_METHOD(SysCallIntResult, LStat, (const char* path, struct stat* info),
+              (override));
+  MOCK_METHOD(SysCallIntResult, FTruncate, (int fd, off_t length), (override));
+  MOCK_METHOD(SysCallSizeResult, PRead,
+              (int fd, void* buffer, size_t size, off_t offset), (override));
+  MOCK_METHOD(SysCallSizeResult, PWrite,
+              (int fd, const void* buffer, size_t size, off_t offset),
+              (override));
+  MOCK_METHOD(SysCallIntResult, Unlink, (const char* path), (override));
+  MOCK_METHOD(SysCallIntResult, SigTimedWait,
+              (const sigset_t* set, siginfo_t* info,
+               const struct timespec* timeout),
+              (override));
+  MOCK_METHOD(SysCallIntResult, ClockGetTime,
+              (clockid_t clock, struct timespec* now), (override));
+  MOCK_METHOD(SysCallIntResult, PidFdSendSignal, (int pidfd, int signal),
+              (override));
   MOCK_METHOD(SysCallIntResult, CloseRange,
               (unsigned first, unsigned last, int flags), (override));
   MOCK_METHOD(SysCallSizeResult, GetDents, (int fd, void* buffer, size_t size),

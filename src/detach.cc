@@ -16,53 +16,48 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "daemonkit/exit_code.h"
+#include "daemonkit/pid_file.h"
 #include "src/close_fds.h"
 #include "src/launch_report.h"
+#include "src/os_helpers.h"
+#include "src/step_failed.h"
 
 namespace daemonkit {
 namespace {
 
 using internal::LaunchReport;
+using internal::MoveAboveStdio;
+using internal::RetryOnEintr;
 
 // How long the launcher waits for a daemon that stopped talking to exit.
 constexpr int kExitWaitMs = 1000;
-
-template <typename Call>
-auto RetryOnEintr(Call call) {
-  decltype(call()) result;
-  do {
-    result = call();
-  } while (result.error == EINTR);
-  return result;
-}
 
 // Everything the launcher opens before the first fork. All of it is
 // close-on-exec and numbered 3 or above, so that the daemon's dup2 onto 0, 1
 // and 2 never lands on one of them.
 struct Prepared {
+  std::optional<PidFile> pid_file;
   int stdio[3] = {-1, -1, -1};
   int report_read = -1;
   int report_write = -1;
-  std::vector<int> keep;  // Sorted: the daemon's keep list plus report_write.
+  // Sorted: the daemon's keep list, the pid file and report_write.
+  std::vector<int> keep;
 
-  void CloseAll(Os& os) {
+  // Closes the descriptors only the launcher and the middle process need.
+  void CloseStreams(Os& os) {
     for (int* fd :
          {&stdio[0], &stdio[1], &stdio[2], &report_read, &report_write}) {
       if (*fd >= 0) os.Close(*fd);
       *fd = -1;
     }
   }
-};
 
-// Moves `fd` to 3 or above (keeping it close-on-exec) when it is 0, 1 or 2,
-// which happens when the launcher was started with those closed.
-SysCallIntResult MoveAboveStdio(Os& os, int fd) {
-  if (fd > STDERR_FILENO) return {fd, 0};
-  const SysCallIntResult moved =
-      os.Fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
-  os.Close(fd);
-  return moved;
-}
+  // Undoes everything: the start failed.
+  void Abandon(Os& os) {
+    CloseStreams(os);
+    if (pid_file.has_value()) pid_file->Remove().IgnoreError();
+  }
+};
 
 absl::Status ValidateOptions(Os& os, const DetachOptions& options) {
   if (options.umask < 0 || options.umask > 0777) {
@@ -205,7 +200,7 @@ void FailAndExit(Os& os, int report_fd, pid_t pid, const char* step,
 
 // The daemon's own set-up after the second fork. Returns false (after
 // reporting and calling Exit) when a step failed.
-bool SetUpDaemon(Os& os, const DetachOptions& options, const Prepared& prepared,
+bool SetUpDaemon(Os& os, const DetachOptions& options, Prepared& prepared,
                  pid_t pid) {
   const int report = prepared.report_write;
   os.Umask(static_cast<mode_t>(options.umask));
@@ -253,6 +248,14 @@ bool SetUpDaemon(Os& os, const DetachOptions& options, const Prepared& prepared,
     FailAndExit(os, report, pid, "closing inherited descriptors", nullptr,
                 closed.error);
     return false;
+  }
+  if (prepared.pid_file.has_value()) {
+    const SysCallIntResult written = prepared.pid_file->Write(pid);
+    if (!written.ok()) {
+      FailAndExit(os, report, pid, "writing pid file",
+                  prepared.pid_file->path().c_str(), written.error);
+      return false;
+    }
   }
   return true;
 }
@@ -359,14 +362,20 @@ absl::StatusOr<pid_t> AwaitDaemon(Os& os, pid_t middle, int report_read) {
 
 }  // namespace
 
-Daemon::Daemon(Os& os, pid_t pid, bool in_daemon, int report_fd)
-    : os_(&os), pid_(pid), in_daemon_(in_daemon), report_fd_(report_fd) {}
+Daemon::Daemon(Os& os, pid_t pid, bool in_daemon, int report_fd,
+               std::optional<PidFile> pid_file)
+    : os_(&os),
+      pid_(pid),
+      in_daemon_(in_daemon),
+      report_fd_(report_fd),
+      pid_file_(std::move(pid_file)) {}
 
 Daemon::Daemon(Daemon&& other) noexcept
     : os_(other.os_),
       pid_(other.pid_),
       in_daemon_(other.in_daemon_),
-      report_fd_(std::exchange(other.report_fd_, -1)) {}
+      report_fd_(std::exchange(other.report_fd_, -1)),
+      pid_file_(std::exchange(other.pid_file_, std::nullopt)) {}
 
 Daemon& Daemon::operator=(Daemon&& other) noexcept {
   if (this != &other) {
@@ -375,6 +384,7 @@ Daemon& Daemon::operator=(Daemon&& other) noexcept {
     pid_ = other.pid_;
     in_daemon_ = other.in_daemon_;
     report_fd_ = std::exchange(other.report_fd_, -1);
+    pid_file_ = std::exchange(other.pid_file_, std::nullopt);
   }
   return *this;
 }
@@ -414,6 +424,13 @@ absl::Status Daemon::Fail(const absl::Status& why, int exit_code) {
   return absl::OkStatus();
 }
 
+absl::Status Daemon::RemovePidFile() {
+  if (!pid_file_.has_value()) return absl::OkStatus();
+  absl::Status removed = pid_file_->Remove();
+  pid_file_.reset();
+  return removed;
+}
+
 absl::StatusOr<Daemon> Detach(const DetachOptions& options, Os& os) {
   if (absl::Status valid = ValidateOptions(os, options); !valid.ok()) {
     return valid;
@@ -422,27 +439,38 @@ absl::StatusOr<Daemon> Detach(const DetachOptions& options, Os& os) {
     return single;
   }
   Prepared prepared;
+  if (!options.pid_file.empty()) {
+    absl::StatusOr<PidFile> pid_file = PidFile::Acquire(options.pid_file, os);
+    if (!pid_file.ok()) return pid_file.status();
+    prepared.pid_file = *std::move(pid_file);
+  }
   absl::Status opened = OpenStdio(os, options, prepared);
   if (opened.ok()) opened = OpenReportPipe(os, prepared);
   if (!opened.ok()) {
-    prepared.CloseAll(os);
+    prepared.Abandon(os);
     return opened;
   }
   prepared.keep = options.keep_fds;
   prepared.keep.push_back(prepared.report_write);
+  if (prepared.pid_file.has_value()) {
+    prepared.keep.push_back(prepared.pid_file->fd());
+  }
   std::sort(prepared.keep.begin(), prepared.keep.end());
 
   const SysCallIntResult first_fork = os.Fork();
   if (!first_fork.ok()) {
-    prepared.CloseAll(os);
+    prepared.Abandon(os);
     return internal::StepFailed("first fork", first_fork.error, EX_OSERR);
   }
   if (first_fork.value > 0) {  // The launcher.
     const int report_read = std::exchange(prepared.report_read, -1);
-    prepared.CloseAll(os);
+    prepared.CloseStreams(os);
     absl::StatusOr<pid_t> ready =
         AwaitDaemon(os, first_fork.value, report_read);
-    if (!ready.ok()) return ready.status();
+    if (!ready.ok()) {
+      prepared.Abandon(os);
+      return ready.status();
+    }
     return Daemon(os, *ready, /*in_daemon=*/false, /*report_fd=*/-1);
   }
 
@@ -472,7 +500,8 @@ absl::StatusOr<Daemon> Detach(const DetachOptions& options, Os& os) {
   if (!SetUpDaemon(os, options, prepared, pid)) {
     return ReturnedFromExit();
   }
-  return Daemon(os, pid, true, report);
+  return Daemon(os, pid, /*in_daemon=*/true, report,
+                std::move(prepared.pid_file));
 }
 
 Daemon DetachOrExit(const DetachOptions& options, Os& os) {

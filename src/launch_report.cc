@@ -5,8 +5,8 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "absl/strings/str_cat.h"
 #include "daemonkit/exit_code.h"
+#include "src/step_failed.h"
 
 namespace daemonkit::internal {
 namespace {
@@ -24,12 +24,6 @@ void Append(char* buffer, size_t size, absl::string_view text) {
 
 }  // namespace
 
-const char* ErrnoText(int error) {
-  // strerrordesc_np reads a static table (glibc 2.32+); strerror may allocate.
-  const char* text = strerrordesc_np(error);
-  return text != nullptr ? text : "Unknown error";
-}
-
 LaunchReport StepFailedReport(pid_t pid, const char* step, const char* subject,
                               int error) {
   LaunchReport report = {};
@@ -45,13 +39,6 @@ LaunchReport StepFailedReport(pid_t pid, const char* step, const char* subject,
   Append(report.message, sizeof(report.message), " failed: ");
   Append(report.message, sizeof(report.message), ErrnoText(error));
   return report;
-}
-
-absl::Status StepFailed(absl::string_view step, int error, int exit_code) {
-  return WithExitCode(
-      absl::Status(absl::ErrnoToStatusCode(error),
-                   absl::StrCat(step, " failed: ", ErrnoText(error))),
-      exit_code);
 }
 
 LaunchReport StatusReport(pid_t pid, const absl::Status& status,

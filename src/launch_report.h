@@ -35,9 +35,6 @@ struct LaunchReport {
 LaunchReport StepFailedReport(pid_t pid, const char* step, const char* subject,
                               int error);
 
-// The same failure as an absl::Status, for the launcher.
-absl::Status StepFailed(absl::string_view step, int error, int exit_code);
-
 // A kFailed report carrying `status` (its message truncated to fit).
 LaunchReport StatusReport(pid_t pid, const absl::Status& status, int exit_code);
 
@@ -51,9 +48,6 @@ SysCallSizeResult WriteReport(Os& os, int fd, const LaunchReport& report);
 // Reads one whole report from `fd`, retrying on EINTR. Returns the bytes read:
 // sizeof(LaunchReport), or 0 at end-of-file.
 SysCallSizeResult ReadReport(Os& os, int fd, LaunchReport* report);
-
-// The text of an errno value, without allocating.
-const char* ErrnoText(int error);
 
 }  // namespace daemonkit::internal
 

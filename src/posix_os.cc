@@ -49,6 +49,50 @@ SysCallIntResult PosixOs::Fcntl(int fd, int command, int argument) {
   return Result(::fcntl(fd, command, argument));
 }
 
+SysCallIntResult PosixOs::FcntlLock(int fd, int command, struct flock* lock) {
+  return Result(::fcntl(fd, command, lock));
+}
+
+SysCallIntResult PosixOs::FStat(int fd, struct stat* info) {
+  return Result(::fstat(fd, info));
+}
+
+SysCallIntResult PosixOs::LStat(const char* path, struct stat* info) {
+  return Result(::lstat(path, info));
+}
+
+SysCallIntResult PosixOs::FTruncate(int fd, off_t length) {
+  return Result(::ftruncate(fd, length));
+}
+
+SysCallSizeResult PosixOs::PRead(int fd, void* buffer, size_t size,
+                                 off_t offset) {
+  return Result(::pread(fd, buffer, size, offset));
+}
+
+SysCallSizeResult PosixOs::PWrite(int fd, const void* buffer, size_t size,
+                                  off_t offset) {
+  return Result(::pwrite(fd, buffer, size, offset));
+}
+
+SysCallIntResult PosixOs::Unlink(const char* path) {
+  return Result(::unlink(path));
+}
+
+SysCallIntResult PosixOs::SigTimedWait(const sigset_t* set, siginfo_t* info,
+                                       const struct timespec* timeout) {
+  return Result(::sigtimedwait(set, info, timeout));
+}
+
+SysCallIntResult PosixOs::ClockGetTime(clockid_t clock, struct timespec* now) {
+  return Result(::clock_gettime(clock, now));
+}
+
+SysCallIntResult PosixOs::PidFdSendSignal(int pidfd, int signal) {
+  return Result(static_cast<int>(
+      ::syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0)));
+}
+
 SysCallIntResult PosixOs::CloseRange(unsigned first, unsigned last, int flags) {
   // Through syscall(2): glibc 2.36 has a wrapper, older ones do not.
   return Result(

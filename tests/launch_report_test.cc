@@ -11,6 +11,7 @@
 #include "daemonkit/exit_code.h"
 #include "daemonkit/posix_os.h"
 #include "gtest/gtest.h"
+#include "src/step_failed.h"
 
 namespace daemonkit::internal {
 namespace {

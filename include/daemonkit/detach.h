@@ -23,12 +23,14 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "daemonkit/os.h"
+#include "daemonkit/pid_file.h"
 #include "daemonkit/posix_os.h"
 
 namespace daemonkit {
@@ -47,6 +49,10 @@ struct DetachOptions {
   std::string stderr_path = "/dev/null";
   // Descriptors (3 or above) the daemon keeps, e.g. a listening socket.
   std::vector<int> keep_fds;
+  // A pid file (see pid_file.h), or empty for none. The launcher acquires it
+  // before the first fork; the daemon writes its pid there before Ready(), so
+  // it is in place when the launcher returns; a failed start removes it.
+  std::string pid_file;
 };
 
 // The daemon, as seen from either process that Detach returns in.
@@ -71,15 +77,21 @@ class Daemon {
   // later, so that a failed start leaves no daemon behind.
   absl::Status Fail(const absl::Status& why, int exit_code);
 
+  // In the daemon, when it stops cleanly: removes the pid file, if any, as
+  // long as its path still names the file this daemon holds.
+  absl::Status RemovePidFile();
+
  private:
   friend absl::StatusOr<Daemon> Detach(const DetachOptions&, Os&);
   friend Daemon DetachOrExit(const DetachOptions&, Os&);
-  Daemon(Os& os, pid_t pid, bool in_daemon, int report_fd);
+  Daemon(Os& os, pid_t pid, bool in_daemon, int report_fd,
+         std::optional<PidFile> pid_file = std::nullopt);
 
   Os* os_;
   pid_t pid_;
   bool in_daemon_;
   int report_fd_;  // The daemon's end of the readiness pipe until it reports.
+  std::optional<PidFile> pid_file_;  // The daemon's, until it removes it.
 };
 
 // Detaches the calling process; returns in the launcher once the daemon is

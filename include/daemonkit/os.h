@@ -9,10 +9,13 @@
 #define DAEMONKIT_OS_H_
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <cstddef>
 
@@ -50,6 +53,32 @@ class Os {
   virtual SysCallIntResult Dup2(int old_fd, int new_fd) = 0;
   // Wraps fcntl(2) for the commands that take an int argument.
   virtual SysCallIntResult Fcntl(int fd, int command, int argument) = 0;
+  // Wraps fcntl(2) for the record-locking commands (F_OFD_SETLK, F_OFD_GETLK,
+  // ...).
+  virtual SysCallIntResult FcntlLock(int fd, int command,
+                                     struct flock* lock) = 0;
+  // Wraps fstat(2).
+  virtual SysCallIntResult FStat(int fd, struct stat* info) = 0;
+  // Wraps lstat(2).
+  virtual SysCallIntResult LStat(const char* path, struct stat* info) = 0;
+  // Wraps ftruncate(2).
+  virtual SysCallIntResult FTruncate(int fd, off_t length) = 0;
+  // Wraps pread(2).
+  virtual SysCallSizeResult PRead(int fd, void* buffer, size_t size,
+                                  off_t offset) = 0;
+  // Wraps pwrite(2).
+  virtual SysCallSizeResult PWrite(int fd, const void* buffer, size_t size,
+                                   off_t offset) = 0;
+  // Wraps unlink(2).
+  virtual SysCallIntResult Unlink(const char* path) = 0;
+  // Wraps sigtimedwait(2).
+  virtual SysCallIntResult SigTimedWait(const sigset_t* set, siginfo_t* info,
+                                        const struct timespec* timeout) = 0;
+  // Wraps clock_gettime(2).
+  virtual SysCallIntResult ClockGetTime(clockid_t clock,
+                                        struct timespec* now) = 0;
+  // Wraps pidfd_send_signal(2).
+  virtual SysCallIntResult PidFdSendSignal(int pidfd, int signal) = 0;
   // Wraps close_range(2).
   virtual SysCallIntResult CloseRange(unsigned first, unsigned last,
                                       int flags) = 0;

@@ -33,6 +33,40 @@ class OsWrapper : public Os {
   SysCallIntResult Fcntl(int fd, int command, int argument) override {
     return target_.Fcntl(fd, command, argument);
   }
+  SysCallIntResult FcntlLock(int fd, int command, struct flock* lock) override {
+    return target_.FcntlLock(fd, command, lock);
+  }
+  SysCallIntResult FStat(int fd, struct stat* info) override {
+    return target_.FStat(fd, info);
+  }
+  SysCallIntResult LStat(const char* path, struct stat* info) override {
+    return target_.LStat(path, info);
+  }
+  SysCallIntResult FTruncate(int fd, off_t length) override {
+    return target_.FTruncate(fd, length);
+  }
+  SysCallSizeResult PRead(int fd, void* buffer, size_t size,
+                          off_t offset) override {
+    return target_.PRead(fd, buffer, size, offset);
+  }
+  SysCallSizeResult PWrite(int fd, const void* buffer, size_t size,
+                           off_t offset) override {
+    return target_.PWrite(fd, buffer, size, offset);
+  }
+  SysCallIntResult Unlink(const char* path) override {
+    return target_.Unlink(path);
+  }
+  SysCallIntResult SigTimedWait(const sigset_t* set, siginfo_t* info,
+                                const struct timespec* timeout) override {
+    return target_.SigTimedWait(set, info, timeout);
+  }
+  SysCallIntResult ClockGetTime(clockid_t clock,
+                                struct timespec* now) override {
+    return target_.ClockGetTime(clock, now);
+  }
+  SysCallIntResult PidFdSendSignal(int pidfd, int signal) override {
+    return target_.PidFdSendSignal(pidfd, signal);
+  }
   SysCallIntResult CloseRange(unsigned first, unsigned last,
                               int flags) override {
     return target_.CloseRange(first, last, flags);

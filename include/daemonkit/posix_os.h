@@ -22,6 +22,19 @@ class PosixOs : public Os {
   SysCallIntResult Close(int fd) override;
   SysCallIntResult Dup2(int old_fd, int new_fd) override;
   SysCallIntResult Fcntl(int fd, int command, int argument) override;
+  SysCallIntResult FcntlLock(int fd, int command, struct flock* lock) override;
+  SysCallIntResult FStat(int fd, struct stat* info) override;
+  SysCallIntResult LStat(const char* path, struct stat* info) override;
+  SysCallIntResult FTruncate(int fd, off_t length) override;
+  SysCallSizeResult PRead(int fd, void* buffer, size_t size,
+                          off_t offset) override;
+  SysCallSizeResult PWrite(int fd, const void* buffer, size_t size,
+                           off_t offset) override;
+  SysCallIntResult Unlink(const char* path) override;
+  SysCallIntResult SigTimedWait(const sigset_t* set, siginfo_t* info,
+                                const struct timespec* timeout) override;
+  SysCallIntResult ClockGetTime(clockid_t clock, struct timespec* now) override;
+  SysCallIntResult PidFdSendSignal(int pidfd, int signal) override;
   SysCallIntResult CloseRange(unsigned first, unsigned last,
                               int flags) override;
   SysCallSizeResult GetDents(int fd, void* buffer, size_t size) override;

@@ -1,0 +1,75 @@
+// daemonkit::PidFile: the pid file that keeps a daemon single-instance.
+//
+// The launcher acquires it before the first fork, so that "already running as
+// pid N" reaches the user while the launcher still has its terminal. The lock
+// is an open-file-description lock (fcntl F_OFD_SETLK): like the flock(2) of
+// FreeBSD's pidfile(3) it belongs to the descriptor, so it travels through
+// fork to the daemon and lasts for the daemon's whole life; the descriptor is
+// close-on-exec, so nothing the daemon runs inherits it. Staleness is judged
+// by the lock alone: a pid file nobody holds is taken over, whatever it holds.
+//
+// The file is mode 0644 and holds the decimal pid and a newline, written with
+// one write(2): what start-stop-daemon, systemd's PIDFile= and
+// `kill $(cat FILE)` expect. A path that is a symbolic link is refused.
+#ifndef DAEMONKIT_PID_FILE_H_
+#define DAEMONKIT_PID_FILE_H_
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "daemonkit/os.h"
+#include "daemonkit/posix_os.h"
+
+namespace daemonkit {
+
+class PidFile {
+ public:
+  // Opens (creating it when missing), locks and empties the pid file at
+  // `path`. Fails with kAlreadyExists, "already running as pid N", when
+  // another process holds it.
+  static absl::StatusOr<PidFile> Acquire(const std::string& path,
+                                         Os& os = PosixOs::Default());
+
+  PidFile(PidFile&& other) noexcept;
+  PidFile& operator=(PidFile&& other) noexcept;
+  // Closes this descriptor; the lock lasts while another one shares it.
+  ~PidFile();
+
+  const std::string& path() const { return path_; }
+  int fd() const { return fd_; }
+
+  // Records `pid`. Allocates nothing, so the daemon can call it after fork.
+  SysCallIntResult Write(pid_t pid);
+
+  // Removes the file if its path still names the locked file (and not one
+  // that replaced it), then closes the descriptor.
+  absl::Status Remove();
+
+ private:
+  PidFile(Os& os, std::string path, int fd);
+
+  Os* os_;
+  std::string path_;
+  int fd_;
+};
+
+// What a pid file says about its daemon, read without taking its lock.
+struct PidFileState {
+  enum Kind {
+    kNotRunning,  // No pid file.
+    kStale,       // A pid file nobody holds: its daemon is dead.
+    kRunning,     // A pid file a live daemon holds.
+  };
+  Kind kind;
+  pid_t pid;  // kRunning: the daemon; kStale: the pid the file holds, or 0.
+};
+
+absl::StatusOr<PidFileState> ReadPidFile(const std::string& path,
+                                         Os& os = PosixOs::Default());
+
+}  // namespace daemonkit
+
+#endif  // DAEMONKIT_PID_FILE_H_

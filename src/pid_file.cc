@@ -1,0 +1,232 @@
+#include "daemonkit/pid_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "daemonkit/exit_code.h"
+#include "src/os_helpers.h"
+#include "src/step_failed.h"
+
+namespace daemonkit {
+namespace {
+
+using internal::RetryOnEintr;
+using internal::StepFailed;
+
+// A holder empties the file when it locks it and writes its pid soon after;
+// a reader waits this long for the pid to appear.
+constexpr int kPidWaitSteps = 200;
+constexpr int kPidWaitStepMs = 10;
+
+// Another holder may replace the file while we lock it; retry this often.
+constexpr int kAcquireAttempts = 10;
+
+struct flock WholeFile(short type) {
+  struct flock lock = {};
+  lock.l_type = type;
+  lock.l_whence = SEEK_SET;
+  return lock;  // l_start 0 and l_len 0: the whole file.
+}
+
+// The pid in `text` when it is one whole line: digits and a newline. A file
+// still being written, or holding anything else, has none.
+pid_t ParsePid(absl::string_view text) {
+  if (text.size() < 2 || text.back() != '\n') return 0;
+  text.remove_suffix(1);
+  for (char c : text) {
+    if (c < '0' || c > '9') return 0;
+  }
+  int pid = 0;
+  if (!absl::SimpleAtoi(text, &pid) || pid <= 0) return 0;
+  return pid;
+}
+
+pid_t ReadPid(Os& os, int fd) {
+  char text[32];
+  const SysCallSizeResult got =
+      RetryOnEintr([&] { return os.PRead(fd, text, sizeof text, 0); });
+  return got.ok()
+             ? ParsePid(absl::string_view(text, static_cast<size_t>(got.value)))
+             : 0;
+}
+
+// The pid a locked pid file holds, once its holder has written it; 0 when it
+// writes none in time.
+pid_t AwaitPid(Os& os, int fd) {
+  for (int step = 0; step < kPidWaitSteps; ++step) {
+    if (const pid_t pid = ReadPid(os, fd); pid > 0) return pid;
+    os.Poll(nullptr, 0, kPidWaitStepMs);
+  }
+  return 0;
+}
+
+bool SameFile(const struct stat& a, const struct stat& b) {
+  return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+absl::Status CannotUse(const std::string& path, int error) {
+  if (error == ELOOP) {
+    return WithExitCode(
+        absl::FailedPreconditionError(absl::StrCat(
+            "pid file ", path, " is a symbolic link; refusing to follow it")),
+        EX_CANTCREAT);
+  }
+  return StepFailed(absl::StrCat("opening pid file ", path), error,
+                    EX_CANTCREAT);
+}
+
+}  // namespace
+
+PidFile::PidFile(Os& os, std::string path, int fd)
+    : os_(&os), path_(std::move(path)), fd_(fd) {}
+
+PidFile::PidFile(PidFile&& other) noexcept
+    : os_(other.os_),
+      path_(std::move(other.path_)),
+      fd_(std::exchange(other.fd_, -1)) {}
+
+PidFile& PidFile::operator=(PidFile&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) os_->Close(fd_);
+    os_ = other.os_;
+    path_ = std::move(other.path_);
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+PidFile::~PidFile() {
+  if (fd_ >= 0) os_->Close(fd_);
+}
+
+absl::StatusOr<PidFile> PidFile::Acquire(const std::string& path, Os& os) {
+  if (path.empty()) return absl::InvalidArgumentError("empty pid file path");
+  for (int attempt = 0; attempt < kAcquireAttempts; ++attempt) {
+    // Mode 0644 whatever the caller's umask.
+    const mode_t umask = os.Umask(022);
+    SysCallIntResult opened = RetryOnEintr([&] {
+      return os.Open(path.c_str(),
+                     O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
+                     0644);
+    });
+    os.Umask(umask);
+    if (opened.ok()) opened = internal::MoveAboveStdio(os, opened.value);
+    if (!opened.ok()) return CannotUse(path, opened.error);
+    PidFile file(os, path, opened.value);
+
+    struct stat locked;
+    if (const SysCallIntResult got = os.FStat(file.fd_, &locked); !got.ok()) {
+      return StepFailed(absl::StrCat("checking pid file ", path), got.error,
+                        EX_CANTCREAT);
+    }
+    if (!S_ISREG(locked.st_mode)) {
+      return WithExitCode(absl::FailedPreconditionError(absl::StrCat(
+                              "pid file ", path, " is not a regular file")),
+                          EX_CANTCREAT);
+    }
+    struct flock lock = WholeFile(F_WRLCK);
+    const SysCallIntResult taken = RetryOnEintr(
+        [&] { return os.FcntlLock(file.fd_, F_OFD_SETLK, &lock); });
+    if (taken.error == EAGAIN || taken.error == EACCES) {
+      const pid_t holder = AwaitPid(os, file.fd_);
+      return WithExitCode(
+          absl::AlreadyExistsError(
+              holder > 0 ? absl::StrCat("already running as pid ", holder)
+                         : absl::StrCat("already running: pid file ", path,
+                                        " is locked but names no pid")),
+          EX_UNAVAILABLE);
+    }
+    if (!taken.ok()) {
+      return StepFailed(absl::StrCat("locking pid file ", path), taken.error,
+                        EX_CANTCREAT);
+    }
+    // The holder we raced with may have removed the file while we waited for
+    // its lock: then our lock is on a file nobody can find. Start over.
+    struct stat named;
+    if (!os.LStat(path.c_str(), &named).ok() || !SameFile(named, locked)) {
+      continue;
+    }
+    // Whatever a stale file held is no one's pid now.
+    if (const SysCallIntResult emptied = os.FTruncate(file.fd_, 0);
+        !emptied.ok()) {
+      return StepFailed(absl::StrCat("emptying pid file ", path), emptied.error,
+                        EX_CANTCREAT);
+    }
+    return file;
+  }
+  return WithExitCode(
+      absl::UnavailableError(absl::StrCat(
+          "pid file ", path, " kept being replaced while it was locked")),
+      EX_TEMPFAIL);
+}
+
+SysCallIntResult PidFile::Write(pid_t pid) {
+  char digits[16];
+  size_t count = 0;
+  unsigned value = static_cast<unsigned>(pid);
+  do {
+    digits[count++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value > 0);
+  char line[16];
+  size_t length = 0;
+  while (count > 0) line[length++] = digits[--count];
+  line[length++] = '\n';
+  const SysCallIntResult emptied = os_->FTruncate(fd_, 0);
+  if (!emptied.ok()) return emptied;
+  // One write: a reader sees no pid or the whole pid, never part of it.
+  const SysCallSizeResult written =
+      RetryOnEintr([&] { return os_->PWrite(fd_, line, length, 0); });
+  if (!written.ok()) return {-1, written.error};
+  if (static_cast<size_t>(written.value) != length) return {-1, EIO};
+  return {0, 0};
+}
+
+absl::Status PidFile::Remove() {
+  if (fd_ < 0) return absl::FailedPreconditionError("pid file already closed");
+  struct stat locked, named;
+  absl::Status removed;
+  if (os_->FStat(fd_, &locked).ok() && os_->LStat(path_.c_str(), &named).ok() &&
+      SameFile(locked, named)) {
+    if (const SysCallIntResult gone = os_->Unlink(path_.c_str()); !gone.ok()) {
+      removed = StepFailed(absl::StrCat("removing pid file ", path_),
+                           gone.error, EX_CANTCREAT);
+    }
+  }
+  os_->Close(std::exchange(fd_, -1));
+  return removed;
+}
+
+absl::StatusOr<PidFileState> ReadPidFile(const std::string& path, Os& os) {
+  const SysCallIntResult opened = RetryOnEintr([&] {
+    return os.Open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
+                   0);
+  });
+  if (opened.error == ENOENT) return PidFileState{PidFileState::kNotRunning, 0};
+  if (!opened.ok()) return CannotUse(path, opened.error);
+  // F_OFD_GETLK asks who holds the lock without taking it: a reader that
+  // locked, even briefly, could make a starting daemon fail.
+  struct flock lock = WholeFile(F_WRLCK);
+  const SysCallIntResult asked = os.FcntlLock(opened.value, F_OFD_GETLK, &lock);
+  PidFileState state = {PidFileState::kStale, 0};
+  if (asked.ok() && lock.l_type != F_UNLCK) {
+    state = {PidFileState::kRunning, AwaitPid(os, opened.value)};
+  } else if (asked.ok()) {
+    state.pid = ReadPid(os, opened.value);
+  }
+  os.Close(opened.value);
+  if (!asked.ok()) {
+    return StepFailed(absl::StrCat("checking the lock of pid file ", path),
+                      asked.error, EX_SOFTWARE);
+  }
+  return state;
+}
+
+}  // namespace daemonkit
