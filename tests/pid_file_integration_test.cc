@@ -1,0 +1,241 @@
+// Pid files with real processes and a real file system: what a second
+// launcher, init scripts and systemd see.
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "daemonkit/detach.h"
+#include "daemonkit/exit_code.h"
+#include "daemonkit/pid_file.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace daemonkit {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool Exists(const std::string& path) {
+  struct stat info;
+  return lstat(path.c_str(), &info) == 0;
+}
+
+[[noreturn]] void ServeUntilTerminated(Daemon& daemon) {
+  // What a daemon does at a clean stop: remove its pid file, exit 0.
+  sigset_t terminate;
+  sigemptyset(&terminate);
+  sigaddset(&terminate, SIGTERM);
+  sigprocmask(SIG_BLOCK, &terminate, nullptr);
+  if (!daemon.Ready().ok()) _exit(1);
+  int signal;
+  sigwait(&terminate, &signal);
+  _exit(daemon.RemovePidFile().ok() ? 0 : 1);
+}
+
+class PidFileIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+    pid_file_ = absl::StrCat(
+        std::getenv("TEST_TMPDIR"), "/",
+        ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+        ".pid");
+    options_.pid_file = pid_file_;
+  }
+
+  void TearDown() override {
+    EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1) << "a child is left";
+  }
+
+  // Starts a daemon that serves until SIGTERM; returns its pid.
+  pid_t StartDaemon() {
+    absl::StatusOr<Daemon> daemon = Detach(options_);
+    if (daemon.ok() && !daemon->in_launcher()) ServeUntilTerminated(*daemon);
+    EXPECT_TRUE(daemon.ok()) << daemon.status();
+    return daemon.ok() ? daemon->pid() : -1;
+  }
+
+  // SIGTERM, then the daemon's exit status.
+  int Stop(pid_t pid) {
+    kill(pid, SIGTERM);
+    int status = -1;
+    waitpid(pid, &status, 0);
+    return status;
+  }
+
+  std::string pid_file_;
+  DetachOptions options_;
+};
+
+TEST_F(PidFileIntegrationTest, HoldsTheDaemonsPidWhenTheLauncherReturns) {
+  const mode_t umask_before = umask(077);  // The file is 0644 regardless.
+  const pid_t pid = StartDaemon();
+  umask(umask_before);
+  ASSERT_GT(pid, 0);
+  EXPECT_EQ(ReadFile(pid_file_), absl::StrCat(pid, "\n"));
+  struct stat info;
+  ASSERT_EQ(stat(pid_file_.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 07777, 0644u);
+
+  absl::StatusOr<PidFileState> state = ReadPidFile(pid_file_);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->kind, PidFileState::kRunning);
+  EXPECT_EQ(state->pid, pid);
+
+  // The daemon holds the lock through a close-on-exec descriptor.
+  bool found = false;
+  for (int fd = 3; fd < 64; ++fd) {
+    const std::string link = absl::StrCat("/proc/", pid, "/fd/", fd);
+    char target[4096];
+    const ssize_t length = readlink(link.c_str(), target, sizeof target);
+    if (length <= 0 || std::string(target, length) != pid_file_) continue;
+    found = true;
+    const std::string info_text =
+        ReadFile(absl::StrCat("/proc/", pid, "/fdinfo/", fd));
+    const size_t flags_at = info_text.find("flags:");
+    ASSERT_NE(flags_at, std::string::npos);
+    const long flags = strtol(info_text.c_str() + flags_at + 6, nullptr, 8);
+    EXPECT_TRUE(flags & O_CLOEXEC) << "the lock must not leak through exec";
+  }
+  EXPECT_TRUE(found) << "the daemon keeps the pid file open";
+
+  const int status = Stop(pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_FALSE(Exists(pid_file_)) << "a clean stop removes it";
+  state = ReadPidFile(pid_file_);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->kind, PidFileState::kNotRunning);
+}
+
+TEST_F(PidFileIntegrationTest, SecondStartIsRefusedBeforeAnyFork) {
+  const pid_t first = StartDaemon();
+  ASSERT_GT(first, 0);
+  absl::StatusOr<Daemon> second = Detach(options_);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().message(),
+            absl::StrCat("already running as pid ", first));
+  EXPECT_EQ(ExitCodeOf(second.status()), EX_UNAVAILABLE);
+  EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), 0) << "only the first daemon";
+  EXPECT_EQ(ReadFile(pid_file_), absl::StrCat(first, "\n"));
+  Stop(first);
+}
+
+TEST_F(PidFileIntegrationTest, StaleFileWithGarbageIsTakenOver) {
+  std::ofstream(pid_file_) << "not a pid at all\n12";
+  absl::StatusOr<PidFileState> state = ReadPidFile(pid_file_);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->kind, PidFileState::kStale);
+  const pid_t pid = StartDaemon();
+  ASSERT_GT(pid, 0);
+  EXPECT_EQ(ReadFile(pid_file_), absl::StrCat(pid, "\n"));
+  Stop(pid);
+}
+
+TEST_F(PidFileIntegrationTest, SymbolicLinkIsRefusedAndItsTargetUntouched) {
+  const std::string target = pid_file_ + ".target";
+  std::ofstream(target) << "precious\n";
+  ASSERT_EQ(symlink(target.c_str(), pid_file_.c_str()), 0);
+  absl::StatusOr<Daemon> daemon = Detach(options_);
+  ASSERT_FALSE(daemon.ok());
+  EXPECT_EQ(daemon.status().message(),
+            absl::StrCat("pid file ", pid_file_,
+                         " is a symbolic link; refusing to follow it"));
+  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_CANTCREAT);
+  EXPECT_EQ(ReadFile(target), "precious\n");
+}
+
+TEST_F(PidFileIntegrationTest, DirectoryThatDoesNotExist) {
+  options_.pid_file = pid_file_ + ".d/missing/app.pid";
+  absl::StatusOr<Daemon> daemon = Detach(options_);
+  ASSERT_FALSE(daemon.ok());
+  EXPECT_EQ(daemon.status().message(),
+            absl::StrCat("opening pid file ", options_.pid_file,
+                         " failed: No such file or directory"));
+  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_CANTCREAT);
+}
+
+TEST_F(PidFileIntegrationTest, DirectoryThatIsNotWritable) {
+  // Root may write into any directory, and the test sandbox maps no other
+  // user; a read-only file system refuses root too. The child mounts one in a
+  // mount namespace of its own.
+  const std::string directory = pid_file_ + ".d";
+  ASSERT_EQ(mkdir(directory.c_str(), 0755), 0);
+  const std::string path = directory + "/app.pid";
+  int report[2];
+  ASSERT_EQ(pipe(report), 0);
+  const pid_t child = fork();
+  if (child == 0) {
+    if (unshare(CLONE_NEWNS) != 0 ||
+        mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        mount("tmpfs", directory.c_str(), "tmpfs", MS_RDONLY, nullptr) != 0) {
+      _exit(2);
+    }
+    DetachOptions options;
+    options.pid_file = path;
+    absl::StatusOr<Daemon> daemon = Detach(options);
+    const std::string message(daemon.status().message());
+    (void)!write(report[1], message.data(), message.size());
+    _exit(ExitCodeOf(daemon.status()));
+  }
+  close(report[1]);
+  char message[512];
+  const ssize_t length = read(report[0], message, sizeof message);
+  close(report[0]);
+  int status;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 2) GTEST_SKIP() << "cannot mount here";
+  EXPECT_EQ(WEXITSTATUS(status), EX_CANTCREAT);
+  EXPECT_EQ(std::string(message, length > 0 ? length : 0),
+            absl::StrCat("opening pid file ", path,
+                         " failed: Read-only file system"));
+}
+
+TEST_F(PidFileIntegrationTest, FailedStartLeavesNoPidFile) {
+  absl::StatusOr<Daemon> daemon = Detach(options_);
+  if (daemon.ok() && !daemon->in_launcher()) {
+    daemon->Fail(absl::UnavailableError("cannot bind port 80"), EX_UNAVAILABLE)
+        .IgnoreError();
+    _exit(EX_UNAVAILABLE);
+  }
+  ASSERT_FALSE(daemon.ok());
+  EXPECT_EQ(daemon.status().message(), "cannot bind port 80");
+  EXPECT_FALSE(Exists(pid_file_));
+}
+
+TEST_F(PidFileIntegrationTest, AFileThatReplacedOursIsNotRemoved) {
+  const pid_t pid = StartDaemon();
+  ASSERT_GT(pid, 0);
+  // Someone moves our file away and puts another in its place.
+  ASSERT_EQ(rename(pid_file_.c_str(), (pid_file_ + ".old").c_str()), 0);
+  std::ofstream(pid_file_) << "999\n";
+  const int status = Stop(pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(ReadFile(pid_file_), "999\n");
+}
+
+}  // namespace
+}  // namespace daemonkit

@@ -1,0 +1,269 @@
+// Mock-driven tests of the pid file logic: locking, staleness, the waits for
+// a holder's pid, and removal only of the file still ours.
+
+#include "daemonkit/pid_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+
+#include <string>
+
+#include "daemonkit/exit_code.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "mocks/mock_os.h"
+
+namespace daemonkit {
+namespace {
+
+using ::testing::_;
+using ::testing::AnyNumber;
+using ::testing::DoAll;
+using ::testing::InSequence;
+using ::testing::Invoke;
+using ::testing::Return;
+using ::testing::SetArgPointee;
+using ::testing::StrEq;
+using ::testing::StrictMock;
+
+constexpr char kPath[] = "/run/app.pid";
+constexpr int kFd = 5;
+constexpr int kOpenFlags = O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC;
+
+struct stat File(ino_t inode, mode_t type = S_IFREG) {
+  struct stat info = {};
+  info.st_dev = 1;
+  info.st_ino = inode;
+  info.st_mode = type | 0644;
+  return info;
+}
+
+// A PRead action that delivers `text`.
+auto Holds(std::string text) {
+  return [text](int, void* buffer, size_t size, off_t) -> SysCallSizeResult {
+    const size_t count = std::min(size, text.size());
+    memcpy(buffer, text.data(), count);
+    return {static_cast<ssize_t>(count), 0};
+  };
+}
+
+class PidFileTest : public ::testing::Test {
+ protected:
+  void ExpectOpen(SysCallIntResult result) {
+    EXPECT_CALL(os_, Umask(022)).WillOnce(Return(077));
+    EXPECT_CALL(os_, Open(StrEq(kPath), kOpenFlags, 0644))
+        .WillOnce(Return(result));
+    EXPECT_CALL(os_, Umask(077)).WillOnce(Return(022));
+  }
+  void ExpectLocked(ino_t inode, SysCallIntResult lock) {
+    EXPECT_CALL(os_, FStat(kFd, _))
+        .WillOnce(
+            DoAll(SetArgPointee<1>(File(inode)), Return(SysCallSuccess())));
+    EXPECT_CALL(os_, FcntlLock(kFd, F_OFD_SETLK, _)).WillOnce(Return(lock));
+  }
+
+  StrictMock<MockOs> os_;
+};
+
+TEST_F(PidFileTest, AcquireOpensLocksAndEmptiesTheFile) {
+  InSequence in_order;
+  ExpectOpen(SysCallSuccess(kFd));
+  ExpectLocked(7, SysCallSuccess());
+  EXPECT_CALL(os_, LStat(StrEq(kPath), _))
+      .WillOnce(DoAll(SetArgPointee<1>(File(7)), Return(SysCallSuccess())));
+  EXPECT_CALL(os_, FTruncate(kFd, 0)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(file->fd(), kFd);
+  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+}
+
+TEST_F(PidFileTest, SymbolicLinkIsRefused) {
+  ExpectOpen(SysCallFailure(ELOOP));
+  absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
+  EXPECT_EQ(file.status().message(),
+            "pid file /run/app.pid is a symbolic link; refusing to follow it");
+  EXPECT_EQ(ExitCodeOf(file.status()), EX_CANTCREAT);
+}
+
+TEST_F(PidFileTest, MissingDirectoryIsReported) {
+  ExpectOpen(SysCallFailure(ENOENT));
+  absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
+  EXPECT_EQ(file.status().message(),
+            "opening pid file /run/app.pid failed: No such file or directory");
+  EXPECT_EQ(ExitCodeOf(file.status()), EX_CANTCREAT);
+}
+
+TEST_F(PidFileTest, SomethingElseThanAFileIsRefused) {
+  ExpectOpen(SysCallSuccess(kFd));
+  EXPECT_CALL(os_, FStat(kFd, _))
+      .WillOnce(
+          DoAll(SetArgPointee<1>(File(7, S_IFIFO)), Return(SysCallSuccess())));
+  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
+  EXPECT_EQ(file.status().message(),
+            "pid file /run/app.pid is not a regular file");
+}
+
+TEST_F(PidFileTest, LockedFileNamesItsHolder) {
+  InSequence in_order;
+  ExpectOpen(SysCallSuccess(kFd));
+  ExpectLocked(7, SysCallFailure(EAGAIN));
+  EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("4242\n")));
+  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
+  EXPECT_EQ(file.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(file.status().message(), "already running as pid 4242");
+  EXPECT_EQ(ExitCodeOf(file.status()), EX_UNAVAILABLE);
+}
+
+TEST_F(PidFileTest, AHalfWrittenPidIsNeverTaken) {
+  InSequence in_order;
+  ExpectOpen(SysCallSuccess(kFd));
+  ExpectLocked(7, SysCallFailure(EAGAIN));
+  // Empty (just locked), then part of the line, then all of it.
+  EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("")));
+  EXPECT_CALL(os_, Poll(nullptr, 0, _)).WillOnce(Return(SysCallSuccess(0)));
+  EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("42")));
+  EXPECT_CALL(os_, Poll(nullptr, 0, _)).WillOnce(Return(SysCallSuccess(0)));
+  EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("4242\n")));
+  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_EQ(PidFile::Acquire(kPath, os_).status().message(),
+            "already running as pid 4242");
+}
+
+TEST_F(PidFileTest, AHolderThatNeverWritesIsStillAHolder) {
+  ExpectOpen(SysCallSuccess(kFd));
+  ExpectLocked(7, SysCallFailure(EAGAIN));
+  EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillRepeatedly(Invoke(Holds("x\n")));
+  EXPECT_CALL(os_, Poll(nullptr, 0, _))
+      .Times(AnyNumber())
+      .WillRepeatedly(Return(SysCallSuccess(0)));
+  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_EQ(PidFile::Acquire(kPath, os_).status().message(),
+            "already running: pid file /run/app.pid is locked but names no "
+            "pid");
+}
+
+TEST_F(PidFileTest, FileReplacedWhileLockingIsOpenedAgain) {
+  InSequence in_order;
+  ExpectOpen(SysCallSuccess(kFd));
+  ExpectLocked(7, SysCallSuccess());
+  EXPECT_CALL(os_, LStat(StrEq(kPath), _))
+      .WillOnce(DoAll(SetArgPointee<1>(File(8)), Return(SysCallSuccess())));
+  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  ExpectOpen(SysCallSuccess(kFd));
+  ExpectLocked(8, SysCallSuccess());
+  EXPECT_CALL(os_, LStat(StrEq(kPath), _))
+      .WillOnce(DoAll(SetArgPointee<1>(File(8)), Return(SysCallSuccess())));
+  EXPECT_CALL(os_, FTruncate(kFd, 0)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
+  EXPECT_TRUE(file.ok()) << file.status();
+  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+}
+
+class AcquiredPidFileTest : public PidFileTest {
+ protected:
+  void SetUp() override {
+    ExpectOpen(SysCallSuccess(kFd));
+    ExpectLocked(7, SysCallSuccess());
+    EXPECT_CALL(os_, LStat(StrEq(kPath), _))
+        .WillOnce(DoAll(SetArgPointee<1>(File(7)), Return(SysCallSuccess())));
+    EXPECT_CALL(os_, FTruncate(kFd, 0)).WillOnce(Return(SysCallSuccess()));
+    absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
+    ASSERT_TRUE(file.ok());
+    file_.emplace(*std::move(file));
+    ::testing::Mock::VerifyAndClearExpectations(&os_);
+  }
+
+  std::optional<PidFile> file_;
+};
+
+TEST_F(AcquiredPidFileTest, WriteIsOneWholeLine) {
+  InSequence in_order;
+  EXPECT_CALL(os_, FTruncate(kFd, 0)).WillOnce(Return(SysCallSuccess()));
+  std::string written;
+  EXPECT_CALL(os_, PWrite(kFd, _, _, 0))
+      .WillOnce(Invoke([&](int, const void* buffer, size_t size, off_t) {
+        written.assign(static_cast<const char*>(buffer), size);
+        return SysCallSizeResult{static_cast<ssize_t>(size), 0};
+      }));
+  EXPECT_TRUE(file_->Write(4242).ok());
+  EXPECT_EQ(written, "4242\n");
+  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+}
+
+TEST_F(AcquiredPidFileTest, ShortWriteIsAFailure) {
+  EXPECT_CALL(os_, FTruncate(kFd, 0)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, PWrite(kFd, _, _, 0))
+      .WillOnce(Return(SysCallSizeResult{2, 0}));
+  EXPECT_EQ(file_->Write(4242).error, EIO);
+  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+}
+
+TEST_F(AcquiredPidFileTest, RemoveUnlinksTheFileStillOurs) {
+  InSequence in_order;
+  EXPECT_CALL(os_, FStat(kFd, _))
+      .WillOnce(DoAll(SetArgPointee<1>(File(7)), Return(SysCallSuccess())));
+  EXPECT_CALL(os_, LStat(StrEq(kPath), _))
+      .WillOnce(DoAll(SetArgPointee<1>(File(7)), Return(SysCallSuccess())));
+  EXPECT_CALL(os_, Unlink(StrEq(kPath))).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_TRUE(file_->Remove().ok());
+}
+
+TEST_F(AcquiredPidFileTest, RemoveLeavesAFileThatReplacedOurs) {
+  InSequence in_order;
+  EXPECT_CALL(os_, FStat(kFd, _))
+      .WillOnce(DoAll(SetArgPointee<1>(File(7)), Return(SysCallSuccess())));
+  EXPECT_CALL(os_, LStat(StrEq(kPath), _))
+      .WillOnce(DoAll(SetArgPointee<1>(File(9)), Return(SysCallSuccess())));
+  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_TRUE(file_->Remove().ok());
+}
+
+TEST_F(PidFileTest, ReadWithoutAFileIsNotRunning) {
+  EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
+      .WillOnce(Return(SysCallFailure(ENOENT)));
+  absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->kind, PidFileState::kNotRunning);
+}
+
+TEST_F(PidFileTest, ReadOfAnUnlockedFileIsStale) {
+  EXPECT_CALL(
+      os_, Open(StrEq(kPath), O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0))
+      .WillOnce(Return(SysCallSuccess(kFd)));
+  EXPECT_CALL(os_, FcntlLock(kFd, F_OFD_GETLK, _))
+      .WillOnce(Invoke([](int, int, struct flock* lock) {
+        lock->l_type = F_UNLCK;
+        return SysCallSuccess();
+      }));
+  EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("17\n")));
+  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->kind, PidFileState::kStale);
+  EXPECT_EQ(state->pid, 17);
+}
+
+TEST_F(PidFileTest, ReadOfALockedFileIsRunningWithoutTakingTheLock) {
+  EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
+      .WillOnce(Return(SysCallSuccess(kFd)));
+  // Only F_OFD_GETLK: a strict mock fails on any F_OFD_SETLK.
+  EXPECT_CALL(os_, FcntlLock(kFd, F_OFD_GETLK, _))
+      .WillOnce(Invoke([](int, int, struct flock* lock) {
+        lock->l_type = F_WRLCK;
+        return SysCallSuccess();
+      }));
+  EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("4242\n")));
+  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->kind, PidFileState::kRunning);
+  EXPECT_EQ(state->pid, 4242);
+}
+
+}  // namespace
+}  // namespace daemonkit
