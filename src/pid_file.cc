@@ -28,6 +28,8 @@ constexpr int kPidWaitStepMs = 10;
 // Another holder may replace the file while we lock it; retry this often.
 constexpr int kAcquireAttempts = 10;
 
+constexpr int kOpenFlags = O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC;
+
 struct flock WholeFile(short type) {
   struct flock lock = {};
   lock.l_type = type;
@@ -82,6 +84,55 @@ absl::Status CannotUse(const std::string& path, int error) {
                     EX_CANTCREAT);
 }
 
+// Locks `fd`, just opened at `path`, and empties the file. Sets `replaced`
+// when the path no longer names that file: the holder we raced with removed
+// it while we waited, and a lock on a file nobody can find is worthless.
+absl::Status LockOpened(Os& os, const std::string& path, int fd,
+                        bool* replaced) {
+  struct stat locked;
+  if (const SysCallIntResult got = os.FStat(fd, &locked); !got.ok()) {
+    return StepFailed(absl::StrCat("checking pid file ", path), got.error,
+                      EX_CANTCREAT);
+  }
+  if (!S_ISREG(locked.st_mode)) {
+    return WithExitCode(absl::FailedPreconditionError(absl::StrCat(
+                            "pid file ", path, " is not a regular file")),
+                        EX_CANTCREAT);
+  }
+  struct flock lock = WholeFile(F_WRLCK);
+  const SysCallIntResult taken =
+      RetryOnEintr([&] { return os.FcntlLock(fd, F_OFD_SETLK, &lock); });
+  if (taken.error == EAGAIN || taken.error == EACCES) {
+    const pid_t holder = AwaitPid(os, fd);
+    return WithExitCode(
+        absl::AlreadyExistsError(
+            holder > 0 ? absl::StrCat("already running as pid ", holder)
+                       : absl::StrCat("already running: pid file ", path,
+                                      " is locked but names no pid")),
+        EX_UNAVAILABLE);
+  }
+  if (!taken.ok()) {
+    return StepFailed(absl::StrCat("locking pid file ", path), taken.error,
+                      EX_CANTCREAT);
+  }
+  struct stat named;
+  const SysCallIntResult found = os.LStat(path.c_str(), &named);
+  if (found.error == ENOENT || (found.ok() && !SameFile(named, locked))) {
+    *replaced = true;
+    return absl::OkStatus();
+  }
+  if (!found.ok()) {
+    return StepFailed(absl::StrCat("checking pid file ", path), found.error,
+                      EX_CANTCREAT);
+  }
+  // Whatever a stale file held is no one's pid now.
+  if (const SysCallIntResult emptied = os.FTruncate(fd, 0); !emptied.ok()) {
+    return StepFailed(absl::StrCat("emptying pid file ", path), emptied.error,
+                      EX_CANTCREAT);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 PidFile::PidFile(Os& os, std::string path, int fd)
@@ -109,55 +160,33 @@ PidFile::~PidFile() {
 absl::StatusOr<PidFile> PidFile::Acquire(const std::string& path, Os& os) {
   if (path.empty()) return absl::InvalidArgumentError("empty pid file path");
   for (int attempt = 0; attempt < kAcquireAttempts; ++attempt) {
-    // Mode 0644 whatever the caller's umask.
+    // Create it exclusively first, to know whether a failed start must
+    // remove it; mode 0644 whatever the caller's umask.
+    bool created = true;
     const mode_t umask = os.Umask(022);
     SysCallIntResult opened = RetryOnEintr([&] {
-      return os.Open(path.c_str(),
-                     O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
-                     0644);
+      return os.Open(path.c_str(), O_CREAT | O_EXCL | kOpenFlags, 0644);
     });
     os.Umask(umask);
+    if (opened.error == EEXIST) {
+      created = false;
+      opened =
+          RetryOnEintr([&] { return os.Open(path.c_str(), kOpenFlags, 0); });
+      if (opened.error == ENOENT) continue;  // Removed in between.
+    }
     if (opened.ok()) opened = internal::MoveAboveStdio(os, opened.value);
     if (!opened.ok()) return CannotUse(path, opened.error);
-    PidFile file(os, path, opened.value);
 
-    struct stat locked;
-    if (const SysCallIntResult got = os.FStat(file.fd_, &locked); !got.ok()) {
-      return StepFailed(absl::StrCat("checking pid file ", path), got.error,
-                        EX_CANTCREAT);
-    }
-    if (!S_ISREG(locked.st_mode)) {
-      return WithExitCode(absl::FailedPreconditionError(absl::StrCat(
-                              "pid file ", path, " is not a regular file")),
-                          EX_CANTCREAT);
-    }
-    struct flock lock = WholeFile(F_WRLCK);
-    const SysCallIntResult taken = RetryOnEintr(
-        [&] { return os.FcntlLock(file.fd_, F_OFD_SETLK, &lock); });
-    if (taken.error == EAGAIN || taken.error == EACCES) {
-      const pid_t holder = AwaitPid(os, file.fd_);
-      return WithExitCode(
-          absl::AlreadyExistsError(
-              holder > 0 ? absl::StrCat("already running as pid ", holder)
-                         : absl::StrCat("already running: pid file ", path,
-                                        " is locked but names no pid")),
-          EX_UNAVAILABLE);
-    }
-    if (!taken.ok()) {
-      return StepFailed(absl::StrCat("locking pid file ", path), taken.error,
-                        EX_CANTCREAT);
-    }
-    // The holder we raced with may have removed the file while we waited for
-    // its lock: then our lock is on a file nobody can find. Start over.
-    struct stat named;
-    if (!os.LStat(path.c_str(), &named).ok() || !SameFile(named, locked)) {
-      continue;
-    }
-    // Whatever a stale file held is no one's pid now.
-    if (const SysCallIntResult emptied = os.FTruncate(file.fd_, 0);
-        !emptied.ok()) {
-      return StepFailed(absl::StrCat("emptying pid file ", path), emptied.error,
-                        EX_CANTCREAT);
+    PidFile file(os, path, opened.value);
+    bool replaced = false;
+    const absl::Status locked = LockOpened(os, path, file.fd_, &replaced);
+    if (replaced) continue;
+    if (!locked.ok()) {
+      // A file that another launcher locked first is that launcher's.
+      if (created && !absl::IsAlreadyExists(locked)) {
+        file.Remove().IgnoreError();
+      }
+      return locked;
     }
     return file;
   }

@@ -238,6 +238,7 @@ class FaultInjectionTest : public ::testing::Test {
     tmp_ = std::getenv("TEST_TMPDIR");
     options_.working_directory = tmp_;
     options_.stdout_path = tmp_ + "/daemon.out";
+    options_.pid_file = tmp_ + "/daemon.pid";
     kept_ = open("/dev/null", O_RDONLY);  // Exercises the keep list.
     ASSERT_GE(kept_, 3);
     options_.keep_fds = {kept_};
@@ -257,6 +258,7 @@ TEST_F(FaultInjectionTest, EveryFailingCallEndsInAClearErrorWithNothingLeft) {
   ASSERT_TRUE(clean.ok) << clean.message;
   const std::vector<FaultInjectingOs::Record> recorded = os.calls();
   EXPECT_EQ(ReapEverything(clean), "");
+  unlink(options_.pid_file.c_str());
 
   std::map<int, std::vector<Call>> by_process;
   for (const auto& record : recorded) {
@@ -292,7 +294,15 @@ TEST_F(FaultInjectionTest, EveryFailingCallEndsInAClearErrorWithNothingLeft) {
       if (call != Call::kWaitPid) {  // A failed reap leaves one, by nature.
         EXPECT_EQ(outcome.zombies, 0) << "the launcher left a zombie";
       }
+      if (outcome.ok) {
+        EXPECT_EQ(ReadFile(options_.pid_file),
+                  absl::StrCat(outcome.daemon_pid, "\n"));
+      } else {
+        EXPECT_FALSE(std::ifstream(options_.pid_file).good())
+            << "a failed start left its pid file";
+      }
       EXPECT_EQ(ReapEverything(outcome), "") << "left running";
+      unlink(options_.pid_file.c_str());  // Killed daemons leave theirs.
       if (outcome.ok) {
         ++tolerated;
         EXPECT_TRUE(Tolerated(calls, index, process))

@@ -29,7 +29,7 @@ using ::testing::StrictMock;
 
 constexpr char kPath[] = "/run/app.pid";
 constexpr int kFd = 5;
-constexpr int kOpenFlags = O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC;
+constexpr int kOpenFlags = O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC;
 
 struct stat File(ino_t inode, mode_t type = S_IFREG) {
   struct stat info = {};
@@ -50,11 +50,18 @@ auto Holds(std::string text) {
 
 class PidFileTest : public ::testing::Test {
  protected:
-  void ExpectOpen(SysCallIntResult result) {
+  // Creating the file exclusively gives `created`; when it exists already,
+  // opening it gives `existing`.
+  void ExpectOpen(SysCallIntResult created,
+                  SysCallIntResult existing = SysCallFailure(EINVAL)) {
     EXPECT_CALL(os_, Umask(022)).WillOnce(Return(077));
-    EXPECT_CALL(os_, Open(StrEq(kPath), kOpenFlags, 0644))
-        .WillOnce(Return(result));
+    EXPECT_CALL(os_, Open(StrEq(kPath), O_CREAT | O_EXCL | kOpenFlags, 0644))
+        .WillOnce(Return(created));
     EXPECT_CALL(os_, Umask(077)).WillOnce(Return(022));
+    if (created.error == EEXIST) {
+      EXPECT_CALL(os_, Open(StrEq(kPath), kOpenFlags, 0))
+          .WillOnce(Return(existing));
+    }
   }
   void ExpectLocked(ino_t inode, SysCallIntResult lock) {
     EXPECT_CALL(os_, FStat(kFd, _))
@@ -80,7 +87,7 @@ TEST_F(PidFileTest, AcquireOpensLocksAndEmptiesTheFile) {
 }
 
 TEST_F(PidFileTest, SymbolicLinkIsRefused) {
-  ExpectOpen(SysCallFailure(ELOOP));
+  ExpectOpen(SysCallFailure(EEXIST), SysCallFailure(ELOOP));
   absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
   EXPECT_EQ(file.status().message(),
             "pid file /run/app.pid is a symbolic link; refusing to follow it");
@@ -96,7 +103,7 @@ TEST_F(PidFileTest, MissingDirectoryIsReported) {
 }
 
 TEST_F(PidFileTest, SomethingElseThanAFileIsRefused) {
-  ExpectOpen(SysCallSuccess(kFd));
+  ExpectOpen(SysCallFailure(EEXIST), SysCallSuccess(kFd));
   EXPECT_CALL(os_, FStat(kFd, _))
       .WillOnce(
           DoAll(SetArgPointee<1>(File(7, S_IFIFO)), Return(SysCallSuccess())));
@@ -108,7 +115,7 @@ TEST_F(PidFileTest, SomethingElseThanAFileIsRefused) {
 
 TEST_F(PidFileTest, LockedFileNamesItsHolder) {
   InSequence in_order;
-  ExpectOpen(SysCallSuccess(kFd));
+  ExpectOpen(SysCallFailure(EEXIST), SysCallSuccess(kFd));
   ExpectLocked(7, SysCallFailure(EAGAIN));
   EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("4242\n")));
   EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
@@ -120,7 +127,7 @@ TEST_F(PidFileTest, LockedFileNamesItsHolder) {
 
 TEST_F(PidFileTest, AHalfWrittenPidIsNeverTaken) {
   InSequence in_order;
-  ExpectOpen(SysCallSuccess(kFd));
+  ExpectOpen(SysCallFailure(EEXIST), SysCallSuccess(kFd));
   ExpectLocked(7, SysCallFailure(EAGAIN));
   // Empty (just locked), then part of the line, then all of it.
   EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("")));
@@ -134,7 +141,7 @@ TEST_F(PidFileTest, AHalfWrittenPidIsNeverTaken) {
 }
 
 TEST_F(PidFileTest, AHolderThatNeverWritesIsStillAHolder) {
-  ExpectOpen(SysCallSuccess(kFd));
+  ExpectOpen(SysCallFailure(EEXIST), SysCallSuccess(kFd));
   ExpectLocked(7, SysCallFailure(EAGAIN));
   EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillRepeatedly(Invoke(Holds("x\n")));
   EXPECT_CALL(os_, Poll(nullptr, 0, _))
@@ -148,12 +155,12 @@ TEST_F(PidFileTest, AHolderThatNeverWritesIsStillAHolder) {
 
 TEST_F(PidFileTest, FileReplacedWhileLockingIsOpenedAgain) {
   InSequence in_order;
-  ExpectOpen(SysCallSuccess(kFd));
+  ExpectOpen(SysCallFailure(EEXIST), SysCallSuccess(kFd));
   ExpectLocked(7, SysCallSuccess());
   EXPECT_CALL(os_, LStat(StrEq(kPath), _))
       .WillOnce(DoAll(SetArgPointee<1>(File(8)), Return(SysCallSuccess())));
   EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
-  ExpectOpen(SysCallSuccess(kFd));
+  ExpectOpen(SysCallFailure(EEXIST), SysCallSuccess(kFd));
   ExpectLocked(8, SysCallSuccess());
   EXPECT_CALL(os_, LStat(StrEq(kPath), _))
       .WillOnce(DoAll(SetArgPointee<1>(File(8)), Return(SysCallSuccess())));
@@ -161,6 +168,30 @@ TEST_F(PidFileTest, FileReplacedWhileLockingIsOpenedAgain) {
   absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
   EXPECT_TRUE(file.ok()) << file.status();
   EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+}
+
+TEST_F(PidFileTest, FileItCreatedIsRemovedWhenLockingFails) {
+  InSequence in_order;
+  ExpectOpen(SysCallSuccess(kFd));
+  ExpectLocked(7, SysCallFailure(ENOLCK));
+  EXPECT_CALL(os_, FStat(kFd, _))
+      .WillOnce(DoAll(SetArgPointee<1>(File(7)), Return(SysCallSuccess())));
+  EXPECT_CALL(os_, LStat(StrEq(kPath), _))
+      .WillOnce(DoAll(SetArgPointee<1>(File(7)), Return(SysCallSuccess())));
+  EXPECT_CALL(os_, Unlink(StrEq(kPath))).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_EQ(PidFile::Acquire(kPath, os_).status().message(),
+            "locking pid file /run/app.pid failed: No locks available");
+}
+
+TEST_F(PidFileTest, FileItCreatedButAnotherLockedIsNotRemoved) {
+  InSequence in_order;
+  ExpectOpen(SysCallSuccess(kFd));
+  ExpectLocked(7, SysCallFailure(EAGAIN));
+  EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("4242\n")));
+  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_EQ(PidFile::Acquire(kPath, os_).status().message(),
+            "already running as pid 4242");
 }
 
 class AcquiredPidFileTest : public PidFileTest {
