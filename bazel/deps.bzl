@@ -11,8 +11,10 @@ can swap in the upstream archives by changing only its WORKSPACE.
 ABSEIL_LIBRARIES = {
     "absl/base:core_headers": "absl_core_headers",
     "absl/cleanup:cleanup": "absl_cleanup",
+    "absl/flags:commandlineflag": "absl_flags_commandlineflag",
     "absl/flags:flag": "absl_flags",
     "absl/flags:parse": "absl_flags_parse",
+    "absl/flags:reflection": "absl_flags_reflection",
     "absl/flags:usage": "absl_flags_usage",
     "absl/status:status": "absl_status",
     "absl/status:statusor": "absl_statusor",

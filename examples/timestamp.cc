@@ -2,24 +2,30 @@
 //
 // Detaches, then appends the current time (RFC 3339, local time zone) to a log
 // every --interval. The launcher prints "Daemon PID N" and exits 0 only once
-// the daemon has opened its log; otherwise it prints what failed and exits
-// with a sysexits.h code. SIGTERM or SIGINT stops the daemon between two lines.
+// the daemon is set up (pid file written, log open); otherwise it prints what
+// failed and exits with a sysexits.h code.
 //
-//   bazel run //examples:timestamp -- --interval=1s --log=/tmp/x.log
+// The daemon takes its signals between two lines, never in the middle of one:
+// SIGTERM or SIGINT stops it (pid file removed, exit 0); SIGHUP reopens the
+// log, for logrotate.
+//
+//   bazel run //examples:timestamp -- --interval=1s --log=/tmp/x.log \
+//       --pid_file=/tmp/x.pid
+//   bazel run //examples:timestamp -- --pid_file=/tmp/x.pid --status
+//   bazel run //examples:timestamp -- --pid_file=/tmp/x.pid --stop
 
 #include <fcntl.h>
 #include <signal.h>
 #include <sysexits.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -28,15 +34,35 @@
 #include "absl/time/time.h"
 #include "daemonkit/detach.h"
 #include "daemonkit/exit_code.h"
+#include "daemonkit/pid_file.h"
+#include "daemonkit/signal_waiter.h"
+#include "daemonkit/stop_daemon.h"
+#include "examples/strict_flags.h"
 
 ABSL_FLAG(std::string, log, "/tmp/daemon-log", "File the timestamps go to.");
 ABSL_FLAG(absl::Duration, interval, absl::Seconds(10),
           "Time between two lines, e.g. 10s, 500ms, 1m.");
+ABSL_FLAG(std::string, pid_file, "",
+          "Pid file: keeps the daemon single-instance and lets --stop and "
+          "--status find it.");
+ABSL_FLAG(std::string, chdir, "/", "The daemon's working directory.");
+ABSL_FLAG(std::string, umask, "0", "The daemon's umask, in octal.");
 ABSL_FLAG(bool, foreground, false,
           "Run the same loop without detaching (for debugging or a service "
           "manager that supervises the process itself).");
+ABSL_FLAG(bool, stop, false,
+          "Stop the daemon --pid_file names (SIGTERM) and wait until it is "
+          "gone.");
+ABSL_FLAG(absl::Duration, stop_timeout, absl::Seconds(10),
+          "How long --stop waits.");
+ABSL_FLAG(bool, status, false,
+          "Tell whether the daemon --pid_file names runs. Exit status as for "
+          "LSB init scripts: 0 running, 1 dead but pid file exists, 3 not "
+          "running, 4 unknown.");
 
 namespace {
+
+using daemonkit::ExitCodeOf;
 
 // Relative to where the user typed the command; under `bazel run` that is
 // BUILD_WORKING_DIRECTORY, not the runfiles tree the binary starts in.
@@ -46,6 +72,23 @@ std::string Absolute(const std::string& path) {
   char cwd[4096];
   if (base == nullptr) base = getcwd(cwd, sizeof cwd);
   return base == nullptr ? path : absl::StrCat(base, "/", path);
+}
+
+int Failed(const absl::Status& status) {
+  std::fprintf(stderr, "timestamp: %s\n",
+               std::string(status.message()).c_str());
+  return ExitCodeOf(status);
+}
+
+absl::StatusOr<int> ParseUmask(const std::string& text) {
+  char* end = nullptr;
+  errno = 0;
+  const long mask = std::strtol(text.c_str(), &end, 8);
+  if (text.empty() || *end != '\0' || errno != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--umask must be an octal mode such as 022, got '", text, "'"));
+  }
+  return static_cast<int>(mask);
 }
 
 absl::StatusOr<int> OpenLog(const std::string& path) {
@@ -60,40 +103,117 @@ absl::StatusOr<int> OpenLog(const std::string& path) {
   return fd;
 }
 
-// Appends one line per tick until SIGTERM or SIGINT. Each line is one
-// write(2) to an O_APPEND file, and the signals are only taken between
-// lines, so no line is ever torn.
-int WriteTimestamps(int log, absl::Duration interval) {
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGINT);
-  sigprocmask(SIG_BLOCK, &stop, nullptr);
+// --status, with LSB init script exit codes.
+int Status(const std::string& pid_file) {
+  absl::StatusOr<daemonkit::PidFileState> state =
+      daemonkit::ReadPidFile(pid_file);
+  if (!state.ok()) {
+    Failed(state.status());
+    return 4;
+  }
+  switch (state->kind) {
+    case daemonkit::PidFileState::kRunning:
+      std::printf("running as pid %d\n", state->pid);
+      return 0;
+    case daemonkit::PidFileState::kStale:
+      std::printf("not running, but pid file %s remains\n", pid_file.c_str());
+      return 1;
+    case daemonkit::PidFileState::kNotRunning:
+      break;
+  }
+  std::printf("not running\n");
+  return 3;
+}
+
+// --stop. Stopping a daemon that is not running is no error (as for LSB
+// init scripts), but it is said.
+int Stop(const std::string& pid_file) {
+  absl::StatusOr<pid_t> stopped =
+      daemonkit::StopDaemon(pid_file, absl::GetFlag(FLAGS_stop_timeout));
+  if (absl::IsNotFound(stopped.status())) {
+    std::printf("%s\n", std::string(stopped.status().message()).c_str());
+    return 0;
+  }
+  if (!stopped.ok()) {
+    Failed(stopped.status());
+    return 1;  // LSB: generic or unspecified error.
+  }
+  std::printf("stopped pid %d\n", *stopped);
+  return 0;
+}
+
+// Appends one line per tick until SIGTERM or SIGINT; SIGHUP reopens the log.
+// Each line is one write(2) to an O_APPEND file, and signals are only taken
+// between lines, so no line is ever torn.
+int WriteTimestamps(daemonkit::SignalWaiter& waiter, int log,
+                    const std::string& log_path, absl::Duration interval) {
   const absl::TimeZone local = absl::LocalTimeZone();
   absl::Time next = absl::Now();
   for (;;) {
     const std::string line = absl::StrCat(
-        absl::FormatTime(absl::RFC3339_sec, absl::Now(), local), "\n");
+        absl::FormatTime("%Y-%m-%dT%H:%M:%E3S%Ez", absl::Now(), local), "\n");
     if (write(log, line.data(), line.size()) !=
         static_cast<ssize_t>(line.size())) {
       return EX_IOERR;
     }
     next += interval;
     for (;;) {
-      const timespec wait =
-          absl::ToTimespec(std::max(next - absl::Now(), absl::ZeroDuration()));
-      const int signal = sigtimedwait(&stop, nullptr, &wait);
-      if (signal == SIGTERM || signal == SIGINT) return 0;
-      if (signal < 0 && errno == EAGAIN) break;  // The next tick.
+      const absl::StatusOr<int> signal = waiter.Wait(next - absl::Now());
+      if (!signal.ok()) return ExitCodeOf(signal.status());
+      if (*signal == 0) break;  // The next tick.
+      if (*signal != SIGHUP) {
+        close(log);
+        return 0;
+      }
+      // Logrotate moved the log away: go on in a new one. When that cannot
+      // be opened, keep the old one rather than lose lines.
+      if (absl::StatusOr<int> reopened = OpenLog(log_path); reopened.ok()) {
+        close(log);
+        log = *reopened;
+      }
     }
   }
 }
 
-// Prints why the launcher failed and returns its exit code.
-int LauncherFailed(const absl::Status& status) {
-  std::fprintf(stderr, "timestamp: %s\n",
-               std::string(status.message()).c_str());
-  return daemonkit::ExitCodeOf(status);
+// The daemon's side: set up, report, serve.
+int RunDaemon(daemonkit::Daemon& daemon, const std::string& log_path,
+              absl::Duration interval) {
+  // Blocked before Ready(): a SIGTERM that comes the moment the launcher has
+  // returned must still remove the pid file.
+  absl::StatusOr<daemonkit::SignalWaiter> waiter =
+      daemonkit::SignalWaiter::Block({SIGTERM, SIGINT, SIGHUP});
+  absl::StatusOr<int> log = waiter.ok() ? OpenLog(log_path) : waiter.status();
+  if (!log.ok()) {
+    // The launcher reports it and removes the pid file.
+    daemon.Fail(log.status(), ExitCodeOf(log.status())).IgnoreError();
+    return ExitCodeOf(log.status());
+  }
+  if (!daemon.Ready().ok()) return EX_OSERR;
+  const int status = WriteTimestamps(*waiter, *log, log_path, interval);
+  daemon.RemovePidFile().IgnoreError();
+  return status;
+}
+
+int RunInForeground(const std::string& pid_file, const std::string& log_path,
+                    absl::Duration interval) {
+  std::optional<daemonkit::PidFile> held;
+  if (!pid_file.empty()) {
+    absl::StatusOr<daemonkit::PidFile> acquired =
+        daemonkit::PidFile::Acquire(pid_file);
+    if (!acquired.ok()) return Failed(acquired.status());
+    held.emplace(*std::move(acquired));
+    if (const auto written = held->Write(getpid()); !written.ok()) {
+      return Failed(absl::ErrnoToStatus(
+          written.error, absl::StrCat("writing pid file ", pid_file)));
+    }
+  }
+  absl::StatusOr<daemonkit::SignalWaiter> waiter =
+      daemonkit::SignalWaiter::Block({SIGTERM, SIGINT, SIGHUP});
+  absl::StatusOr<int> log = waiter.ok() ? OpenLog(log_path) : waiter.status();
+  int status = log.ok() ? WriteTimestamps(*waiter, *log, log_path, interval)
+                        : Failed(log.status());
+  if (held.has_value()) held->Remove().IgnoreError();
+  return status;
 }
 
 }  // namespace
@@ -101,34 +221,39 @@ int LauncherFailed(const absl::Status& status) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Appends a timestamp to a log file at a fixed interval, as a daemon.\n"
-      "Usage: timestamp [--log=FILE] [--interval=DURATION] [--foreground]");
-  absl::ParseCommandLine(argc, argv);
+      "Usage: timestamp [--log=FILE] [--interval=DURATION] [--pid_file=FILE]\n"
+      "                 [--chdir=DIR] [--umask=MODE] [--foreground]\n"
+      "       timestamp --pid_file=FILE --stop | --status");
+  daemonkit::examples::ParseFlagsOrExit(argc, argv, "timestamp");
+  const std::string pid_file = Absolute(absl::GetFlag(FLAGS_pid_file));
+  if (absl::GetFlag(FLAGS_stop) || absl::GetFlag(FLAGS_status)) {
+    if (pid_file.empty()) {
+      return Failed(
+          absl::InvalidArgumentError("--stop and --status need --pid_file"));
+    }
+    return absl::GetFlag(FLAGS_stop) ? Stop(pid_file) : Status(pid_file);
+  }
   const absl::Duration interval = absl::GetFlag(FLAGS_interval);
   if (interval <= absl::ZeroDuration()) {
-    return LauncherFailed(absl::InvalidArgumentError(absl::StrCat(
+    return Failed(absl::InvalidArgumentError(absl::StrCat(
         "--interval must be positive, got ", absl::FormatDuration(interval))));
   }
   const std::string log_path = Absolute(absl::GetFlag(FLAGS_log));
-
   if (absl::GetFlag(FLAGS_foreground)) {
-    absl::StatusOr<int> log = OpenLog(log_path);
-    if (!log.ok()) return LauncherFailed(log.status());
-    return WriteTimestamps(*log, interval);
+    return RunInForeground(pid_file, log_path, interval);
   }
 
-  absl::StatusOr<daemonkit::Daemon> daemon =
-      daemonkit::Detach(daemonkit::DetachOptions());
-  if (!daemon.ok()) return LauncherFailed(daemon.status());
+  daemonkit::DetachOptions options;
+  options.working_directory = Absolute(absl::GetFlag(FLAGS_chdir));
+  absl::StatusOr<int> umask = ParseUmask(absl::GetFlag(FLAGS_umask));
+  if (!umask.ok()) return Failed(umask.status());
+  options.umask = *umask;
+  options.pid_file = pid_file;
+  absl::StatusOr<daemonkit::Daemon> daemon = daemonkit::Detach(options);
+  if (!daemon.ok()) return Failed(daemon.status());
   if (daemon->in_launcher()) {
     std::printf("Daemon PID %d\n", daemon->pid());
     return 0;
   }
-  absl::StatusOr<int> log = OpenLog(log_path);
-  if (!log.ok()) {
-    daemon->Fail(log.status(), daemonkit::ExitCodeOf(log.status()))
-        .IgnoreError();
-    return daemonkit::ExitCodeOf(log.status());
-  }
-  if (!daemon->Ready().ok()) return EX_OSERR;
-  return WriteTimestamps(*log, interval);
+  return RunDaemon(*daemon, log_path, interval);
 }

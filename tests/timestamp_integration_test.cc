@@ -19,9 +19,13 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -123,17 +127,42 @@ bool WaitForLines(const std::string& path, size_t count) {
 }
 
 constexpr char kRfc3339[] =
-    "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
+    "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[.][0-9]{3}"
     "(Z|[+-][0-9]{2}:[0-9]{2})";
+
+// The instant a log line names.
+absl::Time LineTime(const std::string& line) {
+  absl::Time time;
+  std::string error;
+  EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, line, &time, &error))
+      << line << ": " << error;
+  return time;
+}
+
+pid_t DaemonPid(const std::string& launcher_output) {
+  int pid = -1;
+  if (absl::StartsWith(launcher_output, "Daemon PID ")) {
+    EXPECT_TRUE(absl::SimpleAtoi(
+        absl::StripAsciiWhitespace(launcher_output.substr(11)), &pid));
+  }
+  return pid;
+}
+
+int ExitStatus(int wait_status) {
+  return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
+}
 
 class TimestampTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-    log_ = absl::StrCat(
+    base_ = absl::StrCat(
         std::getenv("TEST_TMPDIR"), "/",
-        ::testing::UnitTest::GetInstance()->current_test_info()->name(),
-        ".log");
+        absl::StrReplaceAll(
+            ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+            {{"/", "_"}}));
+    log_ = base_ + ".log";
+    pid_file_ = base_ + ".pid";
   }
 
   void TearDown() override {
@@ -148,7 +177,9 @@ class TimestampTest : public ::testing::Test {
     ADD_FAILURE() << "a process the test started is still running";
   }
 
+  std::string base_;
   std::string log_;
+  std::string pid_file_;
 };
 
 TEST_F(TimestampTest, DaemonAppendsATimestampEveryIntervalUntilTerminated) {
@@ -156,8 +187,7 @@ TEST_F(TimestampTest, DaemonAppendsATimestampEveryIntervalUntilTerminated) {
   ASSERT_TRUE(WIFEXITED(run.status));
   ASSERT_EQ(WEXITSTATUS(run.status), 0) << run.err;
   ASSERT_THAT(run.out, MatchesRegex("Daemon PID [0-9]+\n"));
-  int pid;
-  ASSERT_TRUE(absl::SimpleAtoi(run.out.substr(11, run.out.size() - 12), &pid));
+  const pid_t pid = DaemonPid(run.out);
 
   ASSERT_TRUE(WaitForLines(log_, 3)) << ReadFile(log_);
   const std::string stat = ReadFile(absl::StrCat("/proc/", pid, "/stat"));
@@ -203,23 +233,212 @@ TEST_F(TimestampTest, LogThatCannotBeCreatedIsReportedByTheLauncher) {
                                   ": No such file or directory\n"));
 }
 
-TEST_F(TimestampTest, IntervalMustBePositive) {
-  for (const char* interval : {"0s", "-5s"}) {
-    const LauncherRun run =
-        RunLauncher({absl::StrCat("--interval=", interval), "--log=" + log_});
-    ASSERT_TRUE(WIFEXITED(run.status));
-    EXPECT_EQ(WEXITSTATUS(run.status), EX_USAGE) << interval;
-    EXPECT_THAT(run.err, HasSubstr("--interval must be positive"));
-    EXPECT_EQ(ReadFile(log_), "") << "nothing started";
-  }
+TEST_F(TimestampTest, PidFileStatusAndStop) {
+  const std::string pid_flag = "--pid_file=" + pid_file_;
+  LauncherRun run = RunLauncher({"--interval=1s", "--log=" + log_, pid_flag});
+  ASSERT_EQ(ExitStatus(run.status), 0) << run.err;
+  const pid_t pid = DaemonPid(run.out);
+  EXPECT_EQ(ReadFile(pid_file_), absl::StrCat(pid, "\n"))
+      << "in place when the launcher returns";
+
+  run = RunLauncher({pid_flag, "--status"});
+  EXPECT_EQ(ExitStatus(run.status), 0);
+  EXPECT_EQ(run.out, absl::StrCat("running as pid ", pid, "\n"));
+
+  run = RunLauncher({pid_flag, "--stop"});
+  EXPECT_EQ(ExitStatus(run.status), 0) << run.err;
+  EXPECT_EQ(run.out, absl::StrCat("stopped pid ", pid, "\n"));
+  int status;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_EQ(ExitStatus(status), 0) << "a clean stop";
+  EXPECT_EQ(ReadFile(pid_file_), "") << "the pid file is gone";
+
+  run = RunLauncher({pid_flag, "--status"});
+  EXPECT_EQ(ExitStatus(run.status), 3);
+  EXPECT_EQ(run.out, "not running\n");
+  run = RunLauncher({pid_flag, "--stop"});
+  EXPECT_EQ(ExitStatus(run.status), 0);
+  EXPECT_EQ(run.out, "not running\n");
+
+  std::ofstream(pid_file_) << pid << "\n";  // Left by a daemon that died.
+  run = RunLauncher({pid_flag, "--status"});
+  EXPECT_EQ(ExitStatus(run.status), 1);
+  EXPECT_EQ(run.out, absl::StrCat("not running, but pid file ", pid_file_,
+                                  " remains\n"));
 }
 
-TEST_F(TimestampTest, IntervalMustBeADuration) {
-  const LauncherRun run = RunLauncher({"--interval=soon", "--log=" + log_});
-  ASSERT_TRUE(WIFEXITED(run.status));
-  EXPECT_NE(WEXITSTATUS(run.status), 0);
-  EXPECT_THAT(run.err, HasSubstr("interval"));
-  EXPECT_EQ(ReadFile(log_), "");
+TEST_F(TimestampTest, LogRotationLosesNoLine) {
+  constexpr absl::Duration kInterval = absl::Milliseconds(200);
+  const LauncherRun run = RunLauncher({"--interval=200ms", "--log=" + log_});
+  ASSERT_EQ(ExitStatus(run.status), 0) << run.err;
+  const pid_t pid = DaemonPid(run.out);
+  ASSERT_TRUE(WaitForLines(log_, 3));
+  // What logrotate does: move the log away, then SIGHUP.
+  const std::string rotated = log_ + ".1";
+  ASSERT_EQ(rename(log_.c_str(), rotated.c_str()), 0);
+  ASSERT_EQ(kill(pid, SIGHUP), 0);
+  ASSERT_TRUE(WaitForLines(log_, 3)) << "new lines go to a new file";
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_EQ(ExitStatus(status), 0);
+
+  std::vector<std::string> lines = Lines(ReadFile(rotated));
+  const size_t before_rotation = lines.size();
+  for (const std::string& line : Lines(ReadFile(log_))) lines.push_back(line);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    ASSERT_THAT(lines[i], MatchesRegex(kRfc3339)) << "line " << i;
+    if (i == 0) continue;
+    // One line per tick, each at most a little late: a lost line would leave
+    // a gap of two intervals.
+    const absl::Duration gap = LineTime(lines[i]) - LineTime(lines[i - 1]);
+    EXPECT_GT(gap, absl::ZeroDuration()) << "line " << i;
+    EXPECT_LT(gap, 1.9 * kInterval)
+        << "line " << i
+        << (i == before_rotation ? " (first after SIGHUP)" : "");
+  }
+  EXPECT_EQ(ReadFile(rotated).back(), '\n');
+  EXPECT_EQ(ReadFile(log_).back(), '\n');
 }
+
+// Twenty launchers started at once with one pid file: exactly one daemon.
+TEST_F(TimestampTest, TwentyLaunchersAtOnceStartOneDaemon) {
+  constexpr int kLaunchers = 20;
+  int barrier[2];
+  ASSERT_EQ(pipe(barrier), 0);
+  std::vector<pid_t> launchers;
+  for (int i = 0; i < kLaunchers; ++i) {
+    const pid_t child = fork();
+    if (child == 0) {
+      close(barrier[1]);
+      char byte;
+      (void)!read(barrier[0], &byte, 1);  // Returns when the barrier opens.
+      const int out = open(absl::StrCat(base_, ".out", i).c_str(),
+                           O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      const int err = open(absl::StrCat(base_, ".err", i).c_str(),
+                           O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(out, 1);
+      dup2(err, 2);
+      const std::string binary = TimestampBinary();
+      const std::string log = "--log=" + log_;
+      const std::string pid_file = "--pid_file=" + pid_file_;
+      execl(binary.c_str(), binary.c_str(), log.c_str(), pid_file.c_str(),
+            "--interval=1s", nullptr);
+      _exit(127);
+    }
+    launchers.push_back(child);
+  }
+  close(barrier[0]);
+  close(barrier[1]);  // Opens the barrier for all at once.
+  int started = 0;
+  pid_t daemon = -1;
+  std::vector<int> statuses;
+  for (pid_t launcher : launchers) {
+    int status;
+    ASSERT_EQ(waitpid(launcher, &status, 0), launcher);
+    statuses.push_back(ExitStatus(status));
+  }
+  for (int i = 0; i < kLaunchers; ++i) {
+    if (statuses[i] == 0) {
+      ++started;
+      daemon = DaemonPid(ReadFile(absl::StrCat(base_, ".out", i)));
+    }
+  }
+  ASSERT_EQ(started, 1);
+  EXPECT_EQ(ReadFile(pid_file_), absl::StrCat(daemon, "\n"));
+  for (int i = 0; i < kLaunchers; ++i) {
+    if (statuses[i] == 0) continue;
+    EXPECT_EQ(statuses[i], EX_UNAVAILABLE) << "launcher " << i;
+    EXPECT_EQ(ReadFile(absl::StrCat(base_, ".err", i)),
+              absl::StrCat("timestamp: already running as pid ", daemon, "\n"))
+        << "launcher " << i;
+  }
+  // The only process left is that daemon.
+  EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), 0);
+  kill(daemon, SIGTERM);
+  int status;
+  ASSERT_EQ(waitpid(daemon, &status, 0), daemon);
+  EXPECT_EQ(ExitStatus(status), 0);
+}
+
+// Bad input: a clear message, a sysexits code, no daemon left (TearDown
+// checks), nothing created or clobbered.
+struct BadInput {
+  std::vector<std::string> args;  // "$T" stands for the test's file prefix.
+  int exit_code;
+  std::string error;  // The whole of stderr, "$T" as above.
+};
+
+class TimestampBadInputTest : public TimestampTest,
+                              public ::testing::WithParamInterface<BadInput> {};
+
+std::string Expand(const std::string& text, const std::string& base) {
+  return absl::StrReplaceAll(text, {{"$T", base}});
+}
+
+TEST_P(TimestampBadInputTest, IsRefusedClearly) {
+  // Things for the cases to trip over.
+  std::ofstream(base_ + ".file") << "a file, not a directory\n";
+  std::ofstream(base_ + ".target") << "precious\n";
+  ASSERT_EQ(symlink((base_ + ".target").c_str(), (base_ + ".link").c_str()), 0);
+
+  std::vector<std::string> args;
+  for (const std::string& arg : GetParam().args) {
+    args.push_back(Expand(arg, base_));
+  }
+  args.push_back("--log=" + log_);
+  const LauncherRun run = RunLauncher(args);
+  EXPECT_EQ(ExitStatus(run.status), GetParam().exit_code);
+  EXPECT_EQ(run.err, Expand(GetParam().error, base_));
+  EXPECT_EQ(run.out, "");
+  EXPECT_EQ(ReadFile(log_), "") << "no daemon ran";
+  EXPECT_EQ(ReadFile(base_ + ".target"), "precious\n");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, TimestampBadInputTest,
+    ::testing::Values(
+        BadInput{{"--chdir=$T.missing"},
+                 EX_NOINPUT,
+                 "timestamp: opening working directory $T.missing failed: No "
+                 "such file or directory\n"},
+        BadInput{{"--chdir=$T.file"},
+                 EX_NOINPUT,
+                 "timestamp: opening working directory $T.file failed: Not a "
+                 "directory\n"},
+        BadInput{{"--pid_file=$T.d/missing/x.pid"},
+                 EX_CANTCREAT,
+                 "timestamp: opening pid file $T.d/missing/x.pid failed: No "
+                 "such file or directory\n"},
+        BadInput{{"--pid_file=$T.link"},
+                 EX_CANTCREAT,
+                 "timestamp: pid file $T.link is a symbolic link; refusing to "
+                 "follow it\n"},
+        BadInput{{"--umask=0999"},
+                 EX_USAGE,
+                 "timestamp: --umask must be an octal mode such as 022, got "
+                 "'0999'\n"},
+        BadInput{{"--umask=01000"},
+                 EX_USAGE,
+                 "timestamp: umask 01000 is out of range (0 to 0777)\n"},
+        BadInput{{"--interval=0s"},
+                 EX_USAGE,
+                 "timestamp: --interval must be positive, got 0\n"},
+        BadInput{{"--interval=-5s"},
+                 EX_USAGE,
+                 "timestamp: --interval must be positive, got -5s\n"},
+        BadInput{{"--interval=soon"},
+                 EX_USAGE,
+                 "timestamp: Illegal value 'soon' specified for flag "
+                 "'interval' (see --help)\n"},
+        BadInput{{"--bogus"},
+                 EX_USAGE,
+                 "timestamp: unknown flag --bogus (see --help)\n"},
+        BadInput{{"stray"},
+                 EX_USAGE,
+                 "timestamp: unexpected argument 'stray' (see --help)\n"},
+        BadInput{{"--stop"},
+                 EX_USAGE,
+                 "timestamp: --stop and --status need --pid_file\n"}));
 
 }  // namespace

@@ -1,0 +1,31 @@
+// daemonkit::StopDaemon: stop the daemon a pid file names, and wait until it
+// is gone, as `start-stop-daemon --stop --retry` and init scripts do.
+//
+// The pid is trusted only while the pid file is locked (see pid_file.h), and
+// the signal goes through a pidfd, so a recycled pid is never signalled.
+#ifndef DAEMONKIT_STOP_DAEMON_H_
+#define DAEMONKIT_STOP_DAEMON_H_
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "daemonkit/os.h"
+#include "daemonkit/posix_os.h"
+
+namespace daemonkit {
+
+// Sends `signal` to the daemon `pid_file` names and waits up to `timeout`
+// for it to exit. Returns the pid it stopped; kNotFound when no daemon holds
+// the pid file; kDeadlineExceeded when the daemon is still running after
+// `timeout`.
+absl::StatusOr<pid_t> StopDaemon(const std::string& pid_file,
+                                 absl::Duration timeout, int signal = SIGTERM,
+                                 Os& os = PosixOs::Default());
+
+}  // namespace daemonkit
+
+#endif  // DAEMONKIT_STOP_DAEMON_H_

@@ -1,0 +1,99 @@
+// StopDaemon, mock-driven: it signals only a daemon whose pid file is still
+// locked and names the same pid, through a pidfd, and waits for it.
+
+#include "daemonkit/stop_daemon.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "mocks/mock_os.h"
+
+namespace daemonkit {
+namespace {
+
+using ::testing::_;
+using ::testing::InSequence;
+using ::testing::Invoke;
+using ::testing::Return;
+using ::testing::StrEq;
+using ::testing::StrictMock;
+
+constexpr char kPath[] = "/run/app.pid";
+constexpr int kPidFileFd = 5;
+constexpr int kPidFd = 6;
+
+class StopDaemonTest : public ::testing::Test {
+ protected:
+  // ReadPidFile finding the file locked (or not) and holding `pid`.
+  void ExpectPidFile(bool locked, pid_t pid) {
+    EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
+        .WillOnce(Return(SysCallSuccess(kPidFileFd)));
+    EXPECT_CALL(os_, FcntlLock(kPidFileFd, F_OFD_GETLK, _))
+        .WillOnce(Invoke([locked](int, int, struct flock* lock) {
+          lock->l_type = locked ? F_WRLCK : F_UNLCK;
+          return SysCallSuccess();
+        }));
+    const std::string text = std::to_string(pid) + "\n";
+    EXPECT_CALL(os_, PRead(kPidFileFd, _, _, 0))
+        .WillOnce(Invoke([text](int, void* buffer, size_t, off_t) {
+          memcpy(buffer, text.data(), text.size());
+          return SysCallSizeResult{static_cast<ssize_t>(text.size()), 0};
+        }));
+    EXPECT_CALL(os_, Close(kPidFileFd)).WillOnce(Return(SysCallSuccess()));
+  }
+
+  StrictMock<MockOs> os_;
+};
+
+TEST_F(StopDaemonTest, SignalsThroughAPidFdAndWaitsForTheExit) {
+  InSequence in_order;
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdSendSignal(kPidFd, SIGTERM))
+      .WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Poll(_, 1, 10000)).WillOnce(Return(SysCallSuccess(1)));
+  EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_EQ(*StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_), 42);
+}
+
+TEST_F(StopDaemonTest, StalePidFileIsNotRunningAndNothingIsSignalled) {
+  ExpectPidFile(false, 42);
+  absl::StatusOr<pid_t> stopped =
+      StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_);
+  EXPECT_EQ(stopped.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(stopped.status().message(),
+            "not running (pid file /run/app.pid is stale)");
+}
+
+TEST_F(StopDaemonTest, APidReusedMeanwhileIsNeverSignalled) {
+  InSequence in_order;
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
+  ExpectPidFile(false, 42);  // The daemon exited; 42 may be someone else.
+  EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_EQ(*StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_), 42);
+}
+
+TEST_F(StopDaemonTest, ADaemonThatDoesNotStopIsReported) {
+  InSequence in_order;
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdSendSignal(kPidFd, SIGTERM))
+      .WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Poll(_, 1, 2000)).WillOnce(Return(SysCallSuccess(0)));
+  EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<pid_t> stopped =
+      StopDaemon(kPath, absl::Seconds(2), SIGTERM, os_);
+  EXPECT_EQ(stopped.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(stopped.status().message(), "pid 42 did not stop within 2s");
+}
+
+}  // namespace
+}  // namespace daemonkit
