@@ -29,16 +29,16 @@ const char* FaultInjectingOs::Name(Call call) {
       return "FcntlLock";
     case Call::kFStat:
       return "FStat";
-    case Call::kLStat:
-      return "LStat";
+    case Call::kFStatAt:
+      return "FStatAt";
     case Call::kFTruncate:
       return "FTruncate";
     case Call::kPRead:
       return "PRead";
     case Call::kPWrite:
       return "PWrite";
-    case Call::kUnlink:
-      return "Unlink";
+    case Call::kUnlinkAt:
+      return "UnlinkAt";
     case Call::kSigTimedWait:
       return "SigTimedWait";
     case Call::kClockGetTime:
@@ -71,6 +71,40 @@ const char* FaultInjectingOs::Name(Call call) {
       return "SigAction";
     case Call::kSigProcMask:
       return "SigProcMask";
+    case Call::kSetUid:
+      return "SetUid";
+    case Call::kSetGid:
+      return "SetGid";
+    case Call::kSetGroups:
+      return "SetGroups";
+    case Call::kGetPwNam:
+      return "GetPwNam";
+    case Call::kGetPwUid:
+      return "GetPwUid";
+    case Call::kGetGrNam:
+      return "GetGrNam";
+    case Call::kGetGroupList:
+      return "GetGroupList";
+    case Call::kChroot:
+      return "Chroot";
+    case Call::kFChown:
+      return "FChown";
+    case Call::kSetRLimit:
+      return "SetRLimit";
+    case Call::kClearEnv:
+      return "ClearEnv";
+    case Call::kSetEnv:
+      return "SetEnv";
+    case Call::kSocket:
+      return "Socket";
+    case Call::kSendTo:
+      return "SendTo";
+    case Call::kGetUid:
+      return "GetUid";
+    case Call::kGetGid:
+      return "GetGid";
+    case Call::kGetEnv:
+      return "GetEnv";
     case Call::kPrctl:
       return "Prctl";
     case Call::kExit:
@@ -80,7 +114,17 @@ const char* FaultInjectingOs::Name(Call call) {
 }
 
 bool FaultInjectingOs::CanFail(Call call) {
-  return call != Call::kUmask && call != Call::kGetPid && call != Call::kExit;
+  switch (call) {
+    case Call::kUmask:
+    case Call::kGetPid:
+    case Call::kGetUid:
+    case Call::kGetGid:
+    case Call::kGetEnv:
+    case Call::kExit:
+      return false;
+    default:
+      return true;
+  }
 }
 
 FaultInjectingOs::FaultInjectingOs(Os& target) : OsWrapper(target) {
@@ -172,8 +216,10 @@ SysCallIntResult FaultInjectingOs::FStat(int fd, struct stat* info) {
   return Maybe(Call::kFStat, [&] { return OsWrapper::FStat(fd, info); });
 }
 
-SysCallIntResult FaultInjectingOs::LStat(const char* path, struct stat* info) {
-  return Maybe(Call::kLStat, [&] { return OsWrapper::LStat(path, info); });
+SysCallIntResult FaultInjectingOs::FStatAt(int dir_fd, const char* path,
+                                           struct stat* info, int flags) {
+  return Maybe(Call::kFStatAt,
+               [&] { return OsWrapper::FStatAt(dir_fd, path, info, flags); });
 }
 
 SysCallIntResult FaultInjectingOs::FTruncate(int fd, off_t length) {
@@ -193,8 +239,10 @@ SysCallSizeResult FaultInjectingOs::PWrite(int fd, const void* buffer,
                [&] { return OsWrapper::PWrite(fd, buffer, size, offset); });
 }
 
-SysCallIntResult FaultInjectingOs::Unlink(const char* path) {
-  return Maybe(Call::kUnlink, [&] { return OsWrapper::Unlink(path); });
+SysCallIntResult FaultInjectingOs::UnlinkAt(int dir_fd, const char* path,
+                                            int flags) {
+  return Maybe(Call::kUnlinkAt,
+               [&] { return OsWrapper::UnlinkAt(dir_fd, path, flags); });
 }
 
 SysCallIntResult FaultInjectingOs::SigTimedWait(
@@ -284,6 +332,98 @@ SysCallIntResult FaultInjectingOs::SigProcMask(int how, const sigset_t* set,
                                                sigset_t* old_set) {
   return Maybe(Call::kSigProcMask,
                [&] { return OsWrapper::SigProcMask(how, set, old_set); });
+}
+
+SysCallIntResult FaultInjectingOs::SetUid(uid_t uid) {
+  return Maybe(Call::kSetUid, [&] { return OsWrapper::SetUid(uid); });
+}
+
+SysCallIntResult FaultInjectingOs::SetGid(gid_t gid) {
+  return Maybe(Call::kSetGid, [&] { return OsWrapper::SetGid(gid); });
+}
+
+SysCallIntResult FaultInjectingOs::SetGroups(size_t count,
+                                             const gid_t* groups) {
+  return Maybe(Call::kSetGroups,
+               [&] { return OsWrapper::SetGroups(count, groups); });
+}
+
+SysCallIntResult FaultInjectingOs::GetPwNam(const char* name,
+                                            struct passwd* entry, char* buffer,
+                                            size_t size) {
+  return Maybe(Call::kGetPwNam,
+               [&] { return OsWrapper::GetPwNam(name, entry, buffer, size); });
+}
+
+SysCallIntResult FaultInjectingOs::GetPwUid(uid_t uid, struct passwd* entry,
+                                            char* buffer, size_t size) {
+  return Maybe(Call::kGetPwUid,
+               [&] { return OsWrapper::GetPwUid(uid, entry, buffer, size); });
+}
+
+SysCallIntResult FaultInjectingOs::GetGrNam(const char* name,
+                                            struct group* entry, char* buffer,
+                                            size_t size) {
+  return Maybe(Call::kGetGrNam,
+               [&] { return OsWrapper::GetGrNam(name, entry, buffer, size); });
+}
+
+SysCallIntResult FaultInjectingOs::GetGroupList(const char* user, gid_t group,
+                                                gid_t* groups, int* count) {
+  return Maybe(Call::kGetGroupList, [&] {
+    return OsWrapper::GetGroupList(user, group, groups, count);
+  });
+}
+
+SysCallIntResult FaultInjectingOs::Chroot(const char* path) {
+  return Maybe(Call::kChroot, [&] { return OsWrapper::Chroot(path); });
+}
+
+SysCallIntResult FaultInjectingOs::FChown(int fd, uid_t uid, gid_t gid) {
+  return Maybe(Call::kFChown, [&] { return OsWrapper::FChown(fd, uid, gid); });
+}
+
+SysCallIntResult FaultInjectingOs::SetRLimit(int resource,
+                                             const struct rlimit* limit) {
+  return Maybe(Call::kSetRLimit,
+               [&] { return OsWrapper::SetRLimit(resource, limit); });
+}
+
+SysCallIntResult FaultInjectingOs::ClearEnv() {
+  return Maybe(Call::kClearEnv, [&] { return OsWrapper::ClearEnv(); });
+}
+
+SysCallIntResult FaultInjectingOs::SetEnv(const char* name, const char* value) {
+  return Maybe(Call::kSetEnv, [&] { return OsWrapper::SetEnv(name, value); });
+}
+
+SysCallIntResult FaultInjectingOs::Socket(int domain, int type, int protocol) {
+  return Maybe(Call::kSocket,
+               [&] { return OsWrapper::Socket(domain, type, protocol); });
+}
+
+SysCallSizeResult FaultInjectingOs::SendTo(int fd, const void* buffer,
+                                           size_t size, int flags,
+                                           const struct sockaddr* address,
+                                           socklen_t length) {
+  return Maybe(Call::kSendTo, [&] {
+    return OsWrapper::SendTo(fd, buffer, size, flags, address, length);
+  });
+}
+
+uid_t FaultInjectingOs::GetUid() {
+  Intercept(Call::kGetUid);
+  return OsWrapper::GetUid();
+}
+
+gid_t FaultInjectingOs::GetGid() {
+  Intercept(Call::kGetGid);
+  return OsWrapper::GetGid();
+}
+
+const char* FaultInjectingOs::GetEnv(const char* name) {
+  Intercept(Call::kGetEnv);
+  return OsWrapper::GetEnv(name);
 }
 
 SysCallIntResult FaultInjectingOs::Prctl(int option, unsigned long argument) {

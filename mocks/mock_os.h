@@ -26,7 +26,8 @@ class MockOs : public Os {
   MOCK_METHOD(SysCallIntResult, FcntlLock,
               (int fd, int command, struct flock* lock), (override));
   MOCK_METHOD(SysCallIntResult, FStat, (int fd, struct stat* info), (override));
-  MOCK_METHOD(SysCallIntResult, LStat, (const char* path, struct stat* info),
+  MOCK_METHOD(SysCallIntResult, FStatAt,
+              (int dir_fd, const char* path, struct stat* info, int flags),
               (override));
   MOCK_METHOD(SysCallIntResult, FTruncate, (int fd, off_t length), (override));
   MOCK_METHOD(SysCallSizeResult, PRead,
@@ -34,7 +35,8 @@ class MockOs : public Os {
   MOCK_METHOD(SysCallSizeResult, PWrite,
               (int fd, const void* buffer, size_t size, off_t offset),
               (override));
-  MOCK_METHOD(SysCallIntResult, Unlink, (const char* path), (override));
+  MOCK_METHOD(SysCallIntResult, UnlinkAt,
+              (int dir_fd, const char* path, int flags), (override));
   MOCK_METHOD(SysCallIntResult, SigTimedWait,
               (const sigset_t* set, siginfo_t* info,
                const struct timespec* timeout),
@@ -68,6 +70,41 @@ class MockOs : public Os {
               (override));
   MOCK_METHOD(SysCallIntResult, SigProcMask,
               (int how, const sigset_t* set, sigset_t* old_set), (override));
+  MOCK_METHOD(SysCallIntResult, SetUid, (uid_t uid), (override));
+  MOCK_METHOD(SysCallIntResult, SetGid, (gid_t gid), (override));
+  MOCK_METHOD(SysCallIntResult, SetGroups, (size_t count, const gid_t* groups),
+              (override));
+  MOCK_METHOD(SysCallIntResult, GetPwNam,
+              (const char* name, struct passwd* entry, char* buffer,
+               size_t size),
+              (override));
+  MOCK_METHOD(SysCallIntResult, GetPwUid,
+              (uid_t uid, struct passwd* entry, char* buffer, size_t size),
+              (override));
+  MOCK_METHOD(SysCallIntResult, GetGrNam,
+              (const char* name, struct group* entry, char* buffer,
+               size_t size),
+              (override));
+  MOCK_METHOD(SysCallIntResult, GetGroupList,
+              (const char* user, gid_t group, gid_t* groups, int* count),
+              (override));
+  MOCK_METHOD(SysCallIntResult, Chroot, (const char* path), (override));
+  MOCK_METHOD(SysCallIntResult, FChown, (int fd, uid_t uid, gid_t gid),
+              (override));
+  MOCK_METHOD(SysCallIntResult, SetRLimit,
+              (int resource, const struct rlimit* limit), (override));
+  MOCK_METHOD(SysCallIntResult, ClearEnv, (), (override));
+  MOCK_METHOD(SysCallIntResult, SetEnv, (const char* name, const char* value),
+              (override));
+  MOCK_METHOD(SysCallIntResult, Socket, (int domain, int type, int protocol),
+              (override));
+  MOCK_METHOD(SysCallSizeResult, SendTo,
+              (int fd, const void* buffer, size_t size, int flags,
+               const struct sockaddr* address, socklen_t length),
+              (override));
+  MOCK_METHOD(uid_t, GetUid, (), (override));
+  MOCK_METHOD(gid_t, GetGid, (), (override));
+  MOCK_METHOD(const char*, GetEnv, (const char* name), (override));
   MOCK_METHOD(SysCallIntResult, Prctl, (int option, unsigned long argument),
               (override));
   MOCK_METHOD(void, Exit, (int status), (override));

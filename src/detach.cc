@@ -454,6 +454,7 @@ absl::StatusOr<Daemon> Detach(const DetachOptions& options, Os& os) {
   prepared.keep.push_back(prepared.report_write);
   if (prepared.pid_file.has_value()) {
     prepared.keep.push_back(prepared.pid_file->fd());
+    prepared.keep.push_back(prepared.pid_file->dir_fd());
   }
   std::sort(prepared.keep.begin(), prepared.keep.end());
 

@@ -87,8 +87,8 @@ absl::Status CannotUse(const std::string& path, int error) {
 // Locks `fd`, just opened at `path`, and empties the file. Sets `replaced`
 // when the path no longer names that file: the holder we raced with removed
 // it while we waited, and a lock on a file nobody can find is worthless.
-absl::Status LockOpened(Os& os, const std::string& path, int fd,
-                        bool* replaced) {
+absl::Status LockOpened(Os& os, const std::string& path, int dir_fd,
+                        const std::string& name, int fd, bool* replaced) {
   struct stat locked;
   if (const SysCallIntResult got = os.FStat(fd, &locked); !got.ok()) {
     return StepFailed(absl::StrCat("checking pid file ", path), got.error,
@@ -116,7 +116,8 @@ absl::Status LockOpened(Os& os, const std::string& path, int fd,
                       EX_CANTCREAT);
   }
   struct stat named;
-  const SysCallIntResult found = os.LStat(path.c_str(), &named);
+  const SysCallIntResult found =
+      os.FStatAt(dir_fd, name.c_str(), &named, AT_SYMLINK_NOFOLLOW);
   if (found.error == ENOENT || (found.ok() && !SameFile(named, locked))) {
     *replaced = true;
     return absl::OkStatus();
@@ -135,30 +136,59 @@ absl::Status LockOpened(Os& os, const std::string& path, int fd,
 
 }  // namespace
 
-PidFile::PidFile(Os& os, std::string path, int fd)
-    : os_(&os), path_(std::move(path)), fd_(fd) {}
+PidFile::PidFile(Os& os, std::string path, std::string name, int dir_fd, int fd)
+    : os_(&os),
+      path_(std::move(path)),
+      name_(std::move(name)),
+      dir_fd_(dir_fd),
+      fd_(fd) {}
 
 PidFile::PidFile(PidFile&& other) noexcept
     : os_(other.os_),
       path_(std::move(other.path_)),
+      name_(std::move(other.name_)),
+      dir_fd_(std::exchange(other.dir_fd_, -1)),
       fd_(std::exchange(other.fd_, -1)) {}
 
 PidFile& PidFile::operator=(PidFile&& other) noexcept {
   if (this != &other) {
-    if (fd_ >= 0) os_->Close(fd_);
+    CloseAll();
     os_ = other.os_;
     path_ = std::move(other.path_);
+    name_ = std::move(other.name_);
+    dir_fd_ = std::exchange(other.dir_fd_, -1);
     fd_ = std::exchange(other.fd_, -1);
   }
   return *this;
 }
 
-PidFile::~PidFile() {
-  if (fd_ >= 0) os_->Close(fd_);
+PidFile::~PidFile() { CloseAll(); }
+
+void PidFile::CloseAll() {
+  for (int* fd : {&fd_, &dir_fd_}) {
+    if (*fd >= 0) os_->Close(std::exchange(*fd, -1));
+  }
 }
 
 absl::StatusOr<PidFile> PidFile::Acquire(const std::string& path, Os& os) {
-  if (path.empty()) return absl::InvalidArgumentError("empty pid file path");
+  const size_t slash = path.rfind('/');
+  const std::string name =
+      slash == std::string::npos ? path : path.substr(slash + 1);
+  if (name.empty() || name == "." || name == "..") {
+    return WithExitCode(absl::InvalidArgumentError(absl::StrCat(
+                            "pid file path '", path, "' names no file")),
+                        EX_USAGE);
+  }
+  const std::string directory = slash == std::string::npos ? "."
+                                : slash == 0               ? "/"
+                                             : path.substr(0, slash);
+  SysCallIntResult dir_fd = RetryOnEintr([&] {
+    return os.Open(directory.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+  });
+  if (dir_fd.ok()) dir_fd = internal::MoveAboveStdio(os, dir_fd.value);
+  if (!dir_fd.ok()) return CannotUse(path, dir_fd.error);
+  PidFile file(os, path, name, dir_fd.value, -1);
+
   for (int attempt = 0; attempt < kAcquireAttempts; ++attempt) {
     // Create it exclusively first, to know whether a failed start must
     // remove it; mode 0644 whatever the caller's umask.
@@ -176,10 +206,12 @@ absl::StatusOr<PidFile> PidFile::Acquire(const std::string& path, Os& os) {
     }
     if (opened.ok()) opened = internal::MoveAboveStdio(os, opened.value);
     if (!opened.ok()) return CannotUse(path, opened.error);
+    if (file.fd_ >= 0) os.Close(file.fd_);
+    file.fd_ = opened.value;
 
-    PidFile file(os, path, opened.value);
     bool replaced = false;
-    const absl::Status locked = LockOpened(os, path, file.fd_, &replaced);
+    const absl::Status locked =
+        LockOpened(os, path, file.dir_fd_, name, file.fd_, &replaced);
     if (replaced) continue;
     if (!locked.ok()) {
       // A file that another launcher locked first is that launcher's.
@@ -222,14 +254,16 @@ absl::Status PidFile::Remove() {
   if (fd_ < 0) return absl::FailedPreconditionError("pid file already closed");
   struct stat locked, named;
   absl::Status removed;
-  if (os_->FStat(fd_, &locked).ok() && os_->LStat(path_.c_str(), &named).ok() &&
+  if (os_->FStat(fd_, &locked).ok() &&
+      os_->FStatAt(dir_fd_, name_.c_str(), &named, AT_SYMLINK_NOFOLLOW).ok() &&
       SameFile(locked, named)) {
-    if (const SysCallIntResult gone = os_->Unlink(path_.c_str()); !gone.ok()) {
+    if (const SysCallIntResult gone = os_->UnlinkAt(dir_fd_, name_.c_str(), 0);
+        !gone.ok()) {
       removed = StepFailed(absl::StrCat("removing pid file ", path_),
                            gone.error, EX_CANTCREAT);
     }
   }
-  os_->Close(std::exchange(fd_, -1));
+  CloseAll();
   return removed;
 }
 

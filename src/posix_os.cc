@@ -2,7 +2,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -57,8 +61,9 @@ SysCallIntResult PosixOs::FStat(int fd, struct stat* info) {
   return Result(::fstat(fd, info));
 }
 
-SysCallIntResult PosixOs::LStat(const char* path, struct stat* info) {
-  return Result(::lstat(path, info));
+SysCallIntResult PosixOs::FStatAt(int dir_fd, const char* path,
+                                  struct stat* info, int flags) {
+  return Result(::fstatat(dir_fd, path, info, flags));
 }
 
 SysCallIntResult PosixOs::FTruncate(int fd, off_t length) {
@@ -75,8 +80,8 @@ SysCallSizeResult PosixOs::PWrite(int fd, const void* buffer, size_t size,
   return Result(::pwrite(fd, buffer, size, offset));
 }
 
-SysCallIntResult PosixOs::Unlink(const char* path) {
-  return Result(::unlink(path));
+SysCallIntResult PosixOs::UnlinkAt(int dir_fd, const char* path, int flags) {
+  return Result(::unlinkat(dir_fd, path, flags));
 }
 
 SysCallIntResult PosixOs::SigTimedWait(const sigset_t* set, siginfo_t* info,
@@ -148,6 +153,79 @@ SysCallIntResult PosixOs::SigProcMask(int how, const sigset_t* set,
                                       sigset_t* old_set) {
   return Result(::sigprocmask(how, set, old_set));
 }
+
+SysCallIntResult PosixOs::SetUid(uid_t uid) { return Result(::setuid(uid)); }
+
+SysCallIntResult PosixOs::SetGid(gid_t gid) { return Result(::setgid(gid)); }
+
+SysCallIntResult PosixOs::SetGroups(size_t count, const gid_t* groups) {
+  return Result(::setgroups(count, groups));
+}
+
+SysCallIntResult PosixOs::GetPwNam(const char* name, struct passwd* entry,
+                                   char* buffer, size_t size) {
+  struct passwd* found = nullptr;
+  const int error = ::getpwnam_r(name, entry, buffer, size, &found);
+  return {found != nullptr ? 1 : 0, error};
+}
+
+SysCallIntResult PosixOs::GetPwUid(uid_t uid, struct passwd* entry,
+                                   char* buffer, size_t size) {
+  struct passwd* found = nullptr;
+  const int error = ::getpwuid_r(uid, entry, buffer, size, &found);
+  return {found != nullptr ? 1 : 0, error};
+}
+
+SysCallIntResult PosixOs::GetGrNam(const char* name, struct group* entry,
+                                   char* buffer, size_t size) {
+  struct group* found = nullptr;
+  const int error = ::getgrnam_r(name, entry, buffer, size, &found);
+  return {found != nullptr ? 1 : 0, error};
+}
+
+SysCallIntResult PosixOs::GetGroupList(const char* user, gid_t group,
+                                       gid_t* groups, int* count) {
+  const int listed = ::getgrouplist(user, group, groups, count);
+  return {listed, listed < 0 ? ERANGE : 0};
+}
+
+SysCallIntResult PosixOs::Chroot(const char* path) {
+  return Result(::chroot(path));
+}
+
+SysCallIntResult PosixOs::FChown(int fd, uid_t uid, gid_t gid) {
+  return Result(::fchown(fd, uid, gid));
+}
+
+SysCallIntResult PosixOs::SetRLimit(int resource, const struct rlimit* limit) {
+  return Result(::setrlimit(static_cast<__rlimit_resource>(resource), limit));
+}
+
+SysCallIntResult PosixOs::ClearEnv() {
+  // clearenv(3) sets no errno; it fails only when it cannot allocate.
+  return ::clearenv() == 0 ? SysCallIntResult{0, 0}
+                           : SysCallIntResult{-1, ENOMEM};
+}
+
+SysCallIntResult PosixOs::SetEnv(const char* name, const char* value) {
+  return Result(::setenv(name, value, 1));
+}
+
+SysCallIntResult PosixOs::Socket(int domain, int type, int protocol) {
+  return Result(::socket(domain, type, protocol));
+}
+
+SysCallSizeResult PosixOs::SendTo(int fd, const void* buffer, size_t size,
+                                  int flags, const struct sockaddr* address,
+                                  socklen_t length) {
+  return Result(::sendto(fd, buffer, size, flags, address, length));
+}
+
+uid_t PosixOs::GetUid() { return ::getuid(); }
+
+gid_t PosixOs::GetGid() { return ::getgid(); }
+
+const char* PosixOs::GetEnv(const char* name) { return ::getenv(name); }
 
 SysCallIntResult PosixOs::Prctl(int option, unsigned long argument) {
   return Result(::prctl(option, argument, 0UL, 0UL, 0UL));

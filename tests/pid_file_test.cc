@@ -28,7 +28,9 @@ using ::testing::StrEq;
 using ::testing::StrictMock;
 
 constexpr char kPath[] = "/run/app.pid";
+constexpr int kDirFd = 4;
 constexpr int kFd = 5;
+constexpr char kName[] = "app.pid";
 constexpr int kOpenFlags = O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC;
 
 struct stat File(ino_t inode, mode_t type = S_IFREG) {
@@ -50,10 +52,16 @@ auto Holds(std::string text) {
 
 class PidFileTest : public ::testing::Test {
  protected:
-  // Creating the file exclusively gives `created`; when it exists already,
-  // opening it gives `existing`.
+  // Opening the directory, then creating the file exclusively gives
+  // `created`; when it exists already, opening it gives `existing`.
   void ExpectOpen(SysCallIntResult created,
                   SysCallIntResult existing = SysCallFailure(EINVAL)) {
+    EXPECT_CALL(os_, Open(StrEq("/run"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0))
+        .WillOnce(Return(SysCallSuccess(kDirFd)));
+    ExpectOpenAgain(created, existing);
+  }
+  void ExpectOpenAgain(SysCallIntResult created,
+                       SysCallIntResult existing = SysCallFailure(EINVAL)) {
     EXPECT_CALL(os_, Umask(022)).WillOnce(Return(077));
     EXPECT_CALL(os_, Open(StrEq(kPath), O_CREAT | O_EXCL | kOpenFlags, 0644))
         .WillOnce(Return(created));
@@ -62,6 +70,16 @@ class PidFileTest : public ::testing::Test {
       EXPECT_CALL(os_, Open(StrEq(kPath), kOpenFlags, 0))
           .WillOnce(Return(existing));
     }
+  }
+  // The pid file's path, as seen through the directory descriptor.
+  void ExpectNamed(ino_t inode) {
+    EXPECT_CALL(os_, FStatAt(kDirFd, StrEq(kName), _, AT_SYMLINK_NOFOLLOW))
+        .WillOnce(
+            DoAll(SetArgPointee<2>(File(inode)), Return(SysCallSuccess())));
+  }
+  void ExpectClosed() {
+    EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+    EXPECT_CALL(os_, Close(kDirFd)).WillOnce(Return(SysCallSuccess()));
   }
   void ExpectLocked(ino_t inode, SysCallIntResult lock) {
     EXPECT_CALL(os_, FStat(kFd, _))
@@ -77,17 +95,17 @@ TEST_F(PidFileTest, AcquireOpensLocksAndEmptiesTheFile) {
   InSequence in_order;
   ExpectOpen(SysCallSuccess(kFd));
   ExpectLocked(7, SysCallSuccess());
-  EXPECT_CALL(os_, LStat(StrEq(kPath), _))
-      .WillOnce(DoAll(SetArgPointee<1>(File(7)), Return(SysCallSuccess())));
+  ExpectNamed(7);
   EXPECT_CALL(os_, FTruncate(kFd, 0)).WillOnce(Return(SysCallSuccess()));
   absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
   ASSERT_TRUE(file.ok()) << file.status();
   EXPECT_EQ(file->fd(), kFd);
-  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  ExpectClosed();
 }
 
 TEST_F(PidFileTest, SymbolicLinkIsRefused) {
   ExpectOpen(SysCallFailure(EEXIST), SysCallFailure(ELOOP));
+  EXPECT_CALL(os_, Close(kDirFd)).WillOnce(Return(SysCallSuccess()));
   absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
   EXPECT_EQ(file.status().message(),
             "pid file /run/app.pid is a symbolic link; refusing to follow it");
@@ -95,7 +113,8 @@ TEST_F(PidFileTest, SymbolicLinkIsRefused) {
 }
 
 TEST_F(PidFileTest, MissingDirectoryIsReported) {
-  ExpectOpen(SysCallFailure(ENOENT));
+  EXPECT_CALL(os_, Open(StrEq("/run"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0))
+      .WillOnce(Return(SysCallFailure(ENOENT)));
   absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
   EXPECT_EQ(file.status().message(),
             "opening pid file /run/app.pid failed: No such file or directory");
@@ -107,7 +126,7 @@ TEST_F(PidFileTest, SomethingElseThanAFileIsRefused) {
   EXPECT_CALL(os_, FStat(kFd, _))
       .WillOnce(
           DoAll(SetArgPointee<1>(File(7, S_IFIFO)), Return(SysCallSuccess())));
-  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  ExpectClosed();
   absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
   EXPECT_EQ(file.status().message(),
             "pid file /run/app.pid is not a regular file");
@@ -118,7 +137,7 @@ TEST_F(PidFileTest, LockedFileNamesItsHolder) {
   ExpectOpen(SysCallFailure(EEXIST), SysCallSuccess(kFd));
   ExpectLocked(7, SysCallFailure(EAGAIN));
   EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("4242\n")));
-  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  ExpectClosed();
   absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
   EXPECT_EQ(file.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(file.status().message(), "already running as pid 4242");
@@ -135,7 +154,7 @@ TEST_F(PidFileTest, AHalfWrittenPidIsNeverTaken) {
   EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("42")));
   EXPECT_CALL(os_, Poll(nullptr, 0, _)).WillOnce(Return(SysCallSuccess(0)));
   EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("4242\n")));
-  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  ExpectClosed();
   EXPECT_EQ(PidFile::Acquire(kPath, os_).status().message(),
             "already running as pid 4242");
 }
@@ -147,27 +166,31 @@ TEST_F(PidFileTest, AHolderThatNeverWritesIsStillAHolder) {
   EXPECT_CALL(os_, Poll(nullptr, 0, _))
       .Times(AnyNumber())
       .WillRepeatedly(Return(SysCallSuccess(0)));
-  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  ExpectClosed();
   EXPECT_EQ(PidFile::Acquire(kPath, os_).status().message(),
             "already running: pid file /run/app.pid is locked but names no "
             "pid");
 }
 
 TEST_F(PidFileTest, FileReplacedWhileLockingIsOpenedAgain) {
+  constexpr int kNewFd = 6;
   InSequence in_order;
   ExpectOpen(SysCallFailure(EEXIST), SysCallSuccess(kFd));
   ExpectLocked(7, SysCallSuccess());
-  EXPECT_CALL(os_, LStat(StrEq(kPath), _))
-      .WillOnce(DoAll(SetArgPointee<1>(File(8)), Return(SysCallSuccess())));
+  ExpectNamed(8);  // Its holder removed it and another took its place.
+  ExpectOpenAgain(SysCallFailure(EEXIST), SysCallSuccess(kNewFd));
   EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
-  ExpectOpen(SysCallFailure(EEXIST), SysCallSuccess(kFd));
-  ExpectLocked(8, SysCallSuccess());
-  EXPECT_CALL(os_, LStat(StrEq(kPath), _))
+  EXPECT_CALL(os_, FStat(kNewFd, _))
       .WillOnce(DoAll(SetArgPointee<1>(File(8)), Return(SysCallSuccess())));
-  EXPECT_CALL(os_, FTruncate(kFd, 0)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, FcntlLock(kNewFd, F_OFD_SETLK, _))
+      .WillOnce(Return(SysCallSuccess()));
+  ExpectNamed(8);
+  EXPECT_CALL(os_, FTruncate(kNewFd, 0)).WillOnce(Return(SysCallSuccess()));
   absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
-  EXPECT_TRUE(file.ok()) << file.status();
-  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(file->fd(), kNewFd);
+  EXPECT_CALL(os_, Close(kNewFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Close(kDirFd)).WillOnce(Return(SysCallSuccess()));
 }
 
 TEST_F(PidFileTest, FileItCreatedIsRemovedWhenLockingFails) {
@@ -176,10 +199,10 @@ TEST_F(PidFileTest, FileItCreatedIsRemovedWhenLockingFails) {
   ExpectLocked(7, SysCallFailure(ENOLCK));
   EXPECT_CALL(os_, FStat(kFd, _))
       .WillOnce(DoAll(SetArgPointee<1>(File(7)), Return(SysCallSuccess())));
-  EXPECT_CALL(os_, LStat(StrEq(kPath), _))
-      .WillOnce(DoAll(SetArgPointee<1>(File(7)), Return(SysCallSuccess())));
-  EXPECT_CALL(os_, Unlink(StrEq(kPath))).WillOnce(Return(SysCallSuccess()));
-  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  ExpectNamed(7);
+  EXPECT_CALL(os_, UnlinkAt(kDirFd, StrEq(kName), 0))
+      .WillOnce(Return(SysCallSuccess()));
+  ExpectClosed();
   EXPECT_EQ(PidFile::Acquire(kPath, os_).status().message(),
             "locking pid file /run/app.pid failed: No locks available");
 }
@@ -189,7 +212,7 @@ TEST_F(PidFileTest, FileItCreatedButAnotherLockedIsNotRemoved) {
   ExpectOpen(SysCallSuccess(kFd));
   ExpectLocked(7, SysCallFailure(EAGAIN));
   EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("4242\n")));
-  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  ExpectClosed();
   EXPECT_EQ(PidFile::Acquire(kPath, os_).status().message(),
             "already running as pid 4242");
 }
@@ -199,8 +222,7 @@ class AcquiredPidFileTest : public PidFileTest {
   void SetUp() override {
     ExpectOpen(SysCallSuccess(kFd));
     ExpectLocked(7, SysCallSuccess());
-    EXPECT_CALL(os_, LStat(StrEq(kPath), _))
-        .WillOnce(DoAll(SetArgPointee<1>(File(7)), Return(SysCallSuccess())));
+    ExpectNamed(7);
     EXPECT_CALL(os_, FTruncate(kFd, 0)).WillOnce(Return(SysCallSuccess()));
     absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
     ASSERT_TRUE(file.ok());
@@ -222,7 +244,7 @@ TEST_F(AcquiredPidFileTest, WriteIsOneWholeLine) {
       }));
   EXPECT_TRUE(file_->Write(4242).ok());
   EXPECT_EQ(written, "4242\n");
-  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  ExpectClosed();
 }
 
 TEST_F(AcquiredPidFileTest, ShortWriteIsAFailure) {
@@ -230,17 +252,17 @@ TEST_F(AcquiredPidFileTest, ShortWriteIsAFailure) {
   EXPECT_CALL(os_, PWrite(kFd, _, _, 0))
       .WillOnce(Return(SysCallSizeResult{2, 0}));
   EXPECT_EQ(file_->Write(4242).error, EIO);
-  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  ExpectClosed();
 }
 
 TEST_F(AcquiredPidFileTest, RemoveUnlinksTheFileStillOurs) {
   InSequence in_order;
   EXPECT_CALL(os_, FStat(kFd, _))
       .WillOnce(DoAll(SetArgPointee<1>(File(7)), Return(SysCallSuccess())));
-  EXPECT_CALL(os_, LStat(StrEq(kPath), _))
-      .WillOnce(DoAll(SetArgPointee<1>(File(7)), Return(SysCallSuccess())));
-  EXPECT_CALL(os_, Unlink(StrEq(kPath))).WillOnce(Return(SysCallSuccess()));
-  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  ExpectNamed(7);
+  EXPECT_CALL(os_, UnlinkAt(kDirFd, StrEq(kName), 0))
+      .WillOnce(Return(SysCallSuccess()));
+  ExpectClosed();
   EXPECT_TRUE(file_->Remove().ok());
 }
 
@@ -248,9 +270,8 @@ TEST_F(AcquiredPidFileTest, RemoveLeavesAFileThatReplacedOurs) {
   InSequence in_order;
   EXPECT_CALL(os_, FStat(kFd, _))
       .WillOnce(DoAll(SetArgPointee<1>(File(7)), Return(SysCallSuccess())));
-  EXPECT_CALL(os_, LStat(StrEq(kPath), _))
-      .WillOnce(DoAll(SetArgPointee<1>(File(9)), Return(SysCallSuccess())));
-  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  ExpectNamed(9);
+  ExpectClosed();
   EXPECT_TRUE(file_->Remove().ok());
 }
 

@@ -10,9 +10,12 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
@@ -59,8 +62,9 @@ class Os {
                                      struct flock* lock) = 0;
   // Wraps fstat(2).
   virtual SysCallIntResult FStat(int fd, struct stat* info) = 0;
-  // Wraps lstat(2).
-  virtual SysCallIntResult LStat(const char* path, struct stat* info) = 0;
+  // Wraps fstatat(2).
+  virtual SysCallIntResult FStatAt(int dir_fd, const char* path,
+                                   struct stat* info, int flags) = 0;
   // Wraps ftruncate(2).
   virtual SysCallIntResult FTruncate(int fd, off_t length) = 0;
   // Wraps pread(2).
@@ -69,8 +73,9 @@ class Os {
   // Wraps pwrite(2).
   virtual SysCallSizeResult PWrite(int fd, const void* buffer, size_t size,
                                    off_t offset) = 0;
-  // Wraps unlink(2).
-  virtual SysCallIntResult Unlink(const char* path) = 0;
+  // Wraps unlinkat(2).
+  virtual SysCallIntResult UnlinkAt(int dir_fd, const char* path,
+                                    int flags) = 0;
   // Wraps sigtimedwait(2).
   virtual SysCallIntResult SigTimedWait(const sigset_t* set, siginfo_t* info,
                                         const struct timespec* timeout) = 0;
@@ -109,6 +114,49 @@ class Os {
   // Wraps sigprocmask(2).
   virtual SysCallIntResult SigProcMask(int how, const sigset_t* set,
                                        sigset_t* old_set) = 0;
+  // Wraps setuid(2).
+  virtual SysCallIntResult SetUid(uid_t uid) = 0;
+  // Wraps setgid(2).
+  virtual SysCallIntResult SetGid(gid_t gid) = 0;
+  // Wraps setgroups(2).
+  virtual SysCallIntResult SetGroups(size_t count, const gid_t* groups) = 0;
+  // Wraps getpwnam_r(3): value 1 when found, 0 when not; error is what it
+  // returned.
+  virtual SysCallIntResult GetPwNam(const char* name, struct passwd* entry,
+                                    char* buffer, size_t size) = 0;
+  // Wraps getpwuid_r(3), like GetPwNam.
+  virtual SysCallIntResult GetPwUid(uid_t uid, struct passwd* entry,
+                                    char* buffer, size_t size) = 0;
+  // Wraps getgrnam_r(3), like GetPwNam.
+  virtual SysCallIntResult GetGrNam(const char* name, struct group* entry,
+                                    char* buffer, size_t size) = 0;
+  // Wraps getgrouplist(3); fails with ERANGE when `groups` is too small
+  // (then *count says how many there are).
+  virtual SysCallIntResult GetGroupList(const char* user, gid_t group,
+                                        gid_t* groups, int* count) = 0;
+  // Wraps chroot(2).
+  virtual SysCallIntResult Chroot(const char* path) = 0;
+  // Wraps fchown(2).
+  virtual SysCallIntResult FChown(int fd, uid_t uid, gid_t gid) = 0;
+  // Wraps setrlimit(2).
+  virtual SysCallIntResult SetRLimit(int resource,
+                                     const struct rlimit* limit) = 0;
+  // Wraps clearenv(3).
+  virtual SysCallIntResult ClearEnv() = 0;
+  // Wraps setenv(3), overwriting.
+  virtual SysCallIntResult SetEnv(const char* name, const char* value) = 0;
+  // Wraps socket(2).
+  virtual SysCallIntResult Socket(int domain, int type, int protocol) = 0;
+  // Wraps sendto(2).
+  virtual SysCallSizeResult SendTo(int fd, const void* buffer, size_t size,
+                                   int flags, const struct sockaddr* address,
+                                   socklen_t length) = 0;
+  // Wraps getuid(2); it cannot fail.
+  virtual uid_t GetUid() = 0;
+  // Wraps getgid(2); it cannot fail.
+  virtual gid_t GetGid() = 0;
+  // Wraps getenv(3): the value, or null when unset.
+  virtual const char* GetEnv(const char* name) = 0;
   // Wraps prctl(2) for the options that take one integer argument.
   virtual SysCallIntResult Prctl(int option, unsigned long argument) = 0;
   // Wraps _exit(2). Real implementations never return; a mock does, so

@@ -39,8 +39,9 @@ class OsWrapper : public Os {
   SysCallIntResult FStat(int fd, struct stat* info) override {
     return target_.FStat(fd, info);
   }
-  SysCallIntResult LStat(const char* path, struct stat* info) override {
-    return target_.LStat(path, info);
+  SysCallIntResult FStatAt(int dir_fd, const char* path, struct stat* info,
+                           int flags) override {
+    return target_.FStatAt(dir_fd, path, info, flags);
   }
   SysCallIntResult FTruncate(int fd, off_t length) override {
     return target_.FTruncate(fd, length);
@@ -53,8 +54,8 @@ class OsWrapper : public Os {
                            off_t offset) override {
     return target_.PWrite(fd, buffer, size, offset);
   }
-  SysCallIntResult Unlink(const char* path) override {
-    return target_.Unlink(path);
+  SysCallIntResult UnlinkAt(int dir_fd, const char* path, int flags) override {
+    return target_.UnlinkAt(dir_fd, path, flags);
   }
   SysCallIntResult SigTimedWait(const sigset_t* set, siginfo_t* info,
                                 const struct timespec* timeout) override {
@@ -108,6 +109,52 @@ class OsWrapper : public Os {
                                sigset_t* old_set) override {
     return target_.SigProcMask(how, set, old_set);
   }
+  SysCallIntResult SetUid(uid_t uid) override { return target_.SetUid(uid); }
+  SysCallIntResult SetGid(gid_t gid) override { return target_.SetGid(gid); }
+  SysCallIntResult SetGroups(size_t count, const gid_t* groups) override {
+    return target_.SetGroups(count, groups);
+  }
+  SysCallIntResult GetPwNam(const char* name, struct passwd* entry,
+                            char* buffer, size_t size) override {
+    return target_.GetPwNam(name, entry, buffer, size);
+  }
+  SysCallIntResult GetPwUid(uid_t uid, struct passwd* entry, char* buffer,
+                            size_t size) override {
+    return target_.GetPwUid(uid, entry, buffer, size);
+  }
+  SysCallIntResult GetGrNam(const char* name, struct group* entry, char* buffer,
+                            size_t size) override {
+    return target_.GetGrNam(name, entry, buffer, size);
+  }
+  SysCallIntResult GetGroupList(const char* user, gid_t group, gid_t* groups,
+                                int* count) override {
+    return target_.GetGroupList(user, group, groups, count);
+  }
+  SysCallIntResult Chroot(const char* path) override {
+    return target_.Chroot(path);
+  }
+  SysCallIntResult FChown(int fd, uid_t uid, gid_t gid) override {
+    return target_.FChown(fd, uid, gid);
+  }
+  SysCallIntResult SetRLimit(int resource,
+                             const struct rlimit* limit) override {
+    return target_.SetRLimit(resource, limit);
+  }
+  SysCallIntResult ClearEnv() override { return target_.ClearEnv(); }
+  SysCallIntResult SetEnv(const char* name, const char* value) override {
+    return target_.SetEnv(name, value);
+  }
+  SysCallIntResult Socket(int domain, int type, int protocol) override {
+    return target_.Socket(domain, type, protocol);
+  }
+  SysCallSizeResult SendTo(int fd, const void* buffer, size_t size, int flags,
+                           const struct sockaddr* address,
+                           socklen_t length) override {
+    return target_.SendTo(fd, buffer, size, flags, address, length);
+  }
+  uid_t GetUid() override { return target_.GetUid(); }
+  gid_t GetGid() override { return target_.GetGid(); }
+  const char* GetEnv(const char* name) override { return target_.GetEnv(name); }
   SysCallIntResult Prctl(int option, unsigned long argument) override {
     return target_.Prctl(option, argument);
   }

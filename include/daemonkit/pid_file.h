@@ -10,7 +10,9 @@
 //
 // The file is mode 0644 and holds the decimal pid and a newline, written with
 // one write(2): what start-stop-daemon, systemd's PIDFile= and
-// `kill $(cat FILE)` expect. A path that is a symbolic link is refused.
+// `kill $(cat FILE)` expect. A path that is a symbolic link is refused. The
+// file's directory is held open too, so that a daemon can still remove the
+// file after chroot(2) or chdir(2).
 #ifndef DAEMONKIT_PID_FILE_H_
 #define DAEMONKIT_PID_FILE_H_
 
@@ -40,6 +42,7 @@ class PidFile {
 
   const std::string& path() const { return path_; }
   int fd() const { return fd_; }
+  int dir_fd() const { return dir_fd_; }
 
   // Records `pid`. Allocates nothing, so the daemon can call it after fork.
   SysCallIntResult Write(pid_t pid);
@@ -49,10 +52,13 @@ class PidFile {
   absl::Status Remove();
 
  private:
-  PidFile(Os& os, std::string path, int fd);
+  PidFile(Os& os, std::string path, std::string name, int dir_fd, int fd);
+  void CloseAll();
 
   Os* os_;
   std::string path_;
+  std::string name_;  // The last component of path_, in dir_fd_.
+  int dir_fd_;
   int fd_;
 };
 

@@ -24,13 +24,14 @@ class PosixOs : public Os {
   SysCallIntResult Fcntl(int fd, int command, int argument) override;
   SysCallIntResult FcntlLock(int fd, int command, struct flock* lock) override;
   SysCallIntResult FStat(int fd, struct stat* info) override;
-  SysCallIntResult LStat(const char* path, struct stat* info) override;
+  SysCallIntResult FStatAt(int dir_fd, const char* path, struct stat* info,
+                           int flags) override;
   SysCallIntResult FTruncate(int fd, off_t length) override;
   SysCallSizeResult PRead(int fd, void* buffer, size_t size,
                           off_t offset) override;
   SysCallSizeResult PWrite(int fd, const void* buffer, size_t size,
                            off_t offset) override;
-  SysCallIntResult Unlink(const char* path) override;
+  SysCallIntResult UnlinkAt(int dir_fd, const char* path, int flags) override;
   SysCallIntResult SigTimedWait(const sigset_t* set, siginfo_t* info,
                                 const struct timespec* timeout) override;
   SysCallIntResult ClockGetTime(clockid_t clock, struct timespec* now) override;
@@ -52,6 +53,29 @@ class PosixOs : public Os {
                              struct sigaction* old_action) override;
   SysCallIntResult SigProcMask(int how, const sigset_t* set,
                                sigset_t* old_set) override;
+  SysCallIntResult SetUid(uid_t uid) override;
+  SysCallIntResult SetGid(gid_t gid) override;
+  SysCallIntResult SetGroups(size_t count, const gid_t* groups) override;
+  SysCallIntResult GetPwNam(const char* name, struct passwd* entry,
+                            char* buffer, size_t size) override;
+  SysCallIntResult GetPwUid(uid_t uid, struct passwd* entry, char* buffer,
+                            size_t size) override;
+  SysCallIntResult GetGrNam(const char* name, struct group* entry, char* buffer,
+                            size_t size) override;
+  SysCallIntResult GetGroupList(const char* user, gid_t group, gid_t* groups,
+                                int* count) override;
+  SysCallIntResult Chroot(const char* path) override;
+  SysCallIntResult FChown(int fd, uid_t uid, gid_t gid) override;
+  SysCallIntResult SetRLimit(int resource, const struct rlimit* limit) override;
+  SysCallIntResult ClearEnv() override;
+  SysCallIntResult SetEnv(const char* name, const char* value) override;
+  SysCallIntResult Socket(int domain, int type, int protocol) override;
+  SysCallSizeResult SendTo(int fd, const void* buffer, size_t size, int flags,
+                           const struct sockaddr* address,
+                           socklen_t length) override;
+  uid_t GetUid() override;
+  gid_t GetGid() override;
+  const char* GetEnv(const char* name) override;
   SysCallIntResult Prctl(int option, unsigned long argument) override;
   void Exit(int status) override;
 };

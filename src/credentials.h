@@ -1,0 +1,45 @@
+// The user and groups a daemon runs as: resolved from names before the first
+// fork (the daemon may be in a chroot without /etc by then), applied after it.
+#ifndef DAEMONKIT_SRC_CREDENTIALS_H_
+#define DAEMONKIT_SRC_CREDENTIALS_H_
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "daemonkit/os.h"
+#include "src/step_failed.h"
+
+namespace daemonkit::internal {
+
+struct Credentials {
+  std::optional<uid_t> uid;     // Unset: keep the user.
+  gid_t gid = 0;                // The primary group.
+  std::vector<gid_t> groups;    // Supplementary groups.
+  std::string name;             // The user's name, for messages.
+};
+
+// Resolves `user` and `group` (names or numeric ids; either may be empty).
+// With a user, the group defaults to the user's own and the supplementary
+// groups are the user's; with a group alone, it is the only group. Unknown
+// names fail with kNotFound and EX_NOUSER. Returns nullopt when both are
+// empty. Changing identity needs root, and says so before anything forks.
+absl::StatusOr<std::optional<Credentials>> ResolveCredentials(
+    Os& os, const std::string& user, const std::string& group);
+
+// Whether `credentials` may create and remove files in the directory `info`
+// describes.
+bool CanWriteDirectory(const Credentials& credentials, const struct stat& info);
+
+// Switches to `credentials`: supplementary groups, then the group, then the
+// user, in that order; then checks that the old ids cannot be regained.
+// Allocates nothing: for the daemon, after fork.
+FailedStep DropPrivileges(Os& os, const Credentials& credentials);
+
+}  // namespace daemonkit::internal
+
+#endif  // DAEMONKIT_SRC_CREDENTIALS_H_
