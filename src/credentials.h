@@ -17,10 +17,10 @@
 namespace daemonkit::internal {
 
 struct Credentials {
-  std::optional<uid_t> uid;     // Unset: keep the user.
-  gid_t gid = 0;                // The primary group.
-  std::vector<gid_t> groups;    // Supplementary groups.
-  std::string name;             // The user's name, for messages.
+  std::optional<uid_t> uid;   // Unset: keep the user.
+  gid_t gid = 0;              // The primary group.
+  std::vector<gid_t> groups;  // Supplementary groups.
+  std::string name;           // The user's name, for messages.
 };
 
 // Resolves `user` and `group` (names or numeric ids; either may be empty).

@@ -6,7 +6,6 @@
 #include <sysexits.h>
 
 #include "daemonkit/exit_code.h"
-#include "src/step_failed.h"
 
 namespace daemonkit::internal {
 namespace {
@@ -24,20 +23,22 @@ void Append(char* buffer, size_t size, absl::string_view text) {
 
 }  // namespace
 
-LaunchReport StepFailedReport(pid_t pid, const char* step, const char* subject,
-                              int error) {
+LaunchReport FailedStepReport(pid_t pid, const FailedStep& failed) {
   LaunchReport report = {};
   report.kind = LaunchReport::kFailed;
   report.pid = pid;
-  report.status_code = static_cast<int32_t>(absl::ErrnoToStatusCode(error));
+  report.status_code = static_cast<int32_t>(
+      failed.reason != nullptr ? absl::StatusCode::kFailedPrecondition
+                               : absl::ErrnoToStatusCode(failed.error));
   report.exit_code = EX_OSERR;
-  Append(report.message, sizeof(report.message), step);
-  if (subject != nullptr) {
+  Append(report.message, sizeof(report.message), failed.step);
+  if (failed.subject != nullptr) {
     Append(report.message, sizeof(report.message), " ");
-    Append(report.message, sizeof(report.message), subject);
+    Append(report.message, sizeof(report.message), failed.subject);
   }
   Append(report.message, sizeof(report.message), " failed: ");
-  Append(report.message, sizeof(report.message), ErrnoText(error));
+  Append(report.message, sizeof(report.message),
+         failed.reason != nullptr ? failed.reason : ErrnoText(failed.error));
   return report;
 }
 

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "daemonkit/os.h"
+#include "src/step_failed.h"
 
 namespace daemonkit::internal {
 
@@ -30,10 +31,9 @@ struct LaunchReport {
   char message[496];    // kFailed: NUL-terminated, truncated to fit.
 };
 
-// A kFailed report for a system call that failed in `step` (about `subject`,
-// when not null): "<step> <subject> failed: <errno text>", exit code EX_OSERR.
-LaunchReport StepFailedReport(pid_t pid, const char* step, const char* subject,
-                              int error);
+// A kFailed report for `failed`: "<step> <subject> failed: <errno text or
+// reason>", exit code EX_OSERR.
+LaunchReport FailedStepReport(pid_t pid, const FailedStep& failed);
 
 // A kFailed report carrying `status` (its message truncated to fit).
 LaunchReport StatusReport(pid_t pid, const absl::Status& status, int exit_code);

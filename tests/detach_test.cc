@@ -100,6 +100,7 @@ class DetachTest : public ::testing::Test {
     EXPECT_CALL(os_, Open(StrEq("/"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0))
         .WillOnce(Return(SysCallSuccess(kDirFd)));
     EXPECT_CALL(os_, Close(kDirFd)).WillOnce(Return(SysCallSuccess()));
+    EXPECT_CALL(os_, GetEnv(StrEq("NOTIFY_SOCKET"))).WillOnce(Return(nullptr));
     EXPECT_CALL(os_, Open(StrEq("/proc/self/stat"), O_RDONLY | O_CLOEXEC, 0))
         .WillOnce(Return(SysCallSuccess(kStatFd)));
     EXPECT_CALL(os_, Read(kStatFd, _, _))
@@ -307,6 +308,7 @@ TEST_F(DetachTest, RefusesAProcessWithSeveralThreads) {
   EXPECT_CALL(os_, Open(StrEq("/"), _, _))
       .WillOnce(Return(SysCallSuccess(kDirFd)));
   EXPECT_CALL(os_, Close(kDirFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, GetEnv(StrEq("NOTIFY_SOCKET"))).WillOnce(Return(nullptr));
   EXPECT_CALL(os_, Open(StrEq("/proc/self/stat"), _, _))
       .WillOnce(Return(SysCallSuccess(kStatFd)));
   EXPECT_CALL(os_, Read(kStatFd, _, _))
@@ -415,7 +417,7 @@ TEST_F(DetachTest, LauncherReturnsTheMiddleProcessFailureAndReapsIt) {
   ExpectLauncherClosesPrepared();
   EXPECT_CALL(os_, Read(kReportRead, _, _))
       .WillOnce(Invoke(ReadsReport(
-          internal::StepFailedReport(0, "second fork", nullptr, EAGAIN))));
+          internal::FailedStepReport(0, {"second fork", nullptr, EAGAIN}))));
   ExpectMiddleReaped(EX_OSERR << 8);
   absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
   EXPECT_EQ(daemon.status().code(), absl::StatusCode::kUnavailable);

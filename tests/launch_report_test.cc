@@ -17,7 +17,7 @@ namespace daemonkit::internal {
 namespace {
 
 TEST(LaunchReportTest, StepFailureNamesStepSubjectAndErrno) {
-  const LaunchReport report = StepFailedReport(7, "chdir to", "/srv", EACCES);
+  const LaunchReport report = FailedStepReport(7, {"chdir to", "/srv", EACCES});
   EXPECT_EQ(report.kind, LaunchReport::kFailed);
   EXPECT_EQ(report.pid, 7);
   const absl::Status status = StatusFromReport(report);

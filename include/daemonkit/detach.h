@@ -29,6 +29,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "daemonkit/os.h"
 #include "daemonkit/pid_file.h"
 #include "daemonkit/posix_os.h"
@@ -36,23 +37,51 @@
 namespace daemonkit {
 
 struct DetachOptions {
-  // The daemon's working directory; "/" so that it keeps no mount busy.
+  // The daemon's working directory (inside chroot_directory, when set); "/"
+  // so that it keeps no mount busy.
   std::string working_directory = "/";
   // The daemon's file mode creation mask, 0 to 0777.
   int umask = 0;
   // Where the daemon's standard streams go: stdin is opened for reading,
-  // stdout and stderr for appending (created with mode 0644). The launcher
-  // opens them, so relative paths start from its working directory and a file
-  // that cannot be opened is reported before anything forks.
-  std::string stdin_path = "/dev/null";
-  std::string stdout_path = "/dev/null";
-  std::string stderr_path = "/dev/null";
+  // stdout and stderr for appending (created with mode 0644). Empty means
+  // /dev/null, or, in foreground mode, the stream stays as it is (a service
+  // manager or container runtime reads it). The launcher opens them, so
+  // relative paths start from its working directory and a file that cannot
+  // be opened is reported before anything forks.
+  std::string stdin_path;
+  std::string stdout_path;
+  std::string stderr_path;
   // Descriptors (3 or above) the daemon keeps, e.g. a listening socket.
   std::vector<int> keep_fds;
   // A pid file (see pid_file.h), or empty for none. The launcher acquires it
   // before the first fork; the daemon writes its pid there before Ready(), so
   // it is in place when the launcher returns; a failed start removes it.
+  // With `user`, the file is handed to that user and its directory must be
+  // writable by it, so that the daemon can remove it at a clean stop; the
+  // directory stays open in the daemon, so that works inside a chroot too.
   std::string pid_file;
+
+  // Run as this user (a name or a numeric id) and, with it, its own group
+  // and supplementary groups, unless `group` names another group. The daemon
+  // sets the supplementary groups, then the group, then the user, and checks
+  // that it cannot take the old ids back. Needs root.
+  std::string user;
+  std::string group;
+  // chroot(2) to this directory before changing to working_directory inside
+  // it. Needs root.
+  std::string chroot_directory;
+  // Set RLIMIT_CORE to 0: the daemon never dumps core.
+  bool disable_core_dumps = false;
+  // Start from an empty environment, keeping only the variables named in
+  // keep_environment; then set those in set_environment ("NAME=VALUE").
+  bool clear_environment = false;
+  std::vector<std::string> keep_environment;
+  std::vector<std::string> set_environment;
+
+  // Everything but the forks and setsid: the calling process becomes the
+  // daemon in place, for systemd Type=notify, containers and debugging.
+  // Ready() then tells the service manager (NOTIFY_SOCKET), if any.
+  bool foreground = false;
 };
 
 // The daemon, as seen from either process that Detach returns in.
@@ -70,6 +99,8 @@ class Daemon {
   pid_t pid() const { return pid_; }
 
   // In the daemon: the daemon is ready; the launcher's Detach returns it.
+  // When the launcher had NOTIFY_SOCKET set, the service manager hears
+  // "READY=1" too (with "MAINPID=<pid>" unless in foreground mode).
   absl::Status Ready();
   // In the daemon: the daemon cannot start; the launcher's Detach returns
   // `why` (with `exit_code`, from sysexits.h, for a launcher that exits). The
@@ -81,17 +112,24 @@ class Daemon {
   // long as its path still names the file this daemon holds.
   absl::Status RemovePidFile();
 
+  // In the daemon: sends `state` ("STATUS=...", "STOPPING=1", ...) to the
+  // service manager, when the launcher had NOTIFY_SOCKET set.
+  absl::Status Notify(absl::string_view state);
+
  private:
   friend absl::StatusOr<Daemon> Detach(const DetachOptions&, Os&);
   friend Daemon DetachOrExit(const DetachOptions&, Os&);
   Daemon(Os& os, pid_t pid, bool in_daemon, int report_fd,
-         std::optional<PidFile> pid_file = std::nullopt);
+         std::optional<PidFile> pid_file = std::nullopt,
+         std::string notify_socket = "");
 
   Os* os_;
   pid_t pid_;
   bool in_daemon_;
   int report_fd_;  // The daemon's end of the readiness pipe until it reports.
+  bool ready_ = false;               // Ready() or Fail() was called.
   std::optional<PidFile> pid_file_;  // The daemon's, until it removes it.
+  std::string notify_socket_;        // NOTIFY_SOCKET, as the launcher had it.
 };
 
 // Detaches the calling process; returns in the launcher once the daemon is

@@ -1,0 +1,21 @@
+// The launcher's side of the readiness handshake: reads what the middle
+// process and the daemon report, reaps the middle process, and when the start
+// failed makes sure no daemon is left.
+#ifndef DAEMONKIT_SRC_AWAIT_DAEMON_H_
+#define DAEMONKIT_SRC_AWAIT_DAEMON_H_
+
+#include <sys/types.h>
+
+#include "absl/status/statusor.h"
+#include "daemonkit/os.h"
+
+namespace daemonkit::internal {
+
+// Returns the ready daemon's pid, or why it did not start. `middle` is the
+// first fork's child; `report_read` the readiness pipe's read end, closed
+// here.
+absl::StatusOr<pid_t> AwaitDaemon(Os& os, pid_t middle, int report_read);
+
+}  // namespace daemonkit::internal
+
+#endif  // DAEMONKIT_SRC_AWAIT_DAEMON_H_

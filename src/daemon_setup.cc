@@ -1,0 +1,105 @@
+#include "src/daemon_setup.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/resource.h>
+
+#include "src/close_fds.h"
+#include "src/os_helpers.h"
+
+namespace daemonkit::internal {
+namespace {
+
+FailedStep ResetSignals(Os& os) {
+  struct sigaction default_action = {};
+  default_action.sa_handler = SIG_DFL;
+  for (int signal = 1; signal < NSIG; ++signal) {
+    if (signal == SIGKILL || signal == SIGSTOP) continue;
+    const SysCallIntResult reset =
+        os.SigAction(signal, &default_action, nullptr);
+    // EINVAL: a signal the C library reserves for itself (32 and 33).
+    if (!reset.ok() && reset.error != EINVAL) {
+      return {"resetting signal dispositions", nullptr, reset.error};
+    }
+  }
+  sigset_t empty;
+  sigemptyset(&empty);
+  const SysCallIntResult unmasked =
+      os.SigProcMask(SIG_SETMASK, &empty, nullptr);
+  if (!unmasked.ok()) {
+    return {"emptying the signal mask", nullptr, unmasked.error};
+  }
+  return {};
+}
+
+FailedStep RedirectStdio(Os& os, const DaemonPlan& plan) {
+  static const char* const kStreamNames[3] = {"stdin", "stdout", "stderr"};
+  for (int fd = 0; fd < 3; ++fd) {
+    if (plan.stdio[fd] < 0) continue;
+    const SysCallIntResult duplicated =
+        RetryOnEintr([&] { return os.Dup2(plan.stdio[fd], fd); });
+    if (!duplicated.ok()) {
+      return {"redirecting", kStreamNames[fd], duplicated.error};
+    }
+  }
+  return {};
+}
+
+FailedStep SetEnvironment(Os& os, const DaemonPlan& plan) {
+  if (plan.clear_environment) {
+    if (const SysCallIntResult cleared = os.ClearEnv(); !cleared.ok()) {
+      return {"clearing the environment", nullptr, cleared.error};
+    }
+  }
+  for (const auto& [name, value] : plan.environment) {
+    const SysCallIntResult set = os.SetEnv(name.c_str(), value.c_str());
+    if (!set.ok()) return {"setting", name.c_str(), set.error};
+  }
+  return {};
+}
+
+}  // namespace
+
+FailedStep SetUpDaemon(Os& os, const DaemonPlan& plan, pid_t pid) {
+  os.Umask(static_cast<mode_t>(plan.umask));
+  if (!plan.chroot_directory.empty()) {
+    const SysCallIntResult rooted = os.Chroot(plan.chroot_directory.c_str());
+    if (!rooted.ok()) {
+      return {"chroot to", plan.chroot_directory.c_str(), rooted.error};
+    }
+  }
+  const SysCallIntResult changed = os.Chdir(plan.working_directory.c_str());
+  if (!changed.ok()) {
+    return {"chdir to", plan.working_directory.c_str(), changed.error};
+  }
+  if (FailedStep failed = ResetSignals(os); failed.failed()) return failed;
+  if (FailedStep failed = RedirectStdio(os, plan); failed.failed()) {
+    return failed;
+  }
+  if (const SysCallIntResult closed = CloseInheritedFds(os, plan.keep);
+      !closed.ok()) {
+    return {"closing inherited descriptors", nullptr, closed.error};
+  }
+  if (plan.pid_file != nullptr) {
+    const SysCallIntResult written = plan.pid_file->Write(pid);
+    if (!written.ok()) {
+      return {"writing pid file", plan.pid_file->path().c_str(), written.error};
+    }
+  }
+  if (plan.disable_core_dumps) {
+    const struct rlimit none = {0, 0};
+    const SysCallIntResult limited = os.SetRLimit(RLIMIT_CORE, &none);
+    if (!limited.ok()) {
+      return {"disabling core dumps", nullptr, limited.error};
+    }
+  }
+  if (FailedStep failed = SetEnvironment(os, plan); failed.failed()) {
+    return failed;
+  }
+  if (plan.credentials.has_value()) {
+    return DropPrivileges(os, *plan.credentials);
+  }
+  return {};
+}
+
+}  // namespace daemonkit::internal

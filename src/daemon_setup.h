@@ -1,0 +1,42 @@
+// What a daemon does to itself once it is the daemon: after the last fork, or
+// in place in foreground mode. daemon(7)'s order, plus the options.
+#ifndef DAEMONKIT_SRC_DAEMON_SETUP_H_
+#define DAEMONKIT_SRC_DAEMON_SETUP_H_
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "daemonkit/os.h"
+#include "daemonkit/pid_file.h"
+#include "src/credentials.h"
+#include "src/step_failed.h"
+
+namespace daemonkit::internal {
+
+// Everything the launcher decided and opened for the daemon, before any fork.
+struct DaemonPlan {
+  int umask = 0;
+  std::string chroot_directory;  // Empty: none.
+  std::string working_directory;
+  int stdio[3] = {-1, -1, -1};  // Moved onto 0, 1 and 2; -1 leaves a stream.
+  std::vector<int> keep;        // Sorted descriptors that survive.
+  PidFile* pid_file = nullptr;  // Receives the daemon's pid.
+  bool disable_core_dumps = false;
+  bool clear_environment = false;
+  std::vector<std::pair<std::string, std::string>> environment;  // To set.
+  std::optional<Credentials> credentials;
+};
+
+// Umask, chroot, chdir, default signal dispositions and an empty mask, stdio,
+// every other descriptor closed, the pid file written, core dumps off, the
+// environment, and last the user and groups. Stops at the first step that
+// fails and says which. Allocates only for the environment.
+FailedStep SetUpDaemon(Os& os, const DaemonPlan& plan, pid_t pid);
+
+}  // namespace daemonkit::internal
+
+#endif  // DAEMONKIT_SRC_DAEMON_SETUP_H_

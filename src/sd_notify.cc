@@ -1,0 +1,59 @@
+#include "daemonkit/sd_notify.h"
+
+#include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sysexits.h>
+
+#include "absl/strings/str_cat.h"
+#include "daemonkit/exit_code.h"
+#include "src/os_helpers.h"
+#include "src/step_failed.h"
+
+namespace daemonkit {
+
+absl::Status SdNotify(const std::string& address, absl::string_view state,
+                      Os& os) {
+  struct sockaddr_un target = {};
+  target.sun_family = AF_UNIX;
+  const bool abstract = !address.empty() && address[0] == '@';
+  if (address.empty() || (address[0] != '/' && !abstract) ||
+      address.size() > sizeof target.sun_path) {
+    return WithExitCode(
+        absl::InvalidArgumentError(absl::StrCat(
+            "NOTIFY_SOCKET '", address,
+            "' is neither an absolute path nor an abstract '@' name")),
+        EX_CONFIG);
+  }
+  memcpy(target.sun_path, address.data(), address.size());
+  if (abstract) target.sun_path[0] = '\0';
+  // An abstract name is exactly as long as given: no terminating NUL.
+  const socklen_t length = static_cast<socklen_t>(
+      offsetof(struct sockaddr_un, sun_path) + address.size() + !abstract);
+
+  const SysCallIntResult socket =
+      os.Socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (!socket.ok()) {
+    return internal::StepFailed("creating the notify socket", socket.error,
+                                EX_OSERR);
+  }
+  const SysCallSizeResult sent = internal::RetryOnEintr([&] {
+    return os.SendTo(socket.value, state.data(), state.size(), MSG_NOSIGNAL,
+                     reinterpret_cast<const struct sockaddr*>(&target), length);
+  });
+  os.Close(socket.value);
+  if (!sent.ok()) {
+    return internal::StepFailed(absl::StrCat("notifying ", address), sent.error,
+                                EX_UNAVAILABLE);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SdNotify(absl::string_view state, Os& os) {
+  const char* address = os.GetEnv("NOTIFY_SOCKET");
+  if (address == nullptr || *address == '\0') return absl::OkStatus();
+  return SdNotify(address, state, os);
+}
+
+}  // namespace daemonkit
