@@ -18,13 +18,18 @@ absl::Status SdNotify(const std::string& address, absl::string_view state,
   struct sockaddr_un target = {};
   target.sun_family = AF_UNIX;
   const bool abstract = !address.empty() && address[0] == '@';
-  if (address.empty() || (address[0] != '/' && !abstract) ||
-      address.size() > sizeof target.sun_path) {
+  if (address.empty() || (address[0] != '/' && !abstract)) {
     return WithExitCode(
         absl::InvalidArgumentError(absl::StrCat(
             "NOTIFY_SOCKET '", address,
             "' is neither an absolute path nor an abstract '@' name")),
         EX_CONFIG);
+  }
+  // A path needs room for its terminating NUL; an abstract name does not.
+  if (address.size() + !abstract > sizeof target.sun_path) {
+    return WithExitCode(absl::InvalidArgumentError(absl::StrCat(
+                            "NOTIFY_SOCKET '", address, "' is too long")),
+                        EX_CONFIG);
   }
   memcpy(target.sun_path, address.data(), address.size());
   if (abstract) target.sun_path[0] = '\0';

@@ -1,0 +1,137 @@
+// sd_notify against a real AF_UNIX datagram socket the test binds, in both
+// address forms, and Detach's foreground and daemon modes telling it READY.
+
+#include "daemonkit/sd_notify.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "daemonkit/detach.h"
+#include "gtest/gtest.h"
+
+namespace daemonkit {
+namespace {
+
+// A datagram socket bound at `address` (NOTIFY_SOCKET's form).
+class NotifySocket {
+ public:
+  explicit NotifySocket(const std::string& address) : address_(address) {
+    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un bound = {};
+    bound.sun_family = AF_UNIX;
+    if (address.size() >= sizeof bound.sun_path) return;
+    memcpy(bound.sun_path, address.data(), address.size());
+    const bool abstract = address[0] == '@';
+    if (abstract) bound.sun_path[0] = '\0';
+    bound_ = bind(fd_, reinterpret_cast<struct sockaddr*>(&bound),
+                  offsetof(struct sockaddr_un, sun_path) + address.size() +
+                      !abstract) == 0;
+  }
+  ~NotifySocket() {
+    close(fd_);
+    if (address_[0] == '/') unlink(address_.c_str());
+  }
+
+  bool bound() const { return bound_; }
+
+  // The next datagram, or "" when none comes within 5 s.
+  std::string Receive() {
+    struct pollfd readable = {fd_, POLLIN, 0};
+    if (poll(&readable, 1, 5000) != 1) return "";
+    char buffer[4096];
+    const ssize_t got = recv(fd_, buffer, sizeof buffer, 0);
+    return got > 0 ? std::string(buffer, static_cast<size_t>(got)) : "";
+  }
+
+ private:
+  std::string address_;
+  int fd_;
+  bool bound_ = false;
+};
+
+// Socket paths must fit in sun_path (108 bytes): TEST_TMPDIR may not.
+std::string TempPath(const std::string& name) {
+  return absl::StrCat("/tmp/daemonkit-", getpid(), "-", name);
+}
+
+TEST(SdNotifyTest, PathAddress) {
+  NotifySocket manager(TempPath("notify.sock"));
+  ASSERT_TRUE(manager.bound());
+  ASSERT_TRUE(SdNotify(TempPath("notify.sock"), "STATUS=Warming up").ok());
+  EXPECT_EQ(manager.Receive(), "STATUS=Warming up");
+}
+
+TEST(SdNotifyTest, AbstractAddress) {
+  const std::string address = absl::StrCat("@daemonkit-test-", getpid());
+  NotifySocket manager(address);
+  ASSERT_TRUE(manager.bound());
+  ASSERT_TRUE(SdNotify(address, "STOPPING=1").ok());
+  EXPECT_EQ(manager.Receive(), "STOPPING=1");
+}
+
+TEST(SdNotifyTest, FromTheEnvironmentOrNothing) {
+  unsetenv("NOTIFY_SOCKET");
+  EXPECT_TRUE(SdNotify("READY=1").ok()) << "no manager: nothing to do";
+  NotifySocket manager(TempPath("env.sock"));
+  setenv("NOTIFY_SOCKET", TempPath("env.sock").c_str(), 1);
+  EXPECT_TRUE(SdNotify("READY=1").ok());
+  unsetenv("NOTIFY_SOCKET");
+  EXPECT_EQ(manager.Receive(), "READY=1");
+}
+
+TEST(SdNotifyTest, BadAddressesAreNamed) {
+  EXPECT_EQ(SdNotify("relative.sock", "READY=1").message(),
+            "NOTIFY_SOCKET 'relative.sock' is neither an absolute path nor an "
+            "abstract '@' name");
+  EXPECT_EQ(SdNotify(TempPath("nobody-listens"), "READY=1").message(),
+            absl::StrCat("notifying ", TempPath("nobody-listens"),
+                         " failed: No such file or directory"));
+}
+
+TEST(SdNotifyTest, ForegroundDetachSaysExactlyReady) {
+  const std::string address = TempPath("fg.sock");
+  NotifySocket manager(address);
+  ASSERT_TRUE(manager.bound());
+  const pid_t child = fork();
+  if (child == 0) {
+    setenv("NOTIFY_SOCKET", address.c_str(), 1);
+    DetachOptions options;
+    options.foreground = true;
+    absl::StatusOr<Daemon> daemon = Detach(options);
+    _exit(daemon.ok() && daemon->Ready().ok() ? 0 : 1);
+  }
+  int status;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(manager.Receive(), "READY=1");
+}
+
+TEST(SdNotifyTest, DetachedDaemonNamesItsPid) {
+  ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  NotifySocket manager(TempPath("bg.sock"));
+  ASSERT_TRUE(manager.bound());
+  setenv("NOTIFY_SOCKET", TempPath("bg.sock").c_str(), 1);
+  absl::StatusOr<Daemon> daemon = Detach(DetachOptions());
+  if (daemon.ok() && !daemon->in_launcher()) {
+    _exit(daemon->Ready().ok() ? 0 : 1);
+  }
+  unsetenv("NOTIFY_SOCKET");
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  EXPECT_EQ(manager.Receive(),
+            absl::StrCat("READY=1\nMAINPID=", daemon->pid()));
+  waitpid(daemon->pid(), nullptr, 0);
+}
+
+}  // namespace
+}  // namespace daemonkit
