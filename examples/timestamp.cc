@@ -22,7 +22,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <optional>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -45,11 +44,18 @@ ABSL_FLAG(absl::Duration, interval, absl::Seconds(10),
 ABSL_FLAG(std::string, pid_file, "",
           "Pid file: keeps the daemon single-instance and lets --stop and "
           "--status find it.");
-ABSL_FLAG(std::string, chdir, "/", "The daemon's working directory.");
+ABSL_FLAG(std::string, chdir, "/",
+          "The daemon's working directory (inside --chroot, when set).");
+ABSL_FLAG(std::string, user, "",
+          "Run as this user (name or id), with its groups. Needs root.");
+ABSL_FLAG(std::string, group, "",
+          "Run with this group (name or id) instead of the user's own.");
+ABSL_FLAG(std::string, chroot, "",
+          "chroot(2) here first; --log then names a file inside. Needs root.");
 ABSL_FLAG(std::string, umask, "0", "The daemon's umask, in octal.");
 ABSL_FLAG(bool, foreground, false,
-          "Run the same loop without detaching (for debugging or a service "
-          "manager that supervises the process itself).");
+          "Everything but the forks: for systemd Type=notify (READY=1 goes to "
+          "NOTIFY_SOCKET), containers and debugging. Standard streams stay.");
 ABSL_FLAG(bool, stop, false,
           "Stop the daemon --pid_file names (SIGTERM) and wait until it is "
           "gone.");
@@ -184,35 +190,15 @@ int RunDaemon(daemonkit::Daemon& daemon, const std::string& log_path,
       daemonkit::SignalWaiter::Block({SIGTERM, SIGINT, SIGHUP});
   absl::StatusOr<int> log = waiter.ok() ? OpenLog(log_path) : waiter.status();
   if (!log.ok()) {
-    // The launcher reports it and removes the pid file.
+    // The launcher reports it and removes the pid file; in foreground mode
+    // this process is the launcher.
     daemon.Fail(log.status(), ExitCodeOf(log.status())).IgnoreError();
-    return ExitCodeOf(log.status());
+    daemon.RemovePidFile().IgnoreError();
+    return Failed(log.status());
   }
   if (!daemon.Ready().ok()) return EX_OSERR;
   const int status = WriteTimestamps(*waiter, *log, log_path, interval);
   daemon.RemovePidFile().IgnoreError();
-  return status;
-}
-
-int RunInForeground(const std::string& pid_file, const std::string& log_path,
-                    absl::Duration interval) {
-  std::optional<daemonkit::PidFile> held;
-  if (!pid_file.empty()) {
-    absl::StatusOr<daemonkit::PidFile> acquired =
-        daemonkit::PidFile::Acquire(pid_file);
-    if (!acquired.ok()) return Failed(acquired.status());
-    held.emplace(*std::move(acquired));
-    if (const auto written = held->Write(getpid()); !written.ok()) {
-      return Failed(absl::ErrnoToStatus(
-          written.error, absl::StrCat("writing pid file ", pid_file)));
-    }
-  }
-  absl::StatusOr<daemonkit::SignalWaiter> waiter =
-      daemonkit::SignalWaiter::Block({SIGTERM, SIGINT, SIGHUP});
-  absl::StatusOr<int> log = waiter.ok() ? OpenLog(log_path) : waiter.status();
-  int status = log.ok() ? WriteTimestamps(*waiter, *log, log_path, interval)
-                        : Failed(log.status());
-  if (held.has_value()) held->Remove().IgnoreError();
   return status;
 }
 
@@ -222,7 +208,8 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Appends a timestamp to a log file at a fixed interval, as a daemon.\n"
       "Usage: timestamp [--log=FILE] [--interval=DURATION] [--pid_file=FILE]\n"
-      "                 [--chdir=DIR] [--umask=MODE] [--foreground]\n"
+      "                 [--chdir=DIR] [--umask=MODE] [--user=USER]\n"
+      "                 [--group=GROUP] [--chroot=DIR] [--foreground]\n"
       "       timestamp --pid_file=FILE --stop | --status");
   daemonkit::examples::ParseFlagsOrExit(argc, argv, "timestamp");
   const std::string pid_file = Absolute(absl::GetFlag(FLAGS_pid_file));
@@ -238,13 +225,17 @@ int main(int argc, char** argv) {
     return Failed(absl::InvalidArgumentError(absl::StrCat(
         "--interval must be positive, got ", absl::FormatDuration(interval))));
   }
-  const std::string log_path = Absolute(absl::GetFlag(FLAGS_log));
-  if (absl::GetFlag(FLAGS_foreground)) {
-    return RunInForeground(pid_file, log_path, interval);
-  }
-
   daemonkit::DetachOptions options;
-  options.working_directory = Absolute(absl::GetFlag(FLAGS_chdir));
+  options.foreground = absl::GetFlag(FLAGS_foreground);
+  options.user = absl::GetFlag(FLAGS_user);
+  options.group = absl::GetFlag(FLAGS_group);
+  options.chroot_directory = Absolute(absl::GetFlag(FLAGS_chroot));
+  // Inside a chroot, paths are the chroot's own.
+  const bool rooted = !options.chroot_directory.empty();
+  options.working_directory = rooted ? absl::GetFlag(FLAGS_chdir)
+                                     : Absolute(absl::GetFlag(FLAGS_chdir));
+  const std::string log_path =
+      rooted ? absl::GetFlag(FLAGS_log) : Absolute(absl::GetFlag(FLAGS_log));
   absl::StatusOr<int> umask = ParseUmask(absl::GetFlag(FLAGS_umask));
   if (!umask.ok()) return Failed(umask.status());
   options.umask = *umask;
@@ -255,5 +246,6 @@ int main(int argc, char** argv) {
     std::printf("Daemon PID %d\n", daemon->pid());
     return 0;
   }
+  // The daemon, or this very process in foreground mode.
   return RunDaemon(*daemon, log_path, interval);
 }

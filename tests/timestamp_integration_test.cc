@@ -6,6 +6,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -221,6 +223,43 @@ TEST_F(TimestampTest, ForegroundRunsTheSameLoopWithoutDetaching) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   close(out);
   close(err);
+}
+
+TEST_F(TimestampTest, ForegroundTellsTheServiceManagerItIsReady) {
+  // What systemd does for Type=notify: a datagram socket in NOTIFY_SOCKET.
+  const std::string address = absl::StrCat("/tmp/daemonkit-ts-", getpid());
+  const int manager = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_un bound = {};
+  bound.sun_family = AF_UNIX;
+  ASSERT_LT(address.size(), sizeof bound.sun_path);
+  memcpy(bound.sun_path, address.data(), address.size());
+  ASSERT_EQ(
+      bind(manager, reinterpret_cast<struct sockaddr*>(&bound), sizeof bound),
+      0);
+  setenv("NOTIFY_SOCKET", address.c_str(), 1);
+  int out, err;
+  const pid_t pid = Start({"--foreground", "--interval=1s", "--log=" + log_,
+                           "--pid_file=" + pid_file_},
+                          &out, &err);
+  unsetenv("NOTIFY_SOCKET");
+  ASSERT_GT(pid, 0);
+  struct pollfd readable = {manager, POLLIN, 0};
+  ASSERT_EQ(poll(&readable, 1, 5000), 1);
+  char datagram[256];
+  const ssize_t got = recv(manager, datagram, sizeof datagram, 0);
+  EXPECT_EQ(std::string(datagram, got > 0 ? got : 0), "READY=1");
+  EXPECT_EQ(ReadFile(pid_file_), absl::StrCat(pid, "\n"))
+      << "written before READY=1";
+  EXPECT_FALSE(Lines(ReadFile(log_)).empty()) << "the log is open";
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_EQ(ExitStatus(status), 0);
+  EXPECT_EQ(ReadFile(pid_file_), "") << "removed at a clean stop";
+  close(manager);
+  close(out);
+  close(err);
+  unlink(address.c_str());
 }
 
 TEST_F(TimestampTest, LogThatCannotBeCreatedIsReportedByTheLauncher) {
