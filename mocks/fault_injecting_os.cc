@@ -105,6 +105,8 @@ const char* FaultInjectingOs::Name(Call call) {
       return "GetGid";
     case Call::kGetEnv:
       return "GetEnv";
+    case Call::kExecVe:
+      return "ExecVe";
     case Call::kPrctl:
       return "Prctl";
     case Call::kExit:
@@ -424,6 +426,12 @@ gid_t FaultInjectingOs::GetGid() {
 const char* FaultInjectingOs::GetEnv(const char* name) {
   Intercept(Call::kGetEnv);
   return OsWrapper::GetEnv(name);
+}
+
+SysCallIntResult FaultInjectingOs::ExecVe(const char* path, char* const argv[],
+                                          char* const envp[]) {
+  return Maybe(Call::kExecVe,
+               [&] { return OsWrapper::ExecVe(path, argv, envp); });
 }
 
 SysCallIntResult FaultInjectingOs::Prctl(int option, unsigned long argument) {

@@ -75,6 +75,7 @@ class FaultInjectingOs : public OsWrapper {
     kGetUid,
     kGetGid,
     kGetEnv,
+    kExecVe,
     kPrctl,
     kExit,
   };
@@ -175,6 +176,8 @@ class FaultInjectingOs : public OsWrapper {
   uid_t GetUid() override;
   gid_t GetGid() override;
   const char* GetEnv(const char* name) override;
+  SysCallIntResult ExecVe(const char* path, char* const argv[],
+                          char* const envp[]) override;
   SysCallIntResult Prctl(int option, unsigned long argument) override;
   void Exit(int status) override;
 

@@ -105,6 +105,9 @@ class MockOs : public Os {
   MOCK_METHOD(uid_t, GetUid, (), (override));
   MOCK_METHOD(gid_t, GetGid, (), (override));
   MOCK_METHOD(const char*, GetEnv, (const char* name), (override));
+  MOCK_METHOD(SysCallIntResult, ExecVe,
+              (const char* path, char* const argv[], char* const envp[]),
+              (override));
   MOCK_METHOD(SysCallIntResult, Prctl, (int option, unsigned long argument),
               (override));
   MOCK_METHOD(void, Exit, (int status), (override));

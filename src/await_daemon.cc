@@ -68,6 +68,7 @@ DaemonEnd EndDaemon(Os& os, pid_t pid) {
 
 absl::StatusOr<pid_t> AwaitDaemon(Os& os, pid_t middle, int report_read) {
   pid_t daemon_pid = 0;
+  bool exec_pending = false;
   std::optional<LaunchReport> last_word;
   int read_error = 0;
   for (;;) {
@@ -75,8 +76,10 @@ absl::StatusOr<pid_t> AwaitDaemon(Os& os, pid_t middle, int report_read) {
     const SysCallSizeResult got = ReadReport(os, report_read, &report);
     if (!got.ok()) read_error = got.error;
     if (!got.ok() || got.value == 0) break;
-    if (report.kind == LaunchReport::kDaemonPid) {
+    if (report.kind == LaunchReport::kDaemonPid ||
+        report.kind == LaunchReport::kExec) {
       daemon_pid = report.pid;
+      exec_pending = exec_pending || report.kind == LaunchReport::kExec;
       continue;
     }
     last_word = report;
@@ -97,6 +100,11 @@ absl::StatusOr<pid_t> AwaitDaemon(Os& os, pid_t middle, int report_read) {
 
   if (last_word.has_value() && last_word->kind == LaunchReport::kReady) {
     return last_word->pid;
+  }
+  // The close-on-exec pipe closed without a failure after "exec next": the
+  // program runs.
+  if (!last_word.has_value() && read_error == 0 && exec_pending) {
+    return daemon_pid;
   }
   const pid_t abandoned = last_word.has_value() ? last_word->pid : daemon_pid;
   const DaemonEnd end = abandoned > 0 ? EndDaemon(os, abandoned) : DaemonEnd();

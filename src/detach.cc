@@ -349,6 +349,36 @@ absl::StatusOr<Daemon> BecomeDaemonInPlace(Os& os, Prepared& prepared,
   return make(os, pid, prepared);
 }
 
+// execve(2) of `argv`, with `argv[0]` searched in PATH when it holds no
+// '/', as execvp(3) does. Returns the errno of the failure that decides.
+int ExecSearchingPath(Os& os, const std::vector<std::string>& argv) {
+  std::vector<char*> arguments;
+  for (const std::string& argument : argv) {
+    arguments.push_back(const_cast<char*>(argument.c_str()));
+  }
+  arguments.push_back(nullptr);
+  const std::string& program = argv[0];
+  if (program.find('/') != std::string::npos) {
+    return os.ExecVe(program.c_str(), arguments.data(), environ).error;
+  }
+  const char* path = os.GetEnv("PATH");
+  bool denied = false;
+  for (absl::string_view directory : absl::StrSplit(
+           path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin", ':')) {
+    const std::string candidate =
+        absl::StrCat(directory.empty() ? "." : directory, "/", program);
+    const int error =
+        os.ExecVe(candidate.c_str(), arguments.data(), environ).error;
+    // As execvp: look further on these; remember a file found but refused.
+    if (error == EACCES) {
+      denied = true;
+    } else if (error != ENOENT && error != ENOTDIR && error != ESTALE) {
+      return error;
+    }
+  }
+  return denied ? EACCES : ENOENT;
+}
+
 }  // namespace
 
 Daemon::Daemon(Os& os, pid_t pid, bool in_daemon, int report_fd,
@@ -422,6 +452,31 @@ absl::Status Daemon::Fail(const absl::Status& why, int exit_code) {
     return StepFailed("reporting the failure", sent.error, EX_OSERR);
   }
   return absl::OkStatus();
+}
+
+absl::Status Daemon::Exec(const std::vector<std::string>& argv) {
+  if (!in_daemon_ || ready_) {
+    return absl::FailedPreconditionError(
+        "Exec() is for the daemon, before any Ready() or Fail()");
+  }
+  if (argv.empty() || argv[0].empty()) {
+    return absl::InvalidArgumentError("Exec() needs a program to run");
+  }
+  if (report_fd_ >= 0) {
+    LaunchReport exec_next = {};
+    exec_next.kind = LaunchReport::kExec;
+    exec_next.pid = pid_;
+    internal::WriteReport(*os_, report_fd_, exec_next);
+  }
+  // The lock belongs to the descriptor: keep it open in the program.
+  if (pid_file_.has_value()) os_->Fcntl(pid_file_->fd(), F_SETFD, 0);
+  const int error = ExecSearchingPath(*os_, argv);
+  if (pid_file_.has_value()) os_->Fcntl(pid_file_->fd(), F_SETFD, FD_CLOEXEC);
+  const absl::Status failed = WithExitCode(
+      absl::ErrnoToStatus(error, absl::StrCat("cannot run ", argv[0])),
+      error == ENOENT ? 127 : 126);
+  Fail(failed, ExitCodeOf(failed)).IgnoreError();  // The launcher hears it.
+  return failed;
 }
 
 absl::Status Daemon::RemovePidFile() {

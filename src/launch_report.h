@@ -22,6 +22,8 @@ struct LaunchReport {
     kDaemonPid = 1,  // From the middle process: the daemon was born.
     kReady = 2,      // From the daemon: Ready() was called.
     kFailed = 3,     // From either: a step failed; the start is abandoned.
+    kExec = 4,       // From the daemon: it execs next. End-of-file from now
+                     // on means the exec succeeded.
   };
 
   int32_t kind;

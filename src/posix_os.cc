@@ -227,6 +227,11 @@ gid_t PosixOs::GetGid() { return ::getgid(); }
 
 const char* PosixOs::GetEnv(const char* name) { return ::getenv(name); }
 
+SysCallIntResult PosixOs::ExecVe(const char* path, char* const argv[],
+                                 char* const envp[]) {
+  return Result(::execve(path, argv, envp));
+}
+
 SysCallIntResult PosixOs::Prctl(int option, unsigned long argument) {
   return Result(::prctl(option, argument, 0UL, 0UL, 0UL));
 }

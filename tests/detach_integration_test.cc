@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -102,6 +103,15 @@ std::vector<int> OpenFds(pid_t pid) {
   for (;;) pause();
 }
 
+// Ready() closes the readiness pipe (and restores SIGPIPE) just after the
+// launcher hears it; waits until the daemon `pid` got there, that is, until
+// it holds no more than `fds` descriptors.
+void WaitUntilReadyReturned(pid_t pid, size_t fds) {
+  for (int i = 0; i < 500 && OpenFds(pid).size() > fds; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 void KillAndReap(pid_t pid) {
   kill(pid, SIGKILL);
   waitpid(pid, nullptr, 0);
@@ -159,11 +169,7 @@ TEST_F(DetachIntegrationTest, DaemonIsDetachedAsProcSees) {
   close(inherited);
   close(kept);
 
-  // Ready() closes the readiness pipe (and restores SIGPIPE) just after the
-  // launcher hears it; let the daemon get there.
-  for (int i = 0; i < 200 && OpenFds(pid).size() > 4; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  WaitUntilReadyReturned(pid, 4);
   EXPECT_NE(pid, getpid());
   EXPECT_EQ(StatField(pid, kPpid), getpid()) << "reparented to the subreaper";
   EXPECT_NE(StatField(pid, kSession), pid) << "must not lead its session";
@@ -354,14 +360,15 @@ TEST_F(DetachIntegrationTest, DaemonCannotAcquireTheLaunchersTerminal) {
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   const pid_t daemon_pid = static_cast<pid_t>(received[1]);
 
+  absl::Cleanup stop_daemon = [daemon_pid] { KillAndReap(daemon_pid); };
   EXPECT_NE(received[0], 0) << "the launcher had the terminal";
+  WaitUntilReadyReturned(daemon_pid, 4);
   std::vector<int> daemon_fds = OpenFds(daemon_pid);
   ASSERT_EQ(daemon_fds.size(), 4u);
   EXPECT_EQ(ReadLink(absl::StrCat("/proc/", daemon_pid, "/fd/", daemon_fds[3])),
             name)
       << "the daemon opened the terminal";
   EXPECT_EQ(StatField(daemon_pid, kTtyNr), 0) << "but did not acquire it";
-  KillAndReap(daemon_pid);
   close(master);
 }
 

@@ -108,6 +108,16 @@ class Daemon {
   // later, so that a failed start leaves no daemon behind.
   absl::Status Fail(const absl::Status& why, int exit_code);
 
+  // In the daemon: replaces it with the program `argv[0]` (searched in PATH
+  // when it holds no '/', as execvp(3) does), run with `argv` and the
+  // daemon's environment. Readiness is the exec itself: the launcher's Detach
+  // returns ok once the exec succeeded. When it fails, the launcher gets
+  // "cannot run <argv[0]>: <errno text>" with exit code 127 (not found) or
+  // 126 (not runnable), as from a shell, and so does the caller. The pid
+  // file's descriptor stays open across the exec, so that its lock lasts as
+  // long as the program; nothing else of daemonkit's does.
+  absl::Status Exec(const std::vector<std::string>& argv);
+
   // In the daemon, when it stops cleanly: removes the pid file, if any, as
   // long as its path still names the file this daemon holds.
   absl::Status RemovePidFile();

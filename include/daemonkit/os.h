@@ -157,6 +157,9 @@ class Os {
   virtual gid_t GetGid() = 0;
   // Wraps getenv(3): the value, or null when unset.
   virtual const char* GetEnv(const char* name) = 0;
+  // Wraps execve(2); returns only when it fails.
+  virtual SysCallIntResult ExecVe(const char* path, char* const argv[],
+                                  char* const envp[]) = 0;
   // Wraps prctl(2) for the options that take one integer argument.
   virtual SysCallIntResult Prctl(int option, unsigned long argument) = 0;
   // Wraps _exit(2). Real implementations never return; a mock does, so

@@ -155,6 +155,10 @@ class OsWrapper : public Os {
   uid_t GetUid() override { return target_.GetUid(); }
   gid_t GetGid() override { return target_.GetGid(); }
   const char* GetEnv(const char* name) override { return target_.GetEnv(name); }
+  SysCallIntResult ExecVe(const char* path, char* const argv[],
+                          char* const envp[]) override {
+    return target_.ExecVe(path, argv, envp);
+  }
   SysCallIntResult Prctl(int option, unsigned long argument) override {
     return target_.Prctl(option, argument);
   }

@@ -76,6 +76,8 @@ class PosixOs : public Os {
   uid_t GetUid() override;
   gid_t GetGid() override;
   const char* GetEnv(const char* name) override;
+  SysCallIntResult ExecVe(const char* path, char* const argv[],
+                          char* const envp[]) override;
   SysCallIntResult Prctl(int option, unsigned long argument) override;
   void Exit(int status) override;
 };

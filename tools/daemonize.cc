@@ -1,0 +1,263 @@
+// daemonize: run any command as a daemon, and know whether it started.
+//
+//   daemonize [OPTIONS] [--] COMMAND [ARGS...]
+//
+// The launcher exits 0 only once COMMAND runs (its exec succeeded), or, with
+// --ready=notify, once it said READY=1. Otherwise it says what failed and
+// exits non-zero: 127 or 126 when COMMAND cannot be run, as a shell would, or
+// a sysexits.h code. No daemon and no pid file are left behind then.
+// docs/daemonize.md is the manual.
+
+#include <getopt.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "daemonkit/detach.h"
+#include "daemonkit/exit_code.h"
+#include "daemonkit/pid_file.h"
+#include "tools/ready_listener.h"
+
+namespace {
+
+constexpr char kVersion[] = "daemonize (daemonkit) 0.1.0";
+
+constexpr char kUsage[] = R"(Usage: daemonize [OPTIONS] [--] COMMAND [ARGS...]
+Runs COMMAND as a daemon (double fork, new session, no terminal) and exits 0
+only once it runs; otherwise says why and exits non-zero.
+
+  -p, --pid-file=FILE     write COMMAND's pid to FILE, locked: one at a time
+  -c, --chdir=DIR         working directory (default /)
+  -m, --umask=MODE        umask, in octal (default 022)
+  -u, --user=USER         run as USER (name or id), with its groups
+  -g, --group=GROUP       run with GROUP instead of USER's own
+  -r, --chroot=DIR        chroot to DIR first
+  -o, --stdout=FILE       append standard output to FILE (default /dev/null)
+  -e, --stderr=FILE       append standard error to FILE (default /dev/null)
+  -k, --keep-fd=N         pass descriptor N on to COMMAND (repeatable)
+  -C, --clear-env         start COMMAND with an empty environment
+  -E, --env=NAME=VALUE    set a variable for COMMAND (repeatable)
+  -f, --foreground        do everything but detaching
+      --ready=exec        ready once COMMAND's exec succeeded (default)
+      --ready=notify      ready once COMMAND sends READY=1 to NOTIFY_SOCKET
+      --ready-timeout=D   how long --ready=notify waits (default 30s)
+  -h, --help              show this and exit
+  -V, --version           show the version and exit
+
+Exit status: 0 started; 126 COMMAND not runnable; 127 COMMAND not found;
+64 bad usage; 67 unknown user or group; 69 already running, or no READY=1
+in time; 70 COMMAND died before it was ready; 71-77 other failures
+(sysexits.h). Full manual: docs/daemonize.md.
+)";
+
+enum LongOnly { kReady = 256, kReadyTimeout };
+
+struct Settings {
+  daemonkit::DetachOptions options;
+  std::vector<std::string> command;
+  bool notify = false;
+  absl::Duration ready_timeout = absl::Seconds(30);
+};
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "daemonize: %s\n",
+               std::string(status.message()).c_str());
+  return daemonkit::ExitCodeOf(status);
+}
+
+absl::Status UsageError(const std::string& what) {
+  return absl::InvalidArgumentError(absl::StrCat(what, " (see --help)"));
+}
+
+// Parses the command line as GNU tools do (long options with = or a space,
+// short forms, -- ends the options), stopping at COMMAND so that its own
+// options stay its own. Exits for --help and --version.
+absl::StatusOr<Settings> Parse(int argc, char** argv) {
+  static const struct option kOptions[] = {
+      {"pid-file", required_argument, nullptr, 'p'},
+      {"chdir", required_argument, nullptr, 'c'},
+      {"umask", required_argument, nullptr, 'm'},
+      {"user", required_argument, nullptr, 'u'},
+      {"group", required_argument, nullptr, 'g'},
+      {"chroot", required_argument, nullptr, 'r'},
+      {"stdout", required_argument, nullptr, 'o'},
+      {"stderr", required_argument, nullptr, 'e'},
+      {"keep-fd", required_argument, nullptr, 'k'},
+      {"clear-env", no_argument, nullptr, 'C'},
+      {"env", required_argument, nullptr, 'E'},
+      {"foreground", no_argument, nullptr, 'f'},
+      {"ready", required_argument, nullptr, kReady},
+      {"ready-timeout", required_argument, nullptr, kReadyTimeout},
+      {"help", no_argument, nullptr, 'h'},
+      {"version", no_argument, nullptr, 'V'},
+      {nullptr, 0, nullptr, 0},
+  };
+  Settings settings;
+  daemonkit::DetachOptions& options = settings.options;
+  options.umask = 022;
+  opterr = 0;  // Our own messages, and EX_USAGE.
+  // '+': stop at the first non-option, COMMAND.
+  const char* const kShort = "+:p:c:m:u:g:r:o:e:k:CE:fhV";
+  for (int option;
+       (option = getopt_long(argc, argv, kShort, kOptions, nullptr)) != -1;) {
+    const std::string value = optarg != nullptr ? optarg : "";
+    switch (option) {
+      case 'p':
+        options.pid_file = value;
+        break;
+      case 'c':
+        options.working_directory = value;
+        break;
+      case 'm': {
+        char* end = nullptr;
+        const long mask = std::strtol(value.c_str(), &end, 8);
+        if (value.empty() || *end != '\0' || mask < 0 || mask > 0777) {
+          return UsageError(
+              absl::StrCat("--umask takes an octal mode from 0 "
+                           "to 0777, not '",
+                           value, "'"));
+        }
+        options.umask = static_cast<int>(mask);
+        break;
+      }
+      case 'u':
+        options.user = value;
+        break;
+      case 'g':
+        options.group = value;
+        break;
+      case 'r':
+        options.chroot_directory = value;
+        break;
+      case 'o':
+        options.stdout_path = value;
+        break;
+      case 'e':
+        options.stderr_path = value;
+        break;
+      case 'k': {
+        int fd;
+        if (!absl::SimpleAtoi(value, &fd) || fd < 3) {
+          return UsageError(absl::StrCat(
+              "--keep-fd takes a descriptor number of 3 or more, not '", value,
+              "'"));
+        }
+        options.keep_fds.push_back(fd);
+        break;
+      }
+      case 'C':
+        options.clear_environment = true;
+        break;
+      case 'E':
+        if (value.find('=') == std::string::npos || value[0] == '=') {
+          return UsageError(
+              absl::StrCat("--env takes NAME=VALUE, not '", value, "'"));
+        }
+        options.set_environment.push_back(value);
+        break;
+      case 'f':
+        options.foreground = true;
+        break;
+      case kReady:
+        if (value != "exec" && value != "notify") {
+          return UsageError(absl::StrCat(
+              "--ready takes 'exec' or 'notify', not '", value, "'"));
+        }
+        settings.notify = value == "notify";
+        break;
+      case kReadyTimeout:
+        if (!absl::ParseDuration(value, &settings.ready_timeout) ||
+            settings.ready_timeout <= absl::ZeroDuration()) {
+          return UsageError(absl::StrCat(
+              "--ready-timeout takes a positive duration such as 30s, not '",
+              value, "'"));
+        }
+        break;
+      case 'h':
+        std::fputs(kUsage, stdout);
+        std::exit(0);
+      case 'V':
+        std::puts(kVersion);
+        std::exit(0);
+      case ':':
+        return UsageError(
+            absl::StrCat("option '", argv[optind - 1], "' needs a value"));
+      default:
+        return UsageError(
+            absl::StrCat("unknown option '", argv[optind - 1], "'"));
+    }
+  }
+  for (int i = optind; i < argc; ++i) settings.command.push_back(argv[i]);
+  if (settings.command.empty()) return UsageError("no command given");
+  if (settings.notify && options.foreground) {
+    return UsageError(
+        "--ready=notify waits in the launcher, and --foreground has none");
+  }
+  return settings;
+}
+
+// After a failed --ready=notify start: stop the command and remove its pid
+// file, so that nothing of the start is left.
+void StopStartedCommand(const Settings& settings, pid_t pid) {
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);  // This process is its subreaper.
+  if (settings.options.pid_file.empty()) return;
+  absl::StatusOr<daemonkit::PidFileState> state =
+      daemonkit::ReadPidFile(settings.options.pid_file);
+  if (state.ok() && state->kind == daemonkit::PidFileState::kStale &&
+      state->pid == pid) {
+    unlink(settings.options.pid_file.c_str());
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::StatusOr<Settings> settings = Parse(argc, argv);
+  if (!settings.ok()) return Fail(settings.status());
+  std::optional<daemonkit::tools::ReadyListener> listener;
+  if (settings->notify) {
+    absl::StatusOr<daemonkit::tools::ReadyListener> opened =
+        daemonkit::tools::ReadyListener::Open();
+    if (!opened.ok()) return Fail(opened.status());
+    listener.emplace(*std::move(opened));
+    settings->options.set_environment.push_back(
+        absl::StrCat("NOTIFY_SOCKET=", listener->address()));
+    // A command that dies before READY=1 becomes this process's child, so
+    // that its exit status can be told.
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+  }
+
+  absl::StatusOr<daemonkit::Daemon> daemon =
+      daemonkit::Detach(settings->options);
+  if (!daemon.ok()) return Fail(daemon.status());
+  if (!daemon->in_launcher()) {
+    // The daemon, or this process with --foreground: become COMMAND. Only a
+    // failure returns, and a detached launcher has already heard it.
+    const absl::Status failed = daemon->Exec(settings->command);
+    return settings->options.foreground ? Fail(failed)
+                                        : daemonkit::ExitCodeOf(failed);
+  }
+  if (!settings->notify) return 0;
+  const absl::Status ready = listener->WaitForReady(
+      daemon->pid(), settings->command[0], settings->ready_timeout);
+  if (!ready.ok()) {
+    StopStartedCommand(*settings, daemon->pid());
+    return Fail(ready);
+  }
+  return 0;
+}

@@ -1,0 +1,145 @@
+#include "tools/ready_listener.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "daemonkit/exit_code.h"
+
+namespace daemonkit::tools {
+namespace {
+
+absl::Status Failed(absl::string_view step) {
+  const int error = errno;
+  return WithExitCode(absl::ErrnoToStatus(error, absl::StrCat(step, " failed")),
+                      EX_OSERR);
+}
+
+std::string DescribeWaitStatus(int status) {
+  if (WIFEXITED(status))
+    return absl::StrCat("exit status ", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    return absl::StrCat("killed by signal ", WTERMSIG(status), " (",
+                        sigdescr_np(WTERMSIG(status)), ")");
+  }
+  return absl::StrCat("wait status ", status);
+}
+
+}  // namespace
+
+ReadyListener::ReadyListener(int fd, std::string address)
+    : fd_(fd), address_(std::move(address)) {}
+
+ReadyListener::ReadyListener(ReadyListener&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), address_(std::move(other.address_)) {}
+
+ReadyListener::~ReadyListener() {
+  if (fd_ >= 0) close(fd_);
+}
+
+absl::StatusOr<ReadyListener> ReadyListener::Open() {
+  const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Failed("creating the notify socket");
+  ReadyListener listener(fd, "");
+  const int on = 1;
+  if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on) != 0) {
+    return Failed("asking for sender credentials");
+  }
+  // Autobind: the kernel picks a fresh abstract name (a 0 and five hex
+  // digits) that no other socket has.
+  struct sockaddr_un address = {};
+  address.sun_family = AF_UNIX;
+  if (bind(fd, reinterpret_cast<struct sockaddr*>(&address),
+           sizeof(sa_family_t)) != 0) {
+    return Failed("binding the notify socket");
+  }
+  socklen_t length = sizeof address;
+  if (getsockname(fd, reinterpret_cast<struct sockaddr*>(&address), &length) !=
+      0) {
+    return Failed("reading the notify socket's name");
+  }
+  const size_t name_length = length - offsetof(struct sockaddr_un, sun_path);
+  listener.address_ = absl::StrCat(
+      "@", absl::string_view(address.sun_path + 1,
+                             name_length > 0 ? name_length - 1 : 0));
+  return listener;
+}
+
+absl::Status ReadyListener::WaitForReady(pid_t pid, const std::string& name,
+                                         absl::Duration timeout) {
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0 && errno != ESRCH) return Failed("opening a pidfd");
+  const absl::Time deadline = absl::Now() + timeout;
+  absl::Status result;
+  for (;;) {
+    struct pollfd watched[2] = {{fd_, POLLIN, 0}, {pidfd, POLLIN, 0}};
+    const int64_t left_ms =
+        absl::ToInt64Milliseconds(deadline - absl::Now()) + 1;
+    if (left_ms <= 0) {
+      result = WithExitCode(absl::DeadlineExceededError(absl::StrCat(
+                                name, " did not report READY=1 within ",
+                                absl::FormatDuration(timeout))),
+                            EX_UNAVAILABLE);
+      break;
+    }
+    const int ready = poll(watched, pidfd >= 0 ? 2 : 1,
+                           static_cast<int>(std::min<int64_t>(left_ms, 1000)));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) {
+      result = Failed("waiting for READY=1");
+      break;
+    }
+    if (watched[0].revents & POLLIN) {
+      char data[4096];
+      alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(struct ucred))];
+      struct iovec vector = {data, sizeof data};
+      struct msghdr message = {};
+      message.msg_iov = &vector;
+      message.msg_iovlen = 1;
+      message.msg_control = control;
+      message.msg_controllen = sizeof control;
+      const ssize_t got = recvmsg(fd_, &message, MSG_DONTWAIT);
+      const struct cmsghdr* header = CMSG_FIRSTHDR(&message);
+      if (got > 0 && header != nullptr && header->cmsg_level == SOL_SOCKET &&
+          header->cmsg_type == SCM_CREDENTIALS) {
+        struct ucred sender;
+        memcpy(&sender, CMSG_DATA(header), sizeof sender);
+        bool said_ready = false;
+        for (absl::string_view line : absl::StrSplit(
+                 absl::string_view(data, static_cast<size_t>(got)), '\n')) {
+          said_ready = said_ready || line == "READY=1";
+        }
+        if (sender.pid == pid && said_ready) break;  // Ready.
+      }
+      continue;
+    }
+    if (pidfd >= 0 && (watched[1].revents & POLLIN)) {
+      int status;
+      const bool reaped = waitpid(pid, &status, WNOHANG) == pid;
+      result =
+          WithExitCode(absl::AbortedError(absl::StrCat(
+                           name, " exited before it was ready",
+                           reaped ? ": " + DescribeWaitStatus(status) : "")),
+                       EX_SOFTWARE);
+      break;
+    }
+  }
+  if (pidfd >= 0) close(pidfd);
+  return result;
+}
+
+}  // namespace daemonkit::tools
