@@ -1,0 +1,377 @@
+// The daemonize tool with real commands: what its exit status promises, what
+// the command gets (seen from /proc), and that a failed start leaves nothing.
+// The test is a child subreaper, so every daemon becomes its child.
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string ReadLink(const std::string& path) {
+  char target[4096];
+  const ssize_t length = readlink(path.c_str(), target, sizeof target);
+  return length < 0 ? "" : std::string(target, static_cast<size_t>(length));
+}
+
+std::string Runfile(const std::string& path) {
+  return absl::StrCat(std::getenv("TEST_SRCDIR"), "/daemonkit/", path);
+}
+
+struct ToolRun {
+  int exit_status = -1;
+  std::string out;
+  std::string err;
+  absl::Duration took;
+};
+
+// Runs daemonize with `args`; its output must end within 20 s.
+ToolRun Daemonize(const std::vector<std::string>& args) {
+  ToolRun run;
+  int out[2], err[2];
+  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) return run;
+  const absl::Time start = absl::Now();
+  const pid_t child = fork();
+  if (child == 0) {
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    std::vector<std::string> all = {Runfile("tools/daemonize")};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& arg : all) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(99);
+  }
+  close(out[1]);
+  close(err[1]);
+  struct pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  std::string* sinks[2] = {&run.out, &run.err};
+  for (int open = 2; open > 0;) {
+    if (poll(fds, 2, 20000) <= 0) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      char buffer[4096];
+      const ssize_t got = read(fds[i].fd, buffer, sizeof buffer);
+      if (got > 0) {
+        sinks[i]->append(buffer, static_cast<size_t>(got));
+      } else {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        --open;
+      }
+    }
+  }
+  for (const struct pollfd& fd : fds) {
+    if (fd.fd >= 0) close(fd.fd);
+  }
+  int status;
+  waitpid(child, &status, 0);
+  run.took = absl::Now() - start;
+  run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+std::vector<int> OpenFds(pid_t pid) {
+  std::vector<int> fds;
+  for (int fd = 0; fd < 256; ++fd) {
+    if (!ReadLink(absl::StrCat("/proc/", pid, "/fd/", fd)).empty()) {
+      fds.push_back(fd);
+    }
+  }
+  return fds;
+}
+
+std::string StatusField(pid_t pid, const std::string& name) {
+  std::istringstream status(ReadFile(absl::StrCat("/proc/", pid, "/status")));
+  for (std::string line; std::getline(status, line);) {
+    if (absl::StartsWith(line, name + ":")) {
+      return std::string(
+          absl::StripAsciiWhitespace(line.substr(name.size() + 1)));
+    }
+  }
+  return "";
+}
+
+bool Exists(const std::string& path) {
+  struct stat info;
+  return lstat(path.c_str(), &info) == 0;
+}
+
+class DaemonizeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+    base_ = absl::StrCat(
+        std::getenv("TEST_TMPDIR"), "/",
+        absl::StrReplaceAll(
+            ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+            {{"/", "_"}}));
+    pid_file_ = base_ + ".pid";
+  }
+
+  void TearDown() override {
+    // Whatever a test started is gone once it ends, or it is a failure.
+    for (int i = 0; i < 300; ++i) {
+      const pid_t reaped = waitpid(-1, nullptr, WNOHANG);
+      if (reaped < 0) return;
+      if (reaped == 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ADD_FAILURE() << "a process the test started is still running";
+  }
+
+  // The pid the pid file names.
+  pid_t PidFromFile() {
+    int pid = -1;
+    EXPECT_TRUE(absl::SimpleAtoi(
+        absl::StripTrailingAsciiWhitespace(ReadFile(pid_file_)), &pid));
+    return pid;
+  }
+
+  void Stop(pid_t pid) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+
+  std::string base_;
+  std::string pid_file_;
+};
+
+TEST_F(DaemonizeTest, RunsTheCommandAsADaemon) {
+  const ToolRun run =
+      Daemonize({"--pid-file", pid_file_, "--", "/bin/sleep", "60"});
+  ASSERT_EQ(run.exit_status, 0) << run.err;
+  EXPECT_EQ(run.out, "");
+  EXPECT_EQ(run.err, "");
+  const pid_t pid = PidFromFile();
+  ASSERT_GT(pid, 0);
+  EXPECT_EQ(ReadLink(absl::StrCat("/proc/", pid, "/exe")), "/usr/bin/sleep");
+  const std::string stat = ReadFile(absl::StrCat("/proc/", pid, "/stat"));
+  const std::vector<std::string> fields =
+      absl::StrSplit(stat.substr(stat.rfind(')') + 2), ' ');
+  EXPECT_NE(fields[3], absl::StrCat(pid)) << "not a session leader";
+  EXPECT_EQ(fields[4], "0") << "no controlling terminal";
+  // 0, 1 and 2, and the pid file, whose lock must last as long as sleep.
+  const std::vector<int> fds = OpenFds(pid);
+  ASSERT_EQ(fds.size(), 4u);
+  EXPECT_THAT(std::vector<int>(fds.begin(), fds.begin() + 3),
+              ElementsAre(0, 1, 2));
+  EXPECT_EQ(ReadLink(absl::StrCat("/proc/", pid, "/fd/", fds[3])), pid_file_);
+  const ToolRun second =
+      Daemonize({"--pid-file", pid_file_, "--", "/bin/sleep", "60"});
+  EXPECT_EQ(second.exit_status, EX_UNAVAILABLE);
+  EXPECT_EQ(second.err,
+            absl::StrCat("daemonize: already running as pid ", pid, "\n"));
+  Stop(pid);
+}
+
+TEST_F(DaemonizeTest, FindsTheCommandInPath) {
+  const ToolRun run = Daemonize({"-p", pid_file_, "sleep", "60"});
+  ASSERT_EQ(run.exit_status, 0) << run.err;
+  const pid_t pid = PidFromFile();
+  EXPECT_EQ(ReadFile(absl::StrCat("/proc/", pid, "/comm")), "sleep\n");
+  Stop(pid);
+}
+
+struct CannotRun {
+  std::string name;
+  std::string content;  // Empty: no file at all.
+  mode_t mode;
+  int exit_status;
+  std::string error;
+};
+
+class DaemonizeCannotRunTest : public DaemonizeTest,
+                               public ::testing::WithParamInterface<CannotRun> {
+};
+
+TEST_P(DaemonizeCannotRunTest, SaysWhyAndLeavesNothing) {
+  const std::string command = base_ + "." + GetParam().name;
+  if (!GetParam().content.empty()) {
+    std::ofstream(command) << GetParam().content;
+    ASSERT_EQ(chmod(command.c_str(), GetParam().mode), 0);
+  }
+  const ToolRun run = Daemonize({"--pid-file=" + pid_file_, "--", command});
+  EXPECT_EQ(run.exit_status, GetParam().exit_status);
+  EXPECT_EQ(run.err, absl::StrCat("daemonize: cannot run ", command, ": ",
+                                  GetParam().error, "\n"));
+  EXPECT_FALSE(Exists(pid_file_)) << "a failed start leaves no pid file";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Commands, DaemonizeCannotRunTest,
+    ::testing::Values(
+        CannotRun{"missing", "", 0, 127, "No such file or directory"},
+        CannotRun{"not-executable", "#!/bin/sh\nsleep 60\n", 0644, 126,
+                  "Permission denied"},
+        // Passes access(X_OK) and stat(2): only execve(2) fails, after the
+        // forks, where bmc's daemonize and start-stop-daemon --background
+        // have already exited 0.
+        CannotRun{"bad-interpreter", "#!/nonexistent/interpreter\n", 0755, 127,
+                  "No such file or directory"}));
+
+TEST_F(DaemonizeTest, ACommandThatExitsAtOnceStillStarted) {
+  // --ready=exec promises that the command ran, no more.
+  const ToolRun run = Daemonize({"--", "/bin/true"});
+  EXPECT_EQ(run.exit_status, 0) << run.err;
+}
+
+TEST_F(DaemonizeTest, NotifyWaitsForReady) {
+  const ToolRun run =
+      Daemonize({"--ready=notify", "--pid-file", pid_file_, "--",
+                 Runfile("tests/notify_ready_helper"), "300"});
+  ASSERT_EQ(run.exit_status, 0) << run.err;
+  EXPECT_GE(run.took, absl::Milliseconds(300)) << "returned before READY=1";
+  const pid_t pid = PidFromFile();
+  EXPECT_EQ(ReadFile(absl::StrCat("/proc/", pid, "/comm")), "notify_ready_he\n")
+      << "the pid file names the command";
+  Stop(pid);
+}
+
+TEST_F(DaemonizeTest, NotifyTimesOutAndStopsTheCommand) {
+  const ToolRun run = Daemonize(
+      {"--ready=notify", "--ready-timeout=300ms", "--pid-file", pid_file_, "--",
+       Runfile("tests/notify_ready_helper"), "0", "never"});
+  EXPECT_EQ(run.exit_status, EX_UNAVAILABLE);
+  EXPECT_EQ(run.err,
+            absl::StrCat("daemonize: ", Runfile("tests/notify_ready_helper"),
+                         " did not report READY=1 within 300ms\n"));
+  EXPECT_FALSE(Exists(pid_file_));
+}
+
+TEST_F(DaemonizeTest, NotifyReportsACommandKilledBeforeReady) {
+  const ToolRun run = Daemonize({"--ready=notify", "--pid-file", pid_file_,
+                                 "--", "/bin/sh", "-c", "kill -9 $$"});
+  EXPECT_EQ(run.exit_status, EX_SOFTWARE);
+  EXPECT_EQ(run.err,
+            "daemonize: /bin/sh exited before it was ready: killed by signal 9 "
+            "(Killed)\n");
+  EXPECT_FALSE(Exists(pid_file_));
+}
+
+TEST_F(DaemonizeTest, OptionsReachTheCommand) {
+  const std::string out = base_ + ".out";
+  const std::string directory = base_ + ".d";
+  ASSERT_EQ(mkdir(directory.c_str(), 0755), 0);
+  const int kept = open("/dev/null", O_RDONLY);  // Not close-on-exec.
+  ASSERT_GE(kept, 3);
+  setenv("DAEMONIZE_TEST_DROPPED", "1", 1);
+  const ToolRun run = Daemonize(
+      {"-p", pid_file_, "--chdir=" + directory, "--umask=027", "--stdout", out,
+       "--keep-fd", absl::StrCat(kept), "--clear-env", "--env=GREETING=hi",
+       "--", "/bin/sh", "-c", "echo started; exec sleep 60"});
+  unsetenv("DAEMONIZE_TEST_DROPPED");
+  close(kept);
+  ASSERT_EQ(run.exit_status, 0) << run.err;
+  const pid_t pid = PidFromFile();
+  for (int i = 0; i < 500 && ReadFile(out).empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(ReadFile(out), "started\n");
+  EXPECT_EQ(ReadLink(absl::StrCat("/proc/", pid, "/cwd")), directory);
+  EXPECT_EQ(StatusField(pid, "Umask"), "0027");
+  EXPECT_EQ(ReadLink(absl::StrCat("/proc/", pid, "/fd/", kept)), "/dev/null");
+  const std::vector<std::string> environment =
+      absl::StrSplit(ReadFile(absl::StrCat("/proc/", pid, "/environ")), '\0',
+                     absl::SkipEmpty());
+  // The shell adds PWD by itself; nothing else may be there.
+  EXPECT_THAT(environment, UnorderedElementsAre("GREETING=hi",
+                                                "PWD=" + directory));
+  Stop(pid);
+}
+
+struct BadUsage {
+  std::vector<std::string> args;
+  std::string error;
+};
+
+class DaemonizeBadUsageTest : public DaemonizeTest,
+                              public ::testing::WithParamInterface<BadUsage> {};
+
+TEST_P(DaemonizeBadUsageTest, IsRefusedWithoutStartingAnything) {
+  const ToolRun run = Daemonize(GetParam().args);
+  EXPECT_EQ(run.exit_status, EX_USAGE);
+  EXPECT_EQ(run.err, "daemonize: " + GetParam().error + " (see --help)\n");
+  EXPECT_EQ(run.out, "");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Options, DaemonizeBadUsageTest,
+    ::testing::Values(
+        BadUsage{{}, "no command given"},
+        BadUsage{{"--bogus", "sleep"}, "unknown option '--bogus'"},
+        BadUsage{{"-x", "sleep"}, "unknown option '-x'"},
+        BadUsage{{"--pid-file"}, "option '--pid-file' needs a value"},
+        BadUsage{{"--umask=0999", "sleep"},
+                 "--umask takes an octal mode from 0 to 0777, not '0999'"},
+        BadUsage{{"--keep-fd=1", "sleep"},
+                 "--keep-fd takes a descriptor number of 3 or more, not '1'"},
+        BadUsage{{"--env=NOEQUALS", "sleep"},
+                 "--env takes NAME=VALUE, not 'NOEQUALS'"},
+        BadUsage{{"--ready=soon", "sleep"},
+                 "--ready takes 'exec' or 'notify', not 'soon'"},
+        BadUsage{{"--ready-timeout=0s", "sleep"},
+                 "--ready-timeout takes a positive duration such as 30s, not "
+                 "'0s'"},
+        BadUsage{{"--ready=notify", "--foreground", "sleep"},
+                 "--ready=notify waits in the launcher, and --foreground has "
+                 "none"}));
+
+TEST_F(DaemonizeTest, UnknownUserIsRefusedBeforeAnyFork) {
+  const ToolRun run = Daemonize({"--user=no-such-user", "sleep", "60"});
+  EXPECT_EQ(run.exit_status, EX_NOUSER);
+  EXPECT_EQ(run.err, "daemonize: unknown user 'no-such-user'\n");
+}
+
+TEST_F(DaemonizeTest, HelpAndVersion) {
+  ToolRun run = Daemonize({"--help"});
+  EXPECT_EQ(run.exit_status, 0);
+  EXPECT_THAT(run.out, HasSubstr("Usage: daemonize [OPTIONS] [--] COMMAND"));
+  run = Daemonize({"--version"});
+  EXPECT_EQ(run.exit_status, 0);
+  EXPECT_THAT(run.out, HasSubstr("daemonize (daemonkit)"));
+}
+
+TEST_F(DaemonizeTest, ForegroundBecomesTheCommandInPlace) {
+  const ToolRun run =
+      Daemonize({"--foreground", "--", "/bin/sh", "-c", "echo in place $PPID"});
+  EXPECT_EQ(run.exit_status, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("in place")) << "standard streams stay";
+}
+
+}  // namespace
