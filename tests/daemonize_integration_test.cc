@@ -310,8 +310,8 @@ TEST_F(DaemonizeTest, OptionsReachTheCommand) {
       absl::StrSplit(ReadFile(absl::StrCat("/proc/", pid, "/environ")), '\0',
                      absl::SkipEmpty());
   // The shell adds PWD by itself; nothing else may be there.
-  EXPECT_THAT(environment, UnorderedElementsAre("GREETING=hi",
-                                                "PWD=" + directory));
+  EXPECT_THAT(environment,
+              UnorderedElementsAre("GREETING=hi", "PWD=" + directory));
   Stop(pid);
 }
 

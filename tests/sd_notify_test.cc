@@ -60,9 +60,15 @@ class NotifySocket {
   bool bound_ = false;
 };
 
-// Socket paths must fit in sun_path (108 bytes): TEST_TMPDIR may not.
+// Socket paths must fit in sun_path (108 bytes), which TEST_TMPDIR may not;
+// and runs in other PID namespaces may share this pid: a directory of its
+// own under /tmp.
 std::string TempPath(const std::string& name) {
-  return absl::StrCat("/tmp/daemonkit-", getpid(), "-", name);
+  static const std::string* const directory = [] {
+    char path[] = "/tmp/daemonkit-notify-XXXXXX";
+    return new std::string(mkdtemp(path) != nullptr ? path : "/tmp");
+  }();
+  return absl::StrCat(*directory, "/", name);
 }
 
 TEST(SdNotifyTest, PathAddress) {
@@ -73,7 +79,7 @@ TEST(SdNotifyTest, PathAddress) {
 }
 
 TEST(SdNotifyTest, AbstractAddress) {
-  const std::string address = absl::StrCat("@daemonkit-test-", getpid());
+  const std::string address = absl::StrCat("@", TempPath("abstract"));
   NotifySocket manager(address);
   ASSERT_TRUE(manager.bound());
   ASSERT_TRUE(SdNotify(address, "STOPPING=1").ok());

@@ -227,7 +227,11 @@ TEST_F(TimestampTest, ForegroundRunsTheSameLoopWithoutDetaching) {
 
 TEST_F(TimestampTest, ForegroundTellsTheServiceManagerItIsReady) {
   // What systemd does for Type=notify: a datagram socket in NOTIFY_SOCKET.
-  const std::string address = absl::StrCat("/tmp/daemonkit-ts-", getpid());
+  // sun_path holds 108 bytes, too few for TEST_TMPDIR; and test runs in
+  // other PID namespaces may share this pid, so the name must be unique.
+  char directory[] = "/tmp/daemonkit-ts-XXXXXX";
+  ASSERT_NE(mkdtemp(directory), nullptr);
+  const std::string address = absl::StrCat(directory, "/notify");
   const int manager = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   struct sockaddr_un bound = {};
   bound.sun_family = AF_UNIX;
@@ -260,6 +264,7 @@ TEST_F(TimestampTest, ForegroundTellsTheServiceManagerItIsReady) {
   close(out);
   close(err);
   unlink(address.c_str());
+  rmdir(directory);
 }
 
 TEST_F(TimestampTest, LogThatCannotBeCreatedIsReportedByTheLauncher) {
