@@ -1,4 +1,4 @@
-"""Prints "N passed, M failed" for the test cases in Bazel's test.xml files."""
+"""Prints "PASSED FAILED": the test cases in a Bazel test log tree."""
 
 import pathlib
 import sys
@@ -13,7 +13,7 @@ def main(testlogs):
                 failed += 1
             else:
                 passed += 1
-    print(f"{passed} passed, {failed} failed")
+    print(passed, failed)
     return 0
 
 

@@ -9,8 +9,7 @@
 // SIGTERM or SIGINT stops it (pid file removed, exit 0); SIGHUP reopens the
 // log, for logrotate.
 //
-//   bazel run //examples:timestamp -- --interval=1s --log=/tmp/x.log \
-//       --pid_file=/tmp/x.pid
+//   bazel run //examples:timestamp -- --interval=1s --pid_file=/tmp/x.pid
 //   bazel run //examples:timestamp -- --pid_file=/tmp/x.pid --status
 //   bazel run //examples:timestamp -- --pid_file=/tmp/x.pid --stop
 
