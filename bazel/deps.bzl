@@ -1,7 +1,7 @@
 """daemonkit's third-party dependencies, offline, under their upstream names.
 
 GoogleTest is built from Debian's source package (/usr/src/googletest) and
-Abseil is linked from Debian's libabsl-dev. Both are exposed under the labels
+Abseil is linked from Debian's libabsl-dev (its static archives). Both are exposed under the labels
 their upstream projects use (@com_google_googletest//:gtest_main,
 @com_google_absl//absl/status:statusor, ...), so a project with network access
 can swap in the upstream archives by changing only its WORKSPACE.
@@ -24,6 +24,18 @@ ABSEIL_LIBRARIES = {
     "absl/types:span": "absl_span",
 }
 
+def _static(pkg_config_libs):
+    """Links Abseil's static archives: one process start then relocates no
+    three dozen shared libraries (about 5 ms), and maps fewer pages. The group
+    lets the archives, which pkg-config lists as a closure, resolve each
+    other."""
+    flags = [flag for flag in pkg_config_libs.strip().split(" ") if flag]
+    archives = ["-l:lib%s.a" % flag[2:] for flag in flags if flag.startswith("-labsl_")]
+    others = [flag for flag in flags if not flag.startswith("-labsl_")]
+    if not archives:
+        return others
+    return ["-Wl,--start-group"] + archives + ["-Wl,--end-group"] + others
+
 def _system_abseil_impl(repository_ctx):
     repository_ctx.file("WORKSPACE", 'workspace(name = "%s")\n' % repository_ctx.name)
     repository_ctx.file("BUILD", "")
@@ -35,7 +47,7 @@ def _system_abseil_impl(repository_ctx):
             fail("Abseil's %s was not found by pkg-config (%s). Install Debian's " % (module, result.stderr.strip()) +
                  "libabsl-dev, or run the build through ./bazelw, which does.")
         targets_by_package.setdefault(package, []).append(
-            "cc_library(\n    name = %r,\n    linkopts = %r,\n)\n" % (target, [flag for flag in result.stdout.strip().split(" ") if flag]),
+            "cc_library(\n    name = %r,\n    linkopts = %r,\n)\n" % (target, _static(result.stdout)),
         )
     for package, targets in targets_by_package.items():
         repository_ctx.file(
