@@ -63,9 +63,16 @@ system_abseil = repository_rule(
 )
 
 def daemonkit_dependencies():
-    """Declares Abseil and GoogleTest; skips any the WORKSPACE already has."""
+    """Declares Abseil, GoogleTest and Google Benchmark (for bench/ only);
+    skips any the WORKSPACE already has."""
     if not native.existing_rule("com_google_absl"):
         system_abseil(name = "com_google_absl")
+    if not native.existing_rule("com_github_google_benchmark"):
+        native.new_local_repository(
+            name = "com_github_google_benchmark",
+            build_file = "@daemonkit//bazel:benchmark.BUILD",
+            path = "/usr/include/benchmark",
+        )
     if not native.existing_rule("com_google_googletest"):
         native.new_local_repository(
             name = "com_google_googletest",
