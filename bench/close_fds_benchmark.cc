@@ -4,8 +4,6 @@
 // what peers that loop pay; its cost grows with the limit, the others' do not.
 //
 //   bazel run -c opt //bench:close_fds_benchmark
-// Hosts with 1,048,576 descriptors can be simulated for the loop with
-// LD_PRELOAD of bench/nofile_shim.c (see docs/benchmarks.md).
 
 #include <errno.h>
 #include <fcntl.h>
