@@ -15,22 +15,13 @@
 #include "src/launch_report.h"
 #include "src/os_helpers.h"
 #include "src/step_failed.h"
+#include "src/wait_status.h"
 
 namespace daemonkit::internal {
 namespace {
 
 // How long the launcher waits for a daemon that stopped talking to exit.
 constexpr int kExitWaitMs = 1000;
-
-std::string DescribeWaitStatus(int status) {
-  if (WIFEXITED(status))
-    return absl::StrCat("exit status ", WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) {
-    return absl::StrCat("killed by signal ", WTERMSIG(status), " (",
-                        sigdescr_np(WTERMSIG(status)), ")");
-  }
-  return absl::StrCat("wait status ", status);
-}
 
 // What became of a daemon that will not be ready.
 struct DaemonEnd {

@@ -28,25 +28,18 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/proc_view.h"
 
 namespace {
 
+using ::daemonkit::test::Exists;
+using ::daemonkit::test::OpenFds;
+using ::daemonkit::test::ReadFile;
+using ::daemonkit::test::ReadLink;
+using ::daemonkit::test::StatusField;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string ReadLink(const std::string& path) {
-  char target[4096];
-  const ssize_t length = readlink(path.c_str(), target, sizeof target);
-  return length < 0 ? "" : std::string(target, static_cast<size_t>(length));
-}
 
 std::string Runfile(const std::string& path) {
   return absl::StrCat(std::getenv("TEST_SRCDIR"), "/daemonkit/", path);
@@ -104,32 +97,6 @@ ToolRun Daemonize(const std::vector<std::string>& args) {
   run.took = absl::Now() - start;
   run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return run;
-}
-
-std::vector<int> OpenFds(pid_t pid) {
-  std::vector<int> fds;
-  for (int fd = 0; fd < 256; ++fd) {
-    if (!ReadLink(absl::StrCat("/proc/", pid, "/fd/", fd)).empty()) {
-      fds.push_back(fd);
-    }
-  }
-  return fds;
-}
-
-std::string StatusField(pid_t pid, const std::string& name) {
-  std::istringstream status(ReadFile(absl::StrCat("/proc/", pid, "/status")));
-  for (std::string line; std::getline(status, line);) {
-    if (absl::StartsWith(line, name + ":")) {
-      return std::string(
-          absl::StripAsciiWhitespace(line.substr(name.size() + 1)));
-    }
-  }
-  return "";
-}
-
-bool Exists(const std::string& path) {
-  struct stat info;
-  return lstat(path.c_str(), &info) == 0;
 }
 
 class DaemonizeTest : public ::testing::Test {

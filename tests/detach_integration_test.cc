@@ -33,66 +33,25 @@
 #include "daemonkit/exit_code.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/proc_view.h"
 
 namespace daemonkit {
 namespace {
 
+using ::daemonkit::test::OpenFds;
+using ::daemonkit::test::ReadFile;
+using ::daemonkit::test::ReadLink;
+using ::daemonkit::test::StatFields;
+using ::daemonkit::test::StatusField;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string ReadLink(const std::string& path) {
-  char target[4096];
-  const ssize_t length = readlink(path.c_str(), target, sizeof target);
-  return length < 0 ? "" : std::string(target, static_cast<size_t>(length));
-}
-
-// Fields of /proc/PID/stat from field 3 (state) on, so stat(5)'s field N is
-// [N - 3].
-std::vector<std::string> StatFields(pid_t pid) {
-  const std::string stat = ReadFile(absl::StrCat("/proc/", pid, "/stat"));
-  return absl::StrSplit(stat.substr(stat.rfind(')') + 2), ' ');
-}
 long StatField(pid_t pid, int field) {
   long value = -1;
   EXPECT_TRUE(absl::SimpleAtoi(StatFields(pid)[field - 3], &value));
   return value;
 }
 constexpr int kPpid = 4, kPgrp = 5, kSession = 6, kTtyNr = 7;
-
-// A line's value from /proc/PID/status, e.g. "SigBlk".
-std::string StatusField(pid_t pid, const std::string& name) {
-  std::istringstream status(ReadFile(absl::StrCat("/proc/", pid, "/status")));
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind(name + ":", 0) == 0) {
-      return std::string(
-          absl::StripAsciiWhitespace(line.substr(name.size() + 1)));
-    }
-  }
-  return "";
-}
-
-std::vector<int> OpenFds(pid_t pid) {
-  std::vector<int> fds;
-  const std::string dir_path = absl::StrCat("/proc/", pid, "/fd");
-  DIR* dir = opendir(dir_path.c_str());
-  if (dir == nullptr) return fds;
-  while (const struct dirent* entry = readdir(dir)) {
-    int fd;
-    if (absl::SimpleAtoi(entry->d_name, &fd) && fd != dirfd(dir)) {
-      fds.push_back(fd);
-    }
-  }
-  closedir(dir);
-  std::sort(fds.begin(), fds.end());
-  return fds;
-}
 
 // In the daemon: runs `set_up`, reports ready and waits to be killed. Never
 // returns into the test framework.

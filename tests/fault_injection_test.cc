@@ -42,36 +42,18 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mocks/fault_injecting_os.h"
+#include "tests/proc_view.h"
 
 namespace daemonkit {
 namespace {
 
 using Call = FaultInjectingOs::Call;
+using ::daemonkit::test::OpenFds;
+using ::daemonkit::test::ReadFile;
 using ::testing::HasSubstr;
 
 // The daemon's exit status when its own Ready() fails.
 constexpr int kReadyFailedExit = 70;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::vector<int> OpenFds() {
-  std::vector<int> fds;
-  DIR* dir = opendir("/proc/self/fd");
-  while (const struct dirent* entry = readdir(dir)) {
-    int fd;
-    if (absl::SimpleAtoi(entry->d_name, &fd) && fd != dirfd(dir)) {
-      fds.push_back(fd);
-    }
-  }
-  closedir(dir);
-  std::sort(fds.begin(), fds.end());
-  return fds;
-}
 
 // The children of this process, with their state letter from /proc.
 std::map<pid_t, char> Children() {
@@ -114,7 +96,7 @@ bool Launch(Os& os, const DetachOptions& options, Outcome* outcome,
   const pid_t helper = fork();
   if (helper == 0) {
     prctl(PR_SET_CHILD_SUBREAPER, 1);
-    const std::vector<int> before = OpenFds();
+    const std::vector<int> before = OpenFds(getpid());
     absl::StatusOr<Daemon> daemon = Detach(options, os);
     if (daemon.ok() && !daemon->in_launcher()) {
       if (!daemon->Ready().ok()) _exit(kReadyFailedExit);
@@ -124,7 +106,7 @@ bool Launch(Os& os, const DetachOptions& options, Outcome* outcome,
     seen.ok = daemon.ok();
     seen.daemon_pid = daemon.ok() ? daemon->pid() : 0;
     seen.exit_code = ExitCodeOf(daemon.status());
-    seen.leaked_fds = OpenFds() != before;
+    seen.leaked_fds = OpenFds(getpid()) != before;
     for (const auto& [pid, state] : Children()) seen.zombies += state == 'Z';
     snprintf(seen.message, sizeof seen.message, "%s",
              std::string(daemon.status().message()).c_str());

@@ -25,23 +25,14 @@
 #include "daemonkit/pid_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/proc_view.h"
 
 namespace daemonkit {
 namespace {
 
+using ::daemonkit::test::Exists;
+using ::daemonkit::test::ReadFile;
 using ::testing::HasSubstr;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-bool Exists(const std::string& path) {
-  struct stat info;
-  return lstat(path.c_str(), &info) == 0;
-}
 
 [[noreturn]] void ServeUntilTerminated(Daemon& daemon) {
   // What a daemon does at a clean stop: remove its pid file, exit 0.

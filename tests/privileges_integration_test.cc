@@ -24,34 +24,15 @@
 #include "daemonkit/exit_code.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/proc_view.h"
 
 namespace daemonkit {
 namespace {
 
+using ::daemonkit::test::Exists;
+using ::daemonkit::test::ReadFile;
+using ::daemonkit::test::StatusField;
 using ::testing::UnorderedElementsAre;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string StatusField(pid_t pid, const std::string& name) {
-  std::istringstream status(ReadFile(absl::StrCat("/proc/", pid, "/status")));
-  for (std::string line; std::getline(status, line);) {
-    if (absl::StartsWith(line, name + ":")) {
-      return std::string(
-          absl::StripAsciiWhitespace(line.substr(name.size() + 1)));
-    }
-  }
-  return "";
-}
-
-bool Exists(const std::string& path) {
-  struct stat info;
-  return lstat(path.c_str(), &info) == 0;
-}
 
 // The daemon's side: ready, then a clean stop on SIGTERM.
 [[noreturn]] void ServeUntilTerminated(Daemon& daemon) {

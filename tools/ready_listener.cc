@@ -19,6 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "daemonkit/exit_code.h"
+#include "src/wait_status.h"
 
 namespace daemonkit::tools {
 namespace {
@@ -27,16 +28,6 @@ absl::Status Failed(absl::string_view step) {
   const int error = errno;
   return WithExitCode(absl::ErrnoToStatus(error, absl::StrCat(step, " failed")),
                       EX_OSERR);
-}
-
-std::string DescribeWaitStatus(int status) {
-  if (WIFEXITED(status))
-    return absl::StrCat("exit status ", WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) {
-    return absl::StrCat("killed by signal ", WTERMSIG(status), " (",
-                        sigdescr_np(WTERMSIG(status)), ")");
-  }
-  return absl::StrCat("wait status ", status);
 }
 
 }  // namespace
@@ -130,11 +121,11 @@ absl::Status ReadyListener::WaitForReady(pid_t pid, const std::string& name,
     if (pidfd >= 0 && (watched[1].revents & POLLIN)) {
       int status;
       const bool reaped = waitpid(pid, &status, WNOHANG) == pid;
-      result =
-          WithExitCode(absl::AbortedError(absl::StrCat(
-                           name, " exited before it was ready",
-                           reaped ? ": " + DescribeWaitStatus(status) : "")),
-                       EX_SOFTWARE);
+      result = WithExitCode(
+          absl::AbortedError(absl::StrCat(
+              name, " exited before it was ready",
+              reaped ? ": " + internal::DescribeWaitStatus(status) : "")),
+          EX_SOFTWARE);
       break;
     }
   }

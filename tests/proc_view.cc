@@ -1,0 +1,73 @@
+#include "tests/proc_view.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace daemonkit::test {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string ReadLink(const std::string& path) {
+  char target[4096];
+  const ssize_t length = readlink(path.c_str(), target, sizeof target);
+  return length < 0 ? "" : std::string(target, static_cast<size_t>(length));
+}
+
+bool Exists(const std::string& path) {
+  struct stat info;
+  return lstat(path.c_str(), &info) == 0;
+}
+
+std::vector<std::string> StatFields(pid_t pid) {
+  const std::string stat = ReadFile(absl::StrCat("/proc/", pid, "/stat"));
+  const size_t name_end = stat.rfind(')');
+  if (name_end == std::string::npos || name_end + 2 > stat.size()) return {};
+  return absl::StrSplit(stat.substr(name_end + 2), ' ');
+}
+
+std::string StatusField(pid_t pid, const std::string& name) {
+  std::istringstream status(ReadFile(absl::StrCat("/proc/", pid, "/status")));
+  for (std::string line; std::getline(status, line);) {
+    if (absl::StartsWith(line, name + ":")) {
+      return std::string(
+          absl::StripAsciiWhitespace(line.substr(name.size() + 1)));
+    }
+  }
+  return "";
+}
+
+std::vector<int> OpenFds(pid_t pid) {
+  std::vector<int> fds;
+  const std::string path = absl::StrCat("/proc/", pid, "/fd");
+  DIR* dir = opendir(path.c_str());
+  if (dir == nullptr) return fds;
+  while (const struct dirent* entry = readdir(dir)) {
+    int fd;
+    // The listing's own descriptor shows when a process lists itself.
+    if (absl::SimpleAtoi(entry->d_name, &fd) &&
+        (pid != getpid() || fd != dirfd(dir))) {
+      fds.push_back(fd);
+    }
+  }
+  closedir(dir);
+  std::sort(fds.begin(), fds.end());
+  return fds;
+}
+
+}  // namespace daemonkit::test
