@@ -57,7 +57,8 @@ def install_peers():
 
 
 def build(work):
-    """Builds the C peers, the shim, and daemonkit's binaries (optimized)."""
+    """Builds the C peers, the shim, and daemonkit's binaries
+    (--config=release: optimized, libstdc++ linked statically)."""
     def cc(output, *arguments):
         subprocess.run(["cc", "-O2", "-o", os.path.join(work, output), *arguments],
                        check=True)
@@ -66,11 +67,11 @@ def build(work):
     cc("libdaemon", os.path.join(PEERS_DIR, "libdaemon.c"), "-ldaemon")
     cc("nofile_shim.so", "-shared", "-fPIC",
        os.path.join(ROOT, "bench", "nofile_shim.c"), "-ldl")
-    subprocess.run([os.path.join(ROOT, "bazelw"), "build", "-c", "opt",
+    subprocess.run([os.path.join(ROOT, "bazelw"), "build", "--config=release",
                     "//examples:timestamp", "//tools:daemonize"],
                    cwd=ROOT, check=True, capture_output=True)
-    bin_dir = subprocess.run([os.path.join(ROOT, "bazelw"), "info", "-c", "opt",
-                              "bazel-bin"], cwd=ROOT, check=True,
+    bin_dir = subprocess.run([os.path.join(ROOT, "bazelw"), "info",
+                              "--config=release", "bazel-bin"], cwd=ROOT, check=True,
                              capture_output=True, text=True).stdout.strip()
     for name, path in (("timestamp", "examples/timestamp"),
                        ("daemonkit-daemonize", "tools/daemonize")):
