@@ -62,13 +62,25 @@ class NotifySocket {
 
 // Socket paths must fit in sun_path (108 bytes), which TEST_TMPDIR may not;
 // and runs in other PID namespaces may share this pid: a directory of its
-// own under /tmp.
+// own under /tmp, removed when the tests end.
+class SocketDirectory : public ::testing::Environment {
+ public:
+  static const std::string& Path() {
+    static const std::string* const path = [] {
+      char created[] = "/tmp/daemonkit-notify-XXXXXX";
+      return new std::string(mkdtemp(created) != nullptr ? created : "");
+    }();
+    return *path;
+  }
+  void TearDown() override {
+    if (!Path().empty()) rmdir(Path().c_str());
+  }
+};
+const ::testing::Environment* const kSocketDirectory =
+    ::testing::AddGlobalTestEnvironment(new SocketDirectory);
+
 std::string TempPath(const std::string& name) {
-  static const std::string* const directory = [] {
-    char path[] = "/tmp/daemonkit-notify-XXXXXX";
-    return new std::string(mkdtemp(path) != nullptr ? path : "/tmp");
-  }();
-  return absl::StrCat(*directory, "/", name);
+  return absl::StrCat(SocketDirectory::Path(), "/", name);
 }
 
 TEST(SdNotifyTest, PathAddress) {
