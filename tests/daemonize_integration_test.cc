@@ -29,74 +29,27 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/proc_view.h"
+#include "tests/run_program.h"
 
 namespace {
 
 using ::daemonkit::test::Exists;
 using ::daemonkit::test::OpenFds;
+using ::daemonkit::test::ProgramRun;
 using ::daemonkit::test::ReadFile;
 using ::daemonkit::test::ReadLink;
+using ::daemonkit::test::Runfile;
+using ::daemonkit::test::RunProgram;
 using ::daemonkit::test::StatusField;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
 
-std::string Runfile(const std::string& path) {
-  return absl::StrCat(std::getenv("TEST_SRCDIR"), "/daemonkit/", path);
-}
-
-struct ToolRun {
-  int exit_status = -1;
-  std::string out;
-  std::string err;
-  absl::Duration took;
-};
-
-// Runs daemonize with `args`; its output must end within 20 s.
-ToolRun Daemonize(const std::vector<std::string>& args) {
-  ToolRun run;
-  int out[2], err[2];
-  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) return run;
-  const absl::Time start = absl::Now();
-  const pid_t child = fork();
-  if (child == 0) {
-    dup2(out[1], 1);
-    dup2(err[1], 2);
-    std::vector<std::string> all = {Runfile("tools/daemonize")};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& arg : all) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(99);
-  }
-  close(out[1]);
-  close(err[1]);
-  struct pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
-  std::string* sinks[2] = {&run.out, &run.err};
-  for (int open = 2; open > 0;) {
-    if (poll(fds, 2, 20000) <= 0) break;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      char buffer[4096];
-      const ssize_t got = read(fds[i].fd, buffer, sizeof buffer);
-      if (got > 0) {
-        sinks[i]->append(buffer, static_cast<size_t>(got));
-      } else {
-        close(fds[i].fd);
-        fds[i].fd = -1;
-        --open;
-      }
-    }
-  }
-  for (const struct pollfd& fd : fds) {
-    if (fd.fd >= 0) close(fd.fd);
-  }
-  int status;
-  waitpid(child, &status, 0);
-  run.took = absl::Now() - start;
-  run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+// daemonize's command line with `args`, run to its end.
+ProgramRun Daemonize(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {Runfile("tools/daemonize")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProgram(argv);
 }
 
 class DaemonizeTest : public ::testing::Test {
@@ -140,9 +93,9 @@ class DaemonizeTest : public ::testing::Test {
 };
 
 TEST_F(DaemonizeTest, RunsTheCommandAsADaemon) {
-  const ToolRun run =
+  const ProgramRun run =
       Daemonize({"--pid-file", pid_file_, "--", "/bin/sleep", "60"});
-  ASSERT_EQ(run.exit_status, 0) << run.err;
+  ASSERT_EQ(run.exit_status(), 0) << run.err;
   EXPECT_EQ(run.out, "");
   EXPECT_EQ(run.err, "");
   const pid_t pid = PidFromFile();
@@ -159,17 +112,17 @@ TEST_F(DaemonizeTest, RunsTheCommandAsADaemon) {
   EXPECT_THAT(std::vector<int>(fds.begin(), fds.begin() + 3),
               ElementsAre(0, 1, 2));
   EXPECT_EQ(ReadLink(absl::StrCat("/proc/", pid, "/fd/", fds[3])), pid_file_);
-  const ToolRun second =
+  const ProgramRun second =
       Daemonize({"--pid-file", pid_file_, "--", "/bin/sleep", "60"});
-  EXPECT_EQ(second.exit_status, EX_UNAVAILABLE);
+  EXPECT_EQ(second.exit_status(), EX_UNAVAILABLE);
   EXPECT_EQ(second.err,
             absl::StrCat("daemonize: already running as pid ", pid, "\n"));
   Stop(pid);
 }
 
 TEST_F(DaemonizeTest, FindsTheCommandInPath) {
-  const ToolRun run = Daemonize({"-p", pid_file_, "sleep", "60"});
-  ASSERT_EQ(run.exit_status, 0) << run.err;
+  const ProgramRun run = Daemonize({"-p", pid_file_, "sleep", "60"});
+  ASSERT_EQ(run.exit_status(), 0) << run.err;
   const pid_t pid = PidFromFile();
   EXPECT_EQ(ReadFile(absl::StrCat("/proc/", pid, "/comm")), "sleep\n");
   Stop(pid);
@@ -193,8 +146,8 @@ TEST_P(DaemonizeCannotRunTest, SaysWhyAndLeavesNothing) {
     std::ofstream(command) << GetParam().content;
     ASSERT_EQ(chmod(command.c_str(), GetParam().mode), 0);
   }
-  const ToolRun run = Daemonize({"--pid-file=" + pid_file_, "--", command});
-  EXPECT_EQ(run.exit_status, GetParam().exit_status);
+  const ProgramRun run = Daemonize({"--pid-file=" + pid_file_, "--", command});
+  EXPECT_EQ(run.exit_status(), GetParam().exit_status);
   EXPECT_EQ(run.err, absl::StrCat("daemonize: cannot run ", command, ": ",
                                   GetParam().error, "\n"));
   EXPECT_FALSE(Exists(pid_file_)) << "a failed start leaves no pid file";
@@ -214,15 +167,15 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST_F(DaemonizeTest, ACommandThatExitsAtOnceStillStarted) {
   // --ready=exec promises that the command ran, no more.
-  const ToolRun run = Daemonize({"--", "/bin/true"});
-  EXPECT_EQ(run.exit_status, 0) << run.err;
+  const ProgramRun run = Daemonize({"--", "/bin/true"});
+  EXPECT_EQ(run.exit_status(), 0) << run.err;
 }
 
 TEST_F(DaemonizeTest, NotifyWaitsForReady) {
-  const ToolRun run =
+  const ProgramRun run =
       Daemonize({"--ready=notify", "--pid-file", pid_file_, "--",
                  Runfile("tests/notify_ready_helper"), "300"});
-  ASSERT_EQ(run.exit_status, 0) << run.err;
+  ASSERT_EQ(run.exit_status(), 0) << run.err;
   EXPECT_GE(run.took, absl::Milliseconds(300)) << "returned before READY=1";
   const pid_t pid = PidFromFile();
   EXPECT_EQ(ReadFile(absl::StrCat("/proc/", pid, "/comm")), "notify_ready_he\n")
@@ -231,10 +184,10 @@ TEST_F(DaemonizeTest, NotifyWaitsForReady) {
 }
 
 TEST_F(DaemonizeTest, NotifyTimesOutAndStopsTheCommand) {
-  const ToolRun run = Daemonize(
+  const ProgramRun run = Daemonize(
       {"--ready=notify", "--ready-timeout=300ms", "--pid-file", pid_file_, "--",
        Runfile("tests/notify_ready_helper"), "0", "never"});
-  EXPECT_EQ(run.exit_status, EX_UNAVAILABLE);
+  EXPECT_EQ(run.exit_status(), EX_UNAVAILABLE);
   EXPECT_EQ(run.err,
             absl::StrCat("daemonize: ", Runfile("tests/notify_ready_helper"),
                          " did not report READY=1 within 300ms\n"));
@@ -242,9 +195,9 @@ TEST_F(DaemonizeTest, NotifyTimesOutAndStopsTheCommand) {
 }
 
 TEST_F(DaemonizeTest, NotifyReportsACommandKilledBeforeReady) {
-  const ToolRun run = Daemonize({"--ready=notify", "--pid-file", pid_file_,
-                                 "--", "/bin/sh", "-c", "kill -9 $$"});
-  EXPECT_EQ(run.exit_status, EX_SOFTWARE);
+  const ProgramRun run = Daemonize({"--ready=notify", "--pid-file", pid_file_,
+                                    "--", "/bin/sh", "-c", "kill -9 $$"});
+  EXPECT_EQ(run.exit_status(), EX_SOFTWARE);
   EXPECT_EQ(run.err,
             "daemonize: /bin/sh exited before it was ready: killed by signal 9 "
             "(Killed)\n");
@@ -258,13 +211,13 @@ TEST_F(DaemonizeTest, OptionsReachTheCommand) {
   const int kept = open("/dev/null", O_RDONLY);  // Not close-on-exec.
   ASSERT_GE(kept, 3);
   setenv("DAEMONIZE_TEST_DROPPED", "1", 1);
-  const ToolRun run = Daemonize(
+  const ProgramRun run = Daemonize(
       {"-p", pid_file_, "--chdir=" + directory, "--umask=027", "--stdout", out,
        "--keep-fd", absl::StrCat(kept), "--clear-env", "--env=GREETING=hi",
        "--", "/bin/sh", "-c", "echo started; exec sleep 60"});
   unsetenv("DAEMONIZE_TEST_DROPPED");
   close(kept);
-  ASSERT_EQ(run.exit_status, 0) << run.err;
+  ASSERT_EQ(run.exit_status(), 0) << run.err;
   const pid_t pid = PidFromFile();
   for (int i = 0; i < 500 && ReadFile(out).empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -291,8 +244,8 @@ class DaemonizeBadUsageTest : public DaemonizeTest,
                               public ::testing::WithParamInterface<BadUsage> {};
 
 TEST_P(DaemonizeBadUsageTest, IsRefusedWithoutStartingAnything) {
-  const ToolRun run = Daemonize(GetParam().args);
-  EXPECT_EQ(run.exit_status, EX_USAGE);
+  const ProgramRun run = Daemonize(GetParam().args);
+  EXPECT_EQ(run.exit_status(), EX_USAGE);
   EXPECT_EQ(run.err, "daemonize: " + GetParam().error + " (see --help)\n");
   EXPECT_EQ(run.out, "");
 }
@@ -320,24 +273,24 @@ INSTANTIATE_TEST_SUITE_P(
                  "none"}));
 
 TEST_F(DaemonizeTest, UnknownUserIsRefusedBeforeAnyFork) {
-  const ToolRun run = Daemonize({"--user=no-such-user", "sleep", "60"});
-  EXPECT_EQ(run.exit_status, EX_NOUSER);
+  const ProgramRun run = Daemonize({"--user=no-such-user", "sleep", "60"});
+  EXPECT_EQ(run.exit_status(), EX_NOUSER);
   EXPECT_EQ(run.err, "daemonize: unknown user 'no-such-user'\n");
 }
 
 TEST_F(DaemonizeTest, HelpAndVersion) {
-  ToolRun run = Daemonize({"--help"});
-  EXPECT_EQ(run.exit_status, 0);
+  ProgramRun run = Daemonize({"--help"});
+  EXPECT_EQ(run.exit_status(), 0);
   EXPECT_THAT(run.out, HasSubstr("Usage: daemonize [OPTIONS] [--] COMMAND"));
   run = Daemonize({"--version"});
-  EXPECT_EQ(run.exit_status, 0);
+  EXPECT_EQ(run.exit_status(), 0);
   EXPECT_THAT(run.out, HasSubstr("daemonize (daemonkit)"));
 }
 
 TEST_F(DaemonizeTest, ForegroundBecomesTheCommandInPlace) {
-  const ToolRun run =
+  const ProgramRun run =
       Daemonize({"--foreground", "--", "/bin/sh", "-c", "echo in place $PPID"});
-  EXPECT_EQ(run.exit_status, 0) << run.err;
+  EXPECT_EQ(run.exit_status(), 0) << run.err;
   EXPECT_THAT(run.out, HasSubstr("in place")) << "standard streams stay";
 }
 

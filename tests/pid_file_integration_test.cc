@@ -26,25 +26,15 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/proc_view.h"
+#include "tests/test_daemon.h"
 
 namespace daemonkit {
 namespace {
 
 using ::daemonkit::test::Exists;
 using ::daemonkit::test::ReadFile;
+using ::daemonkit::test::ServeUntilTerminated;
 using ::testing::HasSubstr;
-
-[[noreturn]] void ServeUntilTerminated(Daemon& daemon) {
-  // What a daemon does at a clean stop: remove its pid file, exit 0.
-  sigset_t terminate;
-  sigemptyset(&terminate);
-  sigaddset(&terminate, SIGTERM);
-  sigprocmask(SIG_BLOCK, &terminate, nullptr);
-  if (!daemon.Ready().ok()) _exit(1);
-  int signal;
-  sigwait(&terminate, &signal);
-  _exit(daemon.RemovePidFile().ok() ? 0 : 1);
-}
 
 class PidFileIntegrationTest : public ::testing::Test {
  protected:

@@ -25,26 +25,16 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/proc_view.h"
+#include "tests/test_daemon.h"
 
 namespace daemonkit {
 namespace {
 
 using ::daemonkit::test::Exists;
 using ::daemonkit::test::ReadFile;
+using ::daemonkit::test::ServeUntilTerminated;
 using ::daemonkit::test::StatusField;
 using ::testing::UnorderedElementsAre;
-
-// The daemon's side: ready, then a clean stop on SIGTERM.
-[[noreturn]] void ServeUntilTerminated(Daemon& daemon) {
-  sigset_t terminate;
-  sigemptyset(&terminate);
-  sigaddset(&terminate, SIGTERM);
-  sigprocmask(SIG_BLOCK, &terminate, nullptr);
-  if (!daemon.Ready().ok()) _exit(1);
-  int signal;
-  sigwait(&terminate, &signal);
-  _exit(daemon.RemovePidFile().ok() ? 0 : 2);
-}
 
 class PrivilegesTest : public ::testing::Test {
  protected:

@@ -31,83 +31,31 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/proc_view.h"
+#include "tests/run_program.h"
 
 namespace {
 
+using ::daemonkit::test::ProgramRun;
 using ::daemonkit::test::ReadFile;
+using ::daemonkit::test::Runfile;
+using ::daemonkit::test::RunProgram;
+using ::daemonkit::test::StartProgram;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 
-struct LauncherRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string TimestampBinary() {
-  return absl::StrCat(std::getenv("TEST_SRCDIR"),
-                      "/daemonkit/examples/timestamp");
+// The example's command line with `args`.
+std::vector<std::string> Timestamp(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {Runfile("examples/timestamp")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
 }
 
-// Starts the example with `args`; returns its pid and its stdout/stderr pipes.
+ProgramRun RunLauncher(const std::vector<std::string>& args) {
+  return RunProgram(Timestamp(args));
+}
+
 pid_t Start(const std::vector<std::string>& args, int* out, int* err) {
-  int out_pipe[2], err_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
-    return -1;
-  }
-  const pid_t child = fork();
-  if (child == 0) {
-    dup2(out_pipe[1], 1);
-    dup2(err_pipe[1], 2);
-    std::vector<char*> argv;
-    std::string binary = TimestampBinary();
-    argv.push_back(binary.data());
-    for (const std::string& arg : args)
-      argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  close(out_pipe[1]);
-  close(err_pipe[1]);
-  *out = out_pipe[0];
-  *err = err_pipe[0];
-  return child;
-}
-
-// Runs the launcher to its end. Its output pipes must reach end-of-file within
-// 10 s: a daemon that kept them would hang whoever started it.
-LauncherRun RunLauncher(const std::vector<std::string>& args) {
-  LauncherRun run;
-  int out, err;
-  const pid_t launcher = Start(args, &out, &err);
-  EXPECT_GT(launcher, 0);
-  struct pollfd fds[2] = {{out, POLLIN, 0}, {err, POLLIN, 0}};
-  std::string* sinks[2] = {&run.out, &run.err};
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  int open_pipes = 2;
-  while (open_pipes > 0 && std::chrono::steady_clock::now() < deadline) {
-    if (poll(fds, 2, 100) <= 0) continue;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      char buffer[4096];
-      const ssize_t got = read(fds[i].fd, buffer, sizeof buffer);
-      if (got > 0) {
-        sinks[i]->append(buffer, static_cast<size_t>(got));
-      } else {
-        close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_pipes;
-      }
-    }
-  }
-  EXPECT_EQ(open_pipes, 0) << "the launcher's output never ended";
-  for (const struct pollfd& fd : fds) {
-    if (fd.fd >= 0) close(fd.fd);
-  }
-  waitpid(launcher, &run.status, 0);
-  return run;
+  return StartProgram(Timestamp(args), out, err);
 }
 
 std::vector<std::string> Lines(const std::string& text) {
@@ -180,7 +128,7 @@ class TimestampTest : public ::testing::Test {
 };
 
 TEST_F(TimestampTest, DaemonAppendsATimestampEveryIntervalUntilTerminated) {
-  const LauncherRun run = RunLauncher({"--interval=100ms", "--log=" + log_});
+  const ProgramRun run = RunLauncher({"--interval=100ms", "--log=" + log_});
   ASSERT_TRUE(WIFEXITED(run.status));
   ASSERT_EQ(WEXITSTATUS(run.status), 0) << run.err;
   ASSERT_THAT(run.out, MatchesRegex("Daemon PID [0-9]+\n"));
@@ -264,7 +212,7 @@ TEST_F(TimestampTest, ForegroundTellsTheServiceManagerItIsReady) {
 
 TEST_F(TimestampTest, LogThatCannotBeCreatedIsReportedByTheLauncher) {
   const std::string log = log_ + ".d/missing/x.log";
-  const LauncherRun run = RunLauncher({"--log=" + log});
+  const ProgramRun run = RunLauncher({"--log=" + log});
   ASSERT_TRUE(WIFEXITED(run.status));
   EXPECT_EQ(WEXITSTATUS(run.status), EX_CANTCREAT);
   EXPECT_EQ(run.out, "");
@@ -274,7 +222,7 @@ TEST_F(TimestampTest, LogThatCannotBeCreatedIsReportedByTheLauncher) {
 
 TEST_F(TimestampTest, PidFileStatusAndStop) {
   const std::string pid_flag = "--pid_file=" + pid_file_;
-  LauncherRun run = RunLauncher({"--interval=1s", "--log=" + log_, pid_flag});
+  ProgramRun run = RunLauncher({"--interval=1s", "--log=" + log_, pid_flag});
   ASSERT_EQ(ExitStatus(run.status), 0) << run.err;
   const pid_t pid = DaemonPid(run.out);
   EXPECT_EQ(ReadFile(pid_file_), absl::StrCat(pid, "\n"))
@@ -308,7 +256,7 @@ TEST_F(TimestampTest, PidFileStatusAndStop) {
 
 TEST_F(TimestampTest, LogRotationLosesNoLine) {
   constexpr absl::Duration kInterval = absl::Milliseconds(200);
-  const LauncherRun run = RunLauncher({"--interval=200ms", "--log=" + log_});
+  const ProgramRun run = RunLauncher({"--interval=200ms", "--log=" + log_});
   ASSERT_EQ(ExitStatus(run.status), 0) << run.err;
   const pid_t pid = DaemonPid(run.out);
   ASSERT_TRUE(WaitForLines(log_, 3));
@@ -358,7 +306,7 @@ TEST_F(TimestampTest, TwentyLaunchersAtOnceStartOneDaemon) {
                            O_WRONLY | O_CREAT | O_TRUNC, 0644);
       dup2(out, 1);
       dup2(err, 2);
-      const std::string binary = TimestampBinary();
+      const std::string binary = Runfile("examples/timestamp");
       const std::string log = "--log=" + log_;
       const std::string pid_file = "--pid_file=" + pid_file_;
       execl(binary.c_str(), binary.c_str(), log.c_str(), pid_file.c_str(),
@@ -426,7 +374,7 @@ TEST_P(TimestampBadInputTest, IsRefusedClearly) {
     args.push_back(Expand(arg, base_));
   }
   args.push_back("--log=" + log_);
-  const LauncherRun run = RunLauncher(args);
+  const ProgramRun run = RunLauncher(args);
   EXPECT_EQ(ExitStatus(run.status), GetParam().exit_code);
   EXPECT_EQ(run.err, Expand(GetParam().error, base_));
   EXPECT_EQ(run.out, "");

@@ -1,0 +1,39 @@
+// Running a program the way a user or an init script does, with its output
+// captured, for integration tests of the example and the tool.
+#ifndef DAEMONKIT_TESTS_RUN_PROGRAM_H_
+#define DAEMONKIT_TESTS_RUN_PROGRAM_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace daemonkit::test {
+
+struct ProgramRun {
+  int status = -1;  // As waitpid(2) reports it.
+  std::string out;
+  std::string err;
+  absl::Duration took;  // From start to exit.
+
+  // The exit status, or -1 when it did not exit by itself.
+  int exit_status() const;
+};
+
+// Starts `argv` (argv[0] a path) with its stdout and stderr on pipes; returns
+// its pid, or -1.
+pid_t StartProgram(const std::vector<std::string>& argv, int* out, int* err);
+
+// Runs `argv` to its end. Its output must reach end-of-file within 20 s (a
+// test failure otherwise): a daemon that kept the launcher's output open would
+// hang whoever started it.
+ProgramRun RunProgram(const std::vector<std::string>& argv);
+
+// A file of this test's runfiles, e.g. "examples/timestamp".
+std::string Runfile(const std::string& path);
+
+}  // namespace daemonkit::test
+
+#endif  // DAEMONKIT_TESTS_RUN_PROGRAM_H_
