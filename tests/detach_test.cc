@@ -136,6 +136,15 @@ class DetachTest : public ::testing::Test {
         .WillOnce(Return(SysCallSuccess()));
   }
 
+  // The launcher up to its first read: checks, preparation, the first fork
+  // (returning kMiddlePid), and closing what only the daemon needs.
+  void ExpectLauncherForked() {
+    ExpectChecks();
+    ExpectPrepared();
+    EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
+    ExpectLauncherClosesPrepared();
+  }
+
   // The launcher's side once the first fork returned kMiddlePid.
   void ExpectLauncherClosesPrepared() {
     for (int fd : {kStdinFd, kStdoutFd, kStderrFd, kReportWrite}) {
@@ -184,10 +193,7 @@ class DetachTest : public ::testing::Test {
 
 TEST_F(DetachTest, LauncherReturnsTheDaemonOnceItIsReady) {
   InSequence in_order;
-  ExpectChecks();
-  ExpectPrepared();
-  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
-  ExpectLauncherClosesPrepared();
+  ExpectLauncherForked();
   EXPECT_CALL(os_, Read(kReportRead, _, _))
       .WillOnce(
           Invoke(ReadsReport(Report(LaunchReport::kDaemonPid, kDaemonPid))))
@@ -411,10 +417,7 @@ TEST_F(DetachTest, FailedSecondForkIsReportedByTheMiddleProcess) {
 
 TEST_F(DetachTest, LauncherReturnsTheMiddleProcessFailureAndReapsIt) {
   InSequence in_order;
-  ExpectChecks();
-  ExpectPrepared();
-  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
-  ExpectLauncherClosesPrepared();
+  ExpectLauncherForked();
   EXPECT_CALL(os_, Read(kReportRead, _, _))
       .WillOnce(Invoke(ReadsReport(
           internal::FailedStepReport(0, {"second fork", nullptr, EAGAIN}))));
@@ -428,10 +431,7 @@ TEST_F(DetachTest, LauncherReturnsTheMiddleProcessFailureAndReapsIt) {
 
 TEST_F(DetachTest, LauncherReapsADaemonThatReportedAFailure) {
   InSequence in_order;
-  ExpectChecks();
-  ExpectPrepared();
-  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
-  ExpectLauncherClosesPrepared();
+  ExpectLauncherForked();
   EXPECT_CALL(os_, Read(kReportRead, _, _))
       .WillOnce(Invoke(ReadsReport(internal::StatusReport(
           kDaemonPid, absl::PermissionDeniedError("cannot open log"),
@@ -451,10 +451,7 @@ TEST_F(DetachTest, LauncherReapsADaemonThatReportedAFailure) {
 
 TEST_F(DetachTest, SilentDaemonDeathIsDescribedWithItsWaitStatus) {
   InSequence in_order;
-  ExpectChecks();
-  ExpectPrepared();
-  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
-  ExpectLauncherClosesPrepared();
+  ExpectLauncherForked();
   EXPECT_CALL(os_, Read(kReportRead, _, _))
       .WillOnce(
           Invoke(ReadsReport(Report(LaunchReport::kDaemonPid, kDaemonPid))))
@@ -476,10 +473,7 @@ TEST_F(DetachTest, SilentDaemonDeathIsDescribedWithItsWaitStatus) {
 
 TEST_F(DetachTest, DaemonThatClosedThePipeButRunsIsStopped) {
   InSequence in_order;
-  ExpectChecks();
-  ExpectPrepared();
-  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
-  ExpectLauncherClosesPrepared();
+  ExpectLauncherForked();
   EXPECT_CALL(os_, Read(kReportRead, _, _))
       .WillOnce(
           Invoke(ReadsReport(Report(LaunchReport::kDaemonPid, kDaemonPid))))
@@ -502,10 +496,7 @@ TEST_F(DetachTest, DaemonThatClosedThePipeButRunsIsStopped) {
 
 TEST_F(DetachTest, UnreadablePipeStopsTheDaemonsProcessGroup) {
   InSequence in_order;
-  ExpectChecks();
-  ExpectPrepared();
-  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
-  ExpectLauncherClosesPrepared();
+  ExpectLauncherForked();
   EXPECT_CALL(os_, Read(kReportRead, _, _))
       .WillOnce(Return(SysCallSizeResult{-1, EIO}));
   ExpectMiddleReaped(0);
@@ -521,10 +512,7 @@ TEST_F(DetachTest, UnreadablePipeStopsTheDaemonsProcessGroup) {
 
 TEST_F(DetachTest, MiddleProcessKilledBeforeTheDaemonWasBorn) {
   InSequence in_order;
-  ExpectChecks();
-  ExpectPrepared();
-  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
-  ExpectLauncherClosesPrepared();
+  ExpectLauncherForked();
   EXPECT_CALL(os_, Read(kReportRead, _, _)).WillOnce(Invoke(EndOfFile));
   ExpectMiddleReaped(SIGKILL);
   absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
@@ -535,10 +523,7 @@ TEST_F(DetachTest, MiddleProcessKilledBeforeTheDaemonWasBorn) {
 
 TEST_F(DetachTest, ReadInterruptedBySignalIsRetried) {
   InSequence in_order;
-  ExpectChecks();
-  ExpectPrepared();
-  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
-  ExpectLauncherClosesPrepared();
+  ExpectLauncherForked();
   EXPECT_CALL(os_, Read(kReportRead, _, _))
       .WillOnce(Return(SysCallSizeResult{-1, EINTR}))
       .WillOnce(Invoke(ReadsReport(Report(LaunchReport::kReady, kDaemonPid))));
@@ -666,10 +651,7 @@ TEST_F(DetachTest, DetachOrExitExitsZeroOnceTheDaemonIsReady) {
   InSequence in_order;
   EXPECT_CALL(os_, Prctl(PR_SET_CHILD_SUBREAPER, 1))
       .WillOnce(Return(SysCallSuccess()));
-  ExpectChecks();
-  ExpectPrepared();
-  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
-  ExpectLauncherClosesPrepared();
+  ExpectLauncherForked();
   EXPECT_CALL(os_, Read(kReportRead, _, _))
       .WillOnce(Invoke(ReadsReport(Report(LaunchReport::kReady, kDaemonPid))));
   ExpectMiddleReaped(0);

@@ -33,7 +33,8 @@ namespace {
 
 using ::daemonkit::test::Exists;
 using ::daemonkit::test::ReadFile;
-using ::daemonkit::test::ServeUntilTerminated;
+using ::daemonkit::test::StartServingDaemon;
+using ::daemonkit::test::StopWithSigterm;
 using ::testing::HasSubstr;
 
 class PidFileIntegrationTest : public ::testing::Test {
@@ -51,21 +52,8 @@ class PidFileIntegrationTest : public ::testing::Test {
     EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1) << "a child is left";
   }
 
-  // Starts a daemon that serves until SIGTERM; returns its pid.
-  pid_t StartDaemon() {
-    absl::StatusOr<Daemon> daemon = Detach(options_);
-    if (daemon.ok() && !daemon->in_launcher()) ServeUntilTerminated(*daemon);
-    EXPECT_TRUE(daemon.ok()) << daemon.status();
-    return daemon.ok() ? daemon->pid() : -1;
-  }
-
-  // SIGTERM, then the daemon's exit status.
-  int Stop(pid_t pid) {
-    kill(pid, SIGTERM);
-    int status = -1;
-    waitpid(pid, &status, 0);
-    return status;
-  }
+  pid_t StartDaemon() { return StartServingDaemon(options_); }
+  int Stop(pid_t pid) { return StopWithSigterm(pid); }
 
   std::string pid_file_;
   DetachOptions options_;

@@ -32,8 +32,9 @@ namespace {
 
 using ::daemonkit::test::Exists;
 using ::daemonkit::test::ReadFile;
-using ::daemonkit::test::ServeUntilTerminated;
+using ::daemonkit::test::StartServingDaemon;
 using ::daemonkit::test::StatusField;
+using ::daemonkit::test::StopWithSigterm;
 using ::testing::UnorderedElementsAre;
 
 class PrivilegesTest : public ::testing::Test {
@@ -54,19 +55,10 @@ class PrivilegesTest : public ::testing::Test {
   }
 
   pid_t Start(const DetachOptions& options) {
-    absl::StatusOr<Daemon> daemon = Detach(options);
-    if (daemon.ok() && !daemon->in_launcher()) ServeUntilTerminated(*daemon);
-    EXPECT_TRUE(daemon.ok()) << daemon.status();
-    return daemon.ok() ? daemon->pid() : -1;
+    return StartServingDaemon(options);
   }
-
-  // SIGTERM; the daemon's exit status.
-  int Stop(pid_t pid) {
-    kill(pid, SIGTERM);
-    int status = -1;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
+  // SIGTERM; the daemon's wait status (0: it exited 0).
+  int Stop(pid_t pid) { return StopWithSigterm(pid); }
 
   std::string directory_;
 };

@@ -1,7 +1,10 @@
 #include "tests/test_daemon.h"
 
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "gtest/gtest.h"
 
 namespace daemonkit::test {
 
@@ -14,6 +17,20 @@ void ServeUntilTerminated(Daemon& daemon) {
   int signal;
   sigwait(&terminate, &signal);
   _exit(daemon.RemovePidFile().ok() ? 0 : 2);
+}
+
+pid_t StartServingDaemon(const DetachOptions& options) {
+  absl::StatusOr<Daemon> daemon = Detach(options);
+  if (daemon.ok() && !daemon->in_launcher()) ServeUntilTerminated(*daemon);
+  EXPECT_TRUE(daemon.ok()) << daemon.status();
+  return daemon.ok() ? daemon->pid() : -1;
+}
+
+int StopWithSigterm(pid_t pid) {
+  kill(pid, SIGTERM);
+  int status = -1;
+  waitpid(pid, &status, 0);
+  return status;
 }
 
 }  // namespace daemonkit::test

@@ -2,6 +2,8 @@
 #ifndef DAEMONKIT_TESTS_TEST_DAEMON_H_
 #define DAEMONKIT_TESTS_TEST_DAEMON_H_
 
+#include <sys/types.h>
+
 #include "daemonkit/detach.h"
 
 namespace daemonkit::test {
@@ -10,6 +12,14 @@ namespace daemonkit::test {
 // daemon does: removes its pid file and exits 0 (1 when Ready() failed, 2
 // when the pid file could not be removed). Never returns.
 [[noreturn]] void ServeUntilTerminated(Daemon& daemon);
+
+// Detaches with `options` a daemon that runs ServeUntilTerminated; returns
+// its pid in the test (the launcher), or -1 after a test failure.
+pid_t StartServingDaemon(const DetachOptions& options);
+
+// SIGTERM to `pid`, then its wait status once it ended (the test must be its
+// subreaper).
+int StopWithSigterm(pid_t pid);
 
 }  // namespace daemonkit::test
 
