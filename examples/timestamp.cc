@@ -23,8 +23,6 @@
 #include <cstdlib>
 #include <string>
 
-#include "absl/flags/flag.h"
-#include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -35,35 +33,7 @@
 #include "daemonkit/pid_file.h"
 #include "daemonkit/signal_waiter.h"
 #include "daemonkit/stop_daemon.h"
-#include "examples/strict_flags.h"
-
-ABSL_FLAG(std::string, log, "/tmp/daemon-log", "File the timestamps go to.");
-ABSL_FLAG(absl::Duration, interval, absl::Seconds(10),
-          "Time between two lines, e.g. 10s, 500ms, 1m.");
-ABSL_FLAG(std::string, pid_file, "",
-          "Pid file: keeps the daemon single-instance and lets --stop and "
-          "--status find it.");
-ABSL_FLAG(std::string, chdir, "/",
-          "The daemon's working directory (inside --chroot, when set).");
-ABSL_FLAG(std::string, user, "",
-          "Run as this user (name or id), with its groups. Needs root.");
-ABSL_FLAG(std::string, group, "",
-          "Run with this group (name or id) instead of the user's own.");
-ABSL_FLAG(std::string, chroot, "",
-          "chroot(2) here first; --log then names a file inside. Needs root.");
-ABSL_FLAG(std::string, umask, "0", "The daemon's umask, in octal.");
-ABSL_FLAG(bool, foreground, false,
-          "Everything but the forks: for systemd Type=notify (READY=1 goes to "
-          "NOTIFY_SOCKET), containers and debugging. Standard streams stay.");
-ABSL_FLAG(bool, stop, false,
-          "Stop the daemon --pid_file names (SIGTERM) and wait until it is "
-          "gone.");
-ABSL_FLAG(absl::Duration, stop_timeout, absl::Seconds(10),
-          "How long --stop waits.");
-ABSL_FLAG(bool, status, false,
-          "Tell whether the daemon --pid_file names runs. Exit status as for "
-          "LSB init scripts: 0 running, 1 dead but pid file exists, 3 not "
-          "running, 4 unknown.");
+#include "examples/timestamp_flags.h"
 
 namespace {
 
@@ -132,9 +102,8 @@ int Status(const std::string& pid_file) {
 
 // --stop. Stopping a daemon that is not running is no error (as for LSB
 // init scripts), but it is said.
-int Stop(const std::string& pid_file) {
-  absl::StatusOr<pid_t> stopped =
-      daemonkit::StopDaemon(pid_file, absl::GetFlag(FLAGS_stop_timeout));
+int Stop(const std::string& pid_file, absl::Duration timeout) {
+  absl::StatusOr<pid_t> stopped = daemonkit::StopDaemon(pid_file, timeout);
   if (absl::IsNotFound(stopped.status())) {
     std::printf("%s\n", std::string(stopped.status().message()).c_str());
     return 0;
@@ -204,38 +173,37 @@ int RunDaemon(daemonkit::Daemon& daemon, const std::string& log_path,
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "Appends a timestamp to a log file at a fixed interval, as a daemon.\n"
-      "Usage: timestamp [--log=FILE] [--interval=DURATION] [--pid_file=FILE]\n"
-      "                 [--chdir=DIR] [--umask=MODE] [--user=USER]\n"
-      "                 [--group=GROUP] [--chroot=DIR] [--foreground]\n"
-      "       timestamp --pid_file=FILE --stop | --status");
-  daemonkit::examples::ParseFlagsOrExit(argc, argv, "timestamp");
-  const std::string pid_file = Absolute(absl::GetFlag(FLAGS_pid_file));
-  if (absl::GetFlag(FLAGS_stop) || absl::GetFlag(FLAGS_status)) {
+  const absl::StatusOr<daemonkit::examples::TimestampFlags> parsed =
+      daemonkit::examples::ParseTimestampFlags(argc, argv);
+  if (!parsed.ok()) return Failed(parsed.status());
+  const daemonkit::examples::TimestampFlags& flags = *parsed;
+  if (flags.help) {
+    std::fputs(daemonkit::examples::kTimestampUsage, stdout);
+    return 0;
+  }
+  const std::string pid_file = Absolute(flags.pid_file);
+  if (flags.stop || flags.status) {
     if (pid_file.empty()) {
       return Failed(
           absl::InvalidArgumentError("--stop and --status need --pid_file"));
     }
-    return absl::GetFlag(FLAGS_stop) ? Stop(pid_file) : Status(pid_file);
+    return flags.stop ? Stop(pid_file, flags.stop_timeout) : Status(pid_file);
   }
-  const absl::Duration interval = absl::GetFlag(FLAGS_interval);
-  if (interval <= absl::ZeroDuration()) {
-    return Failed(absl::InvalidArgumentError(absl::StrCat(
-        "--interval must be positive, got ", absl::FormatDuration(interval))));
+  if (flags.interval <= absl::ZeroDuration()) {
+    return Failed(absl::InvalidArgumentError(
+        absl::StrCat("--interval must be positive, got ",
+                     absl::FormatDuration(flags.interval))));
   }
   daemonkit::DetachOptions options;
-  options.foreground = absl::GetFlag(FLAGS_foreground);
-  options.user = absl::GetFlag(FLAGS_user);
-  options.group = absl::GetFlag(FLAGS_group);
-  options.chroot_directory = Absolute(absl::GetFlag(FLAGS_chroot));
+  options.foreground = flags.foreground;
+  options.user = flags.user;
+  options.group = flags.group;
+  options.chroot_directory = Absolute(flags.chroot);
   // Inside a chroot, paths are the chroot's own.
   const bool rooted = !options.chroot_directory.empty();
-  options.working_directory = rooted ? absl::GetFlag(FLAGS_chdir)
-                                     : Absolute(absl::GetFlag(FLAGS_chdir));
-  const std::string log_path =
-      rooted ? absl::GetFlag(FLAGS_log) : Absolute(absl::GetFlag(FLAGS_log));
-  absl::StatusOr<int> umask = ParseUmask(absl::GetFlag(FLAGS_umask));
+  options.working_directory = rooted ? flags.chdir : Absolute(flags.chdir);
+  const std::string log_path = rooted ? flags.log : Absolute(flags.log);
+  absl::StatusOr<int> umask = ParseUmask(flags.umask);
   if (!umask.ok()) return Failed(umask.status());
   options.umask = *umask;
   options.pid_file = pid_file;
@@ -246,5 +214,5 @@ int main(int argc, char** argv) {
     return 0;
   }
   // The daemon, or this very process in foreground mode.
-  return RunDaemon(*daemon, log_path, interval);
+  return RunDaemon(*daemon, log_path, flags.interval);
 }

@@ -416,8 +416,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "timestamp: --interval must be positive, got -5s\n"},
         BadInput{{"--interval=soon"},
                  EX_USAGE,
-                 "timestamp: Illegal value 'soon' specified for flag "
-                 "'interval' (see --help)\n"},
+                 "timestamp: --interval takes a duration such as 10s, 500ms "
+                 "or 1m, got 'soon' (see --help)\n"},
         BadInput{{"--bogus"},
                  EX_USAGE,
                  "timestamp: unknown flag --bogus (see --help)\n"},

@@ -1,0 +1,102 @@
+#include "examples/timestamp_flags.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace daemonkit::examples {
+namespace {
+
+using ::testing::HasSubstr;
+
+// getopt_long may permute argv, so each parse gets its own copy.
+absl::StatusOr<TimestampFlags> Parse(std::vector<std::string> arguments) {
+  arguments.insert(arguments.begin(), "timestamp");
+  std::vector<char*> argv;
+  for (std::string& argument : arguments) argv.push_back(argument.data());
+  argv.push_back(nullptr);
+  return ParseTimestampFlags(static_cast<int>(arguments.size()), argv.data());
+}
+
+std::string ErrorOf(std::vector<std::string> arguments) {
+  const absl::StatusOr<TimestampFlags> parsed = Parse(std::move(arguments));
+  EXPECT_TRUE(absl::IsInvalidArgument(parsed.status())) << parsed.status();
+  return std::string(parsed.status().message());
+}
+
+TEST(TimestampFlagsTest, DefaultsWithoutArguments) {
+  const absl::StatusOr<TimestampFlags> parsed = Parse({});
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->log, "/tmp/daemon-log");
+  EXPECT_EQ(parsed->interval, absl::Seconds(10));
+  EXPECT_EQ(parsed->pid_file, "");
+  EXPECT_EQ(parsed->chdir, "/");
+  EXPECT_EQ(parsed->umask, "0");
+  EXPECT_EQ(parsed->stop_timeout, absl::Seconds(10));
+  EXPECT_FALSE(parsed->foreground || parsed->stop || parsed->status ||
+               parsed->help);
+}
+
+TEST(TimestampFlagsTest, ValuesWithEqualsOrAsTheNextArgument) {
+  const absl::StatusOr<TimestampFlags> parsed =
+      Parse({"--log=/var/log/t.log", "--interval", "500ms", "--pid_file",
+             "/run/t.pid", "--chdir=/srv", "--umask=027", "--user=nobody",
+             "--group=nogroup", "--chroot=/jail", "--foreground",
+             "--stop_timeout=3s"});
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->log, "/var/log/t.log");
+  EXPECT_EQ(parsed->interval, absl::Milliseconds(500));
+  EXPECT_EQ(parsed->pid_file, "/run/t.pid");
+  EXPECT_EQ(parsed->chdir, "/srv");
+  EXPECT_EQ(parsed->umask, "027");
+  EXPECT_EQ(parsed->user, "nobody");
+  EXPECT_EQ(parsed->group, "nogroup");
+  EXPECT_EQ(parsed->chroot, "/jail");
+  EXPECT_TRUE(parsed->foreground);
+  EXPECT_EQ(parsed->stop_timeout, absl::Seconds(3));
+}
+
+TEST(TimestampFlagsTest, StopIsNotTakenForStopTimeout) {
+  const absl::StatusOr<TimestampFlags> parsed = Parse({"--stop", "--status"});
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_TRUE(parsed->stop);
+  EXPECT_TRUE(parsed->status);
+  EXPECT_EQ(parsed->stop_timeout, absl::Seconds(10));
+}
+
+TEST(TimestampFlagsTest, OneDashAsAbseilFlagsTook) {
+  const absl::StatusOr<TimestampFlags> parsed =
+      Parse({"-interval=2s", "-help"});
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->interval, absl::Seconds(2));
+  EXPECT_TRUE(parsed->help);
+}
+
+TEST(TimestampFlagsTest, RefusesWhatItCannotUse) {
+  EXPECT_EQ(ErrorOf({"--bogus=1"}), "unknown flag --bogus (see --help)");
+  EXPECT_EQ(ErrorOf({"--log"}), "--log needs a value (see --help)");
+  EXPECT_EQ(ErrorOf({"--foreground=yes"}),
+            "--foreground takes no value (see --help)");
+  EXPECT_EQ(ErrorOf({"--interval=soon"}),
+            "--interval takes a duration such as 10s, 500ms or 1m, got 'soon' "
+            "(see --help)");
+  EXPECT_THAT(ErrorOf({"--stop_timeout", "x"}), HasSubstr("got 'x'"));
+  EXPECT_EQ(ErrorOf({"--log=/tmp/x", "stray"}),
+            "unexpected argument 'stray' (see --help)");
+  EXPECT_EQ(ErrorOf({"--", "after"}),
+            "unexpected argument 'after' (see --help)");
+}
+
+TEST(TimestampFlagsTest, ParsesAgainAfterAFailure) {
+  EXPECT_FALSE(Parse({"--bogus"}).ok());
+  const absl::StatusOr<TimestampFlags> parsed = Parse({"--log=/tmp/again"});
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->log, "/tmp/again");
+}
+
+}  // namespace
+}  // namespace daemonkit::examples
