@@ -15,6 +15,11 @@ it is ready) against each peer's first line. Each setting of RLIMIT_NOFILE is
 measured: 1,024; the hard limit of this machine; and 1,048,576, which cannot
 be set here and is simulated by an LD_PRELOAD shim (nofile_shim.c).
 
+Two references show where a launcher's time goes: a plain C double fork with
+a readiness pipe (peers/handshake.c), run like the peers; and start-up floors,
+programs that only start and exit (an empty C program, a C++ one linked as
+daemonkit's release binaries, timestamp --help), timed in the same rounds.
+
 Every daemon is stopped by its exact pid (pidfd_send_signal) and reaped here:
 this process is a child subreaper.
 
@@ -64,17 +69,21 @@ def build(work):
                        check=True)
     cc("loop", os.path.join(PEERS_DIR, "loop.c"))
     cc("daemon3", os.path.join(PEERS_DIR, "daemon3.c"))
+    cc("handshake", os.path.join(PEERS_DIR, "handshake.c"))
+    cc("empty", os.path.join(PEERS_DIR, "empty.c"))
     cc("libdaemon", os.path.join(PEERS_DIR, "libdaemon.c"), "-ldaemon")
     cc("nofile_shim.so", "-shared", "-fPIC",
        os.path.join(ROOT, "bench", "nofile_shim.c"), "-ldl")
     subprocess.run([os.path.join(ROOT, "bazelw"), "build", "--config=release",
-                    "//examples:timestamp", "//tools:daemonize"],
+                    "//examples:timestamp", "//tools:daemonize",
+                    "//bench:startup_floor"],
                    cwd=ROOT, check=True, capture_output=True)
     bin_dir = subprocess.run([os.path.join(ROOT, "bazelw"), "info",
                               "--config=release", "bazel-bin"], cwd=ROOT, check=True,
                              capture_output=True, text=True).stdout.strip()
     for name, path in (("timestamp", "examples/timestamp"),
-                       ("daemonkit-daemonize", "tools/daemonize")):
+                       ("daemonkit-daemonize", "tools/daemonize"),
+                       ("startup_floor", "bench/startup_floor")):
         shutil.copy(os.path.join(bin_dir, path), os.path.join(work, name))
 
 
@@ -92,6 +101,8 @@ def peers(work):
          lambda log: [os.path.join(work, "daemon3"), log, INTERVAL]),
         ("libdaemon", "yes: daemon_retval_send",
          lambda log: [os.path.join(work, "libdaemon"), log, INTERVAL]),
+        ("reference: double fork + readiness pipe in C", "yes: one byte",
+         lambda log: [os.path.join(work, "handshake"), log, INTERVAL]),
         ("python-daemon", "no",
          lambda log: ["/usr/bin/python3", os.path.join(PEERS_DIR, "python_daemon.py"),
                       log, INTERVAL]),
@@ -103,6 +114,30 @@ def peers(work):
          lambda log: ["/usr/sbin/start-stop-daemon", "--start", "--background",
                       "--exec", loop, "--", log, INTERVAL]),
     ]
+
+
+def floors(work):
+    """(name, argv) of programs that only start and exit: where a launcher's
+    time goes before it does anything."""
+    return [
+        ("an empty C program", [os.path.join(work, "empty")]),
+        ("C++ with absl::Status, linked as daemonkit's release binaries",
+         [os.path.join(work, "startup_floor")]),
+        ("daemonkit timestamp --help", [os.path.join(work, "timestamp"), "--help"]),
+    ]
+
+
+def time_exit(argv, env):
+    """Milliseconds from starting `argv` to its exit (a pidfd)."""
+    start = time.monotonic_ns()
+    program = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pidfd = os.pidfd_open(program.pid)
+    select.select([pidfd], [], [], 20)
+    exited = time.monotonic_ns()
+    os.close(pidfd)
+    program.wait()
+    return (exited - start) / 1e6
 
 
 def processes_with(text):
@@ -215,10 +250,16 @@ def main():
     build(work)
     all_peers = peers(work)
     all_settings = settings(work)
+    all_floors = floors(work)
     results = {}  # (peer, setting) -> list of (exit, line, rss)
     failures = {}
+    floor_times = {}  # floor -> list of exit ms, at the first setting
     for run in range(arguments.runs):
-        for setting, limits, env in all_settings:
+        resource.setrlimit(resource.RLIMIT_NOFILE, all_settings[0][1])
+        for name, argv in random.sample(all_floors, len(all_floors)):
+            floor_times.setdefault(name, []).append(time_exit(argv, all_settings[0][2]))
+        # Settings in a new order each round too: no setting always runs first.
+        for setting, limits, env in random.sample(all_settings, len(all_settings)):
             resource.setrlimit(resource.RLIMIT_NOFILE, limits)
             order = list(all_peers)
             random.shuffle(order)
@@ -233,6 +274,7 @@ def main():
                     os.remove(log)
         print(f"run {run + 1}/{arguments.runs}", file=sys.stderr)
     report = render(all_peers, all_settings, results, failures, arguments.runs)
+    report += render_floors(all_floors, floor_times, all_settings[0][0])
     print(report)
     if arguments.write:
         write_results(arguments.write, report)
@@ -276,6 +318,19 @@ def render(all_peers, all_settings, results, failures, runs):
                 f"{ready / our_exit:.2f} | {median(samples, 2):.0f} | "
                 f"{failures.get((name, setting), 0)} |")
         lines.append("")
+    return "\n".join(lines)
+
+
+def render_floors(all_floors, floor_times, setting):
+    lines = ["", f"### Start-up floors (RLIMIT_NOFILE {setting})", "",
+             "Programs that only start and exit, timed the same way in the same rounds.",
+             "", "| program | exit | over the empty C program |",
+             "| --- | ---: | ---: |"]
+    empty = statistics.median(floor_times[all_floors[0][0]])
+    for name, _ in all_floors:
+        exit_ms = statistics.median(floor_times[name])
+        lines.append(f"| {name} | {exit_ms:.2f} | {exit_ms - empty:+.2f} |")
+    lines.append("")
     return "\n".join(lines)
 
 
