@@ -1,7 +1,7 @@
 // The start-up floor of a daemonkit program: C++ linked as the release
-// binaries are (libstdc++ and Abseil's archives statically, glibc shared),
-// doing nothing but make an absl::Status. compare.py times it beside an empty
-// C program and the timestamp example's --help.
+// binaries are (statically, with Abseil), doing nothing but make an
+// absl::Status. compare.py times it beside an empty C program and the
+// timestamp example's --help.
 #include "absl/status/status.h"
 
 int main(int, char** argv) {
