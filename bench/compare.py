@@ -132,17 +132,23 @@ def floors(work):
     ]
 
 
-def time_exit(argv, env):
-    """Milliseconds from starting `argv` to its exit (a pidfd)."""
-    start = time.monotonic_ns()
+def start(argv, env):
+    """Starts `argv` with no standard streams: (start instant in ns, the
+    process, a pidfd on it)."""
+    started = time.monotonic_ns()
     program = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    pidfd = os.pidfd_open(program.pid)
+    return started, program, os.pidfd_open(program.pid)
+
+
+def time_exit(argv, env):
+    """Milliseconds from starting `argv` to its exit (a pidfd)."""
+    start_ns, program, pidfd = start(argv, env)
     select.select([pidfd], [], [], 20)
     exited = time.monotonic_ns()
     os.close(pidfd)
     program.wait()
-    return (exited - start) / 1e6
+    return (exited - start_ns) / 1e6
 
 
 def processes_with(text):
@@ -195,10 +201,7 @@ def measure(argv, log, env):
     directory = os.path.dirname(log)
     inotify = libc.inotify_init1(os.O_CLOEXEC | os.O_NONBLOCK)
     libc.inotify_add_watch(inotify, directory.encode(), IN_MODIFY)
-    start = time.monotonic_ns()
-    launcher = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    pidfd = os.pidfd_open(launcher.pid)
+    start_ns, launcher, pidfd = start(argv, env)
     exited = line = None
     deadline = time.monotonic() + 20
     while (exited is None or line is None) and time.monotonic() < deadline:
@@ -225,7 +228,7 @@ def measure(argv, log, env):
         stop_exactly(pid)
     if status != 0 or exited is None or line is None:
         return None
-    return ((exited - start) / 1e6, (line - start) / 1e6, rss)
+    return ((exited - start_ns) / 1e6, (line - start_ns) / 1e6, rss)
 
 
 def settings(work):
