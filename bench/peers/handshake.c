@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
     dup2(null, 0);
     dup2(null, 1);
     dup2(null, 2);
-    const int log = open(argv[1], O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    const int log =
+        open(argv[1], O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     const char status = log < 0;
     if (write(ready[1], &status, 1) != 1 || log < 0) _exit(73);
     close(ready[1]);
