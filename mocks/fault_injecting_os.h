@@ -17,71 +17,24 @@
 
 #include <atomic>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
-#include "daemonkit/os_wrapper.h"
+#include "daemonkit/os.h"
 
 namespace daemonkit {
 
-class FaultInjectingOs : public OsWrapper {
+class FaultInjectingOs : public Os {
  public:
-  // One per Os method.
+  // One per Os method: kFork, kSetSid, ... (see os_call_list.h).
   enum class Call {
-    kFork,
-    kSetSid,
-    kUmask,
-    kChdir,
-    kOpen,
-    kClose,
-    kDup2,
-    kFcntl,
-    kFcntlLock,
-    kFStat,
-    kFStatAt,
-    kFTruncate,
-    kPRead,
-    kPWrite,
-    kUnlinkAt,
-    kSigTimedWait,
-    kClockGetTime,
-    kPidFdSendSignal,
-    kCloseRange,
-    kGetDents,
-    kGetRLimit,
-    kPipe,
-    kRead,
-    kWrite,
-    kPoll,
-    kWaitPid,
-    kKill,
-    kPidFdOpen,
-    kGetPid,
-    kSigAction,
-    kSigProcMask,
-    kSetUid,
-    kSetGid,
-    kSetGroups,
-    kGetPwNam,
-    kGetPwUid,
-    kGetGrNam,
-    kGetGroupList,
-    kChroot,
-    kFChown,
-    kSetRLimit,
-    kClearEnv,
-    kSetEnv,
-    kSocket,
-    kSendTo,
-    kGetUid,
-    kGetGid,
-    kGetEnv,
-    kExecVe,
-    kPrctl,
-    kExit,
+#define DAEMONKIT_OS_CALL(Result, Name, Parameters, Arguments) k##Name,
+#include "daemonkit/os_call_list.h"
+#undef DAEMONKIT_OS_CALL
   };
   static const char* Name(Call call);
-  // Umask, GetPid, GetUid, GetGid, GetEnv and Exit cannot fail; a fault
-  // aimed at them never fires.
+  // Whether `call` can fail: it returns a SysCallResult. Umask, GetPid,
+  // GetUid, GetGid, GetEnv and Exit cannot; a fault aimed at them never fires.
   static bool CanFail(Call call);
 
   // Which call fails, and how. Unset filters match every call.
@@ -114,72 +67,14 @@ class FaultInjectingOs : public OsWrapper {
   // This process's number (see above).
   int process() const { return process_; }
 
-  SysCallIntResult Fork() override;
-  SysCallIntResult SetSid() override;
-  mode_t Umask(mode_t mask) override;
-  SysCallIntResult Chdir(const char* path) override;
-  SysCallIntResult Open(const char* path, int flags, mode_t mode) override;
-  SysCallIntResult Close(int fd) override;
-  SysCallIntResult Dup2(int old_fd, int new_fd) override;
-  SysCallIntResult Fcntl(int fd, int command, int argument) override;
-  SysCallIntResult FcntlLock(int fd, int command, struct flock* lock) override;
-  SysCallIntResult FStat(int fd, struct stat* info) override;
-  SysCallIntResult FStatAt(int dir_fd, const char* path, struct stat* info,
-                           int flags) override;
-  SysCallIntResult FTruncate(int fd, off_t length) override;
-  SysCallSizeResult PRead(int fd, void* buffer, size_t size,
-                          off_t offset) override;
-  SysCallSizeResult PWrite(int fd, const void* buffer, size_t size,
-                           off_t offset) override;
-  SysCallIntResult UnlinkAt(int dir_fd, const char* path, int flags) override;
-  SysCallIntResult SigTimedWait(const sigset_t* set, siginfo_t* info,
-                                const struct timespec* timeout) override;
-  SysCallIntResult ClockGetTime(clockid_t clock, struct timespec* now) override;
-  SysCallIntResult PidFdSendSignal(int pidfd, int signal) override;
-  SysCallIntResult CloseRange(unsigned first, unsigned last,
-                              int flags) override;
-  SysCallSizeResult GetDents(int fd, void* buffer, size_t size) override;
-  SysCallIntResult GetRLimit(int resource, struct rlimit* limit) override;
-  SysCallIntResult Pipe(int fds[2], int flags) override;
-  SysCallSizeResult Read(int fd, void* buffer, size_t size) override;
-  SysCallSizeResult Write(int fd, const void* buffer, size_t size) override;
-  SysCallIntResult Poll(struct pollfd* fds, nfds_t count,
-                        int timeout_ms) override;
-  SysCallIntResult WaitPid(pid_t pid, int* status, int options) override;
-  SysCallIntResult Kill(pid_t pid, int signal) override;
-  SysCallIntResult PidFdOpen(pid_t pid, unsigned flags) override;
-  pid_t GetPid() override;
-  SysCallIntResult SigAction(int signal, const struct sigaction* action,
-                             struct sigaction* old_action) override;
-  SysCallIntResult SigProcMask(int how, const sigset_t* set,
-                               sigset_t* old_set) override;
-  SysCallIntResult SetUid(uid_t uid) override;
-  SysCallIntResult SetGid(gid_t gid) override;
-  SysCallIntResult SetGroups(size_t count, const gid_t* groups) override;
-  SysCallIntResult GetPwNam(const char* name, struct passwd* entry,
-                            char* buffer, size_t size) override;
-  SysCallIntResult GetPwUid(uid_t uid, struct passwd* entry, char* buffer,
-                            size_t size) override;
-  SysCallIntResult GetGrNam(const char* name, struct group* entry, char* buffer,
-                            size_t size) override;
-  SysCallIntResult GetGroupList(const char* user, gid_t group, gid_t* groups,
-                                int* count) override;
-  SysCallIntResult Chroot(const char* path) override;
-  SysCallIntResult FChown(int fd, uid_t uid, gid_t gid) override;
-  SysCallIntResult SetRLimit(int resource, const struct rlimit* limit) override;
-  SysCallIntResult ClearEnv() override;
-  SysCallIntResult SetEnv(const char* name, const char* value) override;
-  SysCallIntResult Socket(int domain, int type, int protocol) override;
-  SysCallSizeResult SendTo(int fd, const void* buffer, size_t size, int flags,
-                           const struct sockaddr* address,
-                           socklen_t length) override;
-  uid_t GetUid() override;
-  gid_t GetGid() override;
-  const char* GetEnv(const char* name) override;
-  SysCallIntResult ExecVe(const char* path, char* const argv[],
-                          char* const envp[]) override;
-  SysCallIntResult Prctl(int option, unsigned long argument) override;
-  void Exit(int status) override;
+  // Every call is recorded, then failed or forwarded to the target.
+#define DAEMONKIT_OS_CALL(Result, Name, Parameters, Arguments)       \
+  Result Name Parameters override {                                  \
+    return Dispatch<Result>(Call::k##Name,                           \
+                            [&] { return target_.Name Arguments; }); \
+  }
+#include "daemonkit/os_call_list.h"
+#undef DAEMONKIT_OS_CALL
 
  private:
   static constexpr int kRecordCapacity = 16384;
@@ -197,14 +92,32 @@ class FaultInjectingOs : public OsWrapper {
   // Records `call`; true when the armed fault fires on it.
   bool Intercept(Call call);
 
-  // Runs `forward` unless the fault fires on `call`, then fails with its
-  // errno instead.
-  template <typename Forward>
-  auto Maybe(Call call, Forward forward) -> decltype(forward()) {
-    if (Intercept(call)) return {-1, fault_.error};
-    return forward();
+  // Records `call`, then either fails it with the fault's errno or runs
+  // `forward`. A failed Close still closes, as close(2) releases the
+  // descriptor even when it reports an error; a Fork that returns 0 moves
+  // this copy of the decorator to the next process number.
+  template <typename Result, typename Forward>
+  Result Dispatch(Call call, Forward forward) {
+    const bool fails = Intercept(call);
+    if constexpr (IsSysCallResult<Result>::value) {
+      if (fails) {
+        if (call == Call::kClose) forward();
+        return {-1, fault_.error};
+      }
+      const Result result = forward();
+      if (call == Call::kFork && result.ok() && result.value == 0) ++process_;
+      return result;
+    } else {
+      return forward();
+    }
   }
 
+  template <typename T>
+  struct IsSysCallResult : std::false_type {};
+  template <typename T>
+  struct IsSysCallResult<SysCallResult<T>> : std::true_type {};
+
+  Os& target_;
   Shared* shared_;
   Fault fault_;
   int process_ = 0;

@@ -1,8 +1,6 @@
 #include "src/credentials.h"
 
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 
@@ -16,34 +14,10 @@
 namespace daemonkit::internal {
 namespace {
 
-constexpr size_t kFirstBufferSize = 4096;
-constexpr size_t kLargestBufferSize = 1 << 20;
-
 bool IsNumber(const std::string& text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
     return absl::ascii_isdigit(static_cast<unsigned char>(c));
   });
-}
-
-// getpwnam_r and friends report "no such entry" in several ways.
-bool NotFound(const SysCallIntResult& looked_up) {
-  return looked_up.value == 0 &&
-         (looked_up.error == 0 || looked_up.error == ENOENT ||
-          looked_up.error == ESRCH || looked_up.error == EBADF ||
-          looked_up.error == EPERM);
-}
-
-// Runs a getpw*_r/getgr*_r style `lookup` with a buffer that grows on ERANGE.
-template <typename Lookup>
-SysCallIntResult WithBuffer(std::string& buffer, Lookup lookup) {
-  buffer.resize(kFirstBufferSize);
-  for (;;) {
-    const SysCallIntResult looked_up = lookup(buffer.data(), buffer.size());
-    if (looked_up.error != ERANGE || buffer.size() >= kLargestBufferSize) {
-      return looked_up;
-    }
-    buffer.resize(buffer.size() * 2);
-  }
 }
 
 absl::Status UnknownUser(const std::string& what, const std::string& name) {
@@ -52,58 +26,72 @@ absl::Status UnknownUser(const std::string& what, const std::string& name) {
       EX_NOUSER);
 }
 
+// Fills in the user's id, name and primary group; with a numeric id that has
+// no passwd entry, the id alone.
+absl::Status ResolveUser(UserDatabase& users, const std::string& user,
+                         Credentials& credentials,
+                         std::optional<gid_t>& user_group) {
+  LookupResult<UserEntry> found;
+  credentials.name = user;
+  if (IsNumber(user)) {
+    uid_t uid;
+    if (!absl::SimpleAtoi(user, &uid)) return UnknownUser("user", user);
+    credentials.uid = uid;
+    found = users.UserById(uid);
+  } else {
+    found = users.UserByName(user);
+    if (found.ok() && !found.found.has_value()) {
+      return UnknownUser("user", user);
+    }
+  }
+  if (!found.ok()) {
+    return StepFailed(absl::StrCat("looking up user ", user), found.error,
+                      EX_OSERR);
+  }
+  if (found.found.has_value()) {
+    credentials.uid = found.found->uid;
+    credentials.name = found.found->name;
+    user_group = found.found->gid;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ResolveGroup(UserDatabase& users, const std::string& group,
+                          Credentials& credentials) {
+  if (IsNumber(group)) {
+    if (!absl::SimpleAtoi(group, &credentials.gid)) {
+      return UnknownUser("group", group);
+    }
+    return absl::OkStatus();
+  }
+  const LookupResult<GroupEntry> found = users.GroupByName(group);
+  if (!found.ok()) {
+    return StepFailed(absl::StrCat("looking up group ", group), found.error,
+                      EX_OSERR);
+  }
+  if (!found.found.has_value()) return UnknownUser("group", group);
+  credentials.gid = found.found->gid;
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::optional<Credentials>> ResolveCredentials(
-    Os& os, const std::string& user, const std::string& group) {
+    Os& os, UserDatabase& users, const std::string& user,
+    const std::string& group) {
   if (user.empty() && group.empty()) return std::nullopt;
   Credentials credentials;
-  std::string buffer;
   std::optional<gid_t> user_group;
   if (!user.empty()) {
-    struct passwd entry;
-    SysCallIntResult found;
-    if (IsNumber(user)) {
-      uid_t uid;
-      if (!absl::SimpleAtoi(user, &uid)) return UnknownUser("user", user);
-      credentials.uid = uid;
-      found = WithBuffer(buffer, [&](char* data, size_t size) {
-        return os.GetPwUid(uid, &entry, data, size);
-      });
-    } else {
-      found = WithBuffer(buffer, [&](char* data, size_t size) {
-        return os.GetPwNam(user.c_str(), &entry, data, size);
-      });
-      if (NotFound(found)) return UnknownUser("user", user);
-    }
-    if (!found.ok() && !NotFound(found)) {
-      return StepFailed(absl::StrCat("looking up user ", user), found.error,
-                        EX_OSERR);
-    }
-    credentials.name = user;
-    if (found.value == 1) {
-      credentials.uid = entry.pw_uid;
-      credentials.name = entry.pw_name;
-      user_group = entry.pw_gid;
+    if (absl::Status found = ResolveUser(users, user, credentials, user_group);
+        !found.ok()) {
+      return found;
     }
   }
   if (!group.empty()) {
-    if (IsNumber(group)) {
-      if (!absl::SimpleAtoi(group, &credentials.gid)) {
-        return UnknownUser("group", group);
-      }
-    } else {
-      struct group entry;
-      const SysCallIntResult found =
-          WithBuffer(buffer, [&](char* data, size_t size) {
-            return os.GetGrNam(group.c_str(), &entry, data, size);
-          });
-      if (NotFound(found)) return UnknownUser("group", group);
-      if (!found.ok()) {
-        return StepFailed(absl::StrCat("looking up group ", group), found.error,
-                          EX_OSERR);
-      }
-      credentials.gid = entry.gr_gid;
+    if (absl::Status found = ResolveGroup(users, group, credentials);
+        !found.ok()) {
+      return found;
     }
   } else if (user_group.has_value()) {
     credentials.gid = *user_group;
@@ -117,21 +105,13 @@ absl::StatusOr<std::optional<Credentials>> ResolveCredentials(
   credentials.groups = {credentials.gid};
   if (user_group.has_value()) {
     // The user's supplementary groups, as initgroups(3) would set them.
-    int count = 32;
-    for (;;) {
-      credentials.groups.resize(static_cast<size_t>(count));
-      const SysCallIntResult listed =
-          os.GetGroupList(credentials.name.c_str(), credentials.gid,
-                          credentials.groups.data(), &count);
-      if (listed.ok()) {
-        credentials.groups.resize(static_cast<size_t>(listed.value));
-        break;
-      }
-      if (listed.error != ERANGE || count <= 0) {
-        return StepFailed(absl::StrCat("listing the groups of ", user),
-                          listed.error, EX_OSERR);
-      }
+    LookupResult<std::vector<gid_t>> listed =
+        users.GroupsOf(credentials.name, credentials.gid);
+    if (!listed.ok()) {
+      return StepFailed(absl::StrCat("listing the groups of ", user),
+                        listed.error, EX_OSERR);
     }
+    credentials.groups = *std::move(listed.found);
   }
   const bool same_user =
       !credentials.uid.has_value() || *credentials.uid == os.GetUid();

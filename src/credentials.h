@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "daemonkit/os.h"
+#include "daemonkit/user_database.h"
 #include "src/step_failed.h"
 
 namespace daemonkit::internal {
@@ -23,13 +24,15 @@ struct Credentials {
   std::string name;           // The user's name, for messages.
 };
 
-// Resolves `user` and `group` (names or numeric ids; either may be empty).
+// Resolves `user` and `group` (names or numeric ids; either may be empty)
+// in `users`.
 // With a user, the group defaults to the user's own and the supplementary
 // groups are the user's; with a group alone, it is the only group. Unknown
 // names fail with kNotFound and EX_NOUSER. Returns nullopt when both are
 // empty. Changing identity needs root, and says so before anything forks.
 absl::StatusOr<std::optional<Credentials>> ResolveCredentials(
-    Os& os, const std::string& user, const std::string& group);
+    Os& os, UserDatabase& users, const std::string& user,
+    const std::string& group);
 
 // Whether `credentials` may create and remove files in the directory `info`
 // describes.

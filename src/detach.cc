@@ -279,12 +279,13 @@ std::vector<std::pair<std::string, std::string>> EnvironmentToSet(
 
 // Checks the options and prepares everything the daemon will need, before
 // any fork.
-absl::Status Prepare(Os& os, const DetachOptions& options, Prepared& prepared) {
+absl::Status Prepare(Os& os, UserDatabase& users, const DetachOptions& options,
+                     Prepared& prepared) {
   if (absl::Status valid = ValidateOptions(os, options); !valid.ok()) {
     return valid;
   }
   absl::StatusOr<std::optional<internal::Credentials>> credentials =
-      internal::ResolveCredentials(os, options.user, options.group);
+      internal::ResolveCredentials(os, users, options.user, options.group);
   if (!credentials.ok()) return credentials.status();
   internal::DaemonPlan& plan = prepared.plan;
   plan.credentials = *std::move(credentials);
@@ -492,8 +493,13 @@ absl::Status Daemon::Notify(absl::string_view state) {
 }
 
 absl::StatusOr<Daemon> Detach(const DetachOptions& options, Os& os) {
+  return Detach(options, os, *SystemUserDatabase(os));
+}
+
+absl::StatusOr<Daemon> Detach(const DetachOptions& options, Os& os,
+                              UserDatabase& users) {
   Prepared prepared;
-  if (absl::Status ready = Prepare(os, options, prepared); !ready.ok()) {
+  if (absl::Status ready = Prepare(os, users, options, prepared); !ready.ok()) {
     prepared.Abandon(os);
     return ready;
   }

@@ -2,8 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
+#include <grp.h>  // setgroups
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -11,10 +10,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <string>
-
-#include "src/nss_via_getent.h"
 
 namespace daemonkit {
 namespace {
@@ -164,46 +159,6 @@ SysCallIntResult PosixOs::SetGid(gid_t gid) { return Result(::setgid(gid)); }
 
 SysCallIntResult PosixOs::SetGroups(size_t count, const gid_t* groups) {
   return Result(::setgroups(count, groups));
-}
-
-// A statically linked program asks getent (see src/nss_via_getent.h).
-SysCallIntResult PosixOs::GetPwNam(const char* name, struct passwd* entry,
-                                   char* buffer, size_t size) {
-  if (internal::LinkedStatically()) {
-    return internal::GetentPasswd(name, entry, buffer, size);
-  }
-  struct passwd* found = nullptr;
-  const int error = ::getpwnam_r(name, entry, buffer, size, &found);
-  return {found != nullptr ? 1 : 0, error};
-}
-
-SysCallIntResult PosixOs::GetPwUid(uid_t uid, struct passwd* entry,
-                                   char* buffer, size_t size) {
-  if (internal::LinkedStatically()) {
-    return internal::GetentPasswd(std::to_string(uid), entry, buffer, size);
-  }
-  struct passwd* found = nullptr;
-  const int error = ::getpwuid_r(uid, entry, buffer, size, &found);
-  return {found != nullptr ? 1 : 0, error};
-}
-
-SysCallIntResult PosixOs::GetGrNam(const char* name, struct group* entry,
-                                   char* buffer, size_t size) {
-  if (internal::LinkedStatically()) {
-    return internal::GetentGroup(name, entry, buffer, size);
-  }
-  struct group* found = nullptr;
-  const int error = ::getgrnam_r(name, entry, buffer, size, &found);
-  return {found != nullptr ? 1 : 0, error};
-}
-
-SysCallIntResult PosixOs::GetGroupList(const char* user, gid_t group,
-                                       gid_t* groups, int* count) {
-  if (internal::LinkedStatically()) {
-    return internal::GetentGroupList(user, group, groups, count);
-  }
-  const int listed = ::getgrouplist(user, group, groups, count);
-  return {listed, listed < 0 ? ERANGE : 0};
 }
 
 SysCallIntResult PosixOs::Chroot(const char* path) {

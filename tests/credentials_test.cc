@@ -3,14 +3,14 @@
 
 #include "src/credentials.h"
 
-#include <grp.h>
-#include <pwd.h>
+#include <errno.h>
 #include <sysexits.h>
 
 #include "daemonkit/exit_code.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mocks/mock_os.h"
+#include "mocks/mock_user_database.h"
 
 namespace daemonkit::internal {
 namespace {
@@ -18,39 +18,20 @@ namespace {
 using ::testing::_;
 using ::testing::ElementsAre;
 using ::testing::InSequence;
-using ::testing::Invoke;
 using ::testing::NiceMock;
 using ::testing::Return;
-using ::testing::StrEq;
 using ::testing::StrictMock;
 
-// A GetPwNam/GetPwUid action finding `name` as uid 65534, group 65534.
-auto FindsNobody(const char* name) {
-  return [name](auto, struct passwd* entry, char*, size_t) {
-    entry->pw_name = const_cast<char*>(name);
-    entry->pw_uid = 65534;
-    entry->pw_gid = 65534;
-    return SysCallSuccess(1);
-  };
-}
+LookupResult<UserEntry> Nobody() { return {UserEntry{"nobody", 65534, 65534}}; }
 
 TEST(ResolveCredentialsTest, UserBringsItsGroupAndSupplementaryGroups) {
   NiceMock<MockOs> os;
-  EXPECT_CALL(os, GetPwNam(StrEq("nobody"), _, _, _))
-      .WillOnce(Invoke(FindsNobody("nobody")));
-  EXPECT_CALL(os, GetGroupList(StrEq("nobody"), 65534, _, _))
-      .WillOnce(Invoke([](const char*, gid_t, gid_t* groups, int* count) {
-        *count = 2;  // More than fit at first: asked again.
-        return SysCallFailure(ERANGE);
-      }))
-      .WillOnce(Invoke([](const char*, gid_t, gid_t* groups, int* count) {
-        groups[0] = 65534;
-        groups[1] = 100;
-        *count = 2;
-        return SysCallSuccess(2);
-      }));
+  StrictMock<MockUserDatabase> users;
+  EXPECT_CALL(users, UserByName("nobody")).WillOnce(Return(Nobody()));
+  EXPECT_CALL(users, GroupsOf("nobody", 65534))
+      .WillOnce(Return(LookupResult<std::vector<gid_t>>{{{65534, 100}}}));
   absl::StatusOr<std::optional<Credentials>> resolved =
-      ResolveCredentials(os, "nobody", "");
+      ResolveCredentials(os, users, "nobody", "");
   ASSERT_TRUE(resolved.ok()) << resolved.status();
   ASSERT_TRUE(resolved->has_value());
   EXPECT_EQ((*resolved)->uid, 65534u);
@@ -58,25 +39,79 @@ TEST(ResolveCredentialsTest, UserBringsItsGroupAndSupplementaryGroups) {
   EXPECT_THAT((*resolved)->groups, ElementsAre(65534, 100));
 }
 
+TEST(ResolveCredentialsTest, NumericUserIsLookedUpById) {
+  NiceMock<MockOs> os;
+  StrictMock<MockUserDatabase> users;
+  EXPECT_CALL(users, UserById(65534)).WillOnce(Return(Nobody()));
+  EXPECT_CALL(users, GroupsOf("nobody", 65534))
+      .WillOnce(Return(LookupResult<std::vector<gid_t>>{{{65534}}}));
+  absl::StatusOr<std::optional<Credentials>> resolved =
+      ResolveCredentials(os, users, "65534", "");
+  ASSERT_TRUE(resolved.ok()) << resolved.status();
+  EXPECT_EQ((*resolved)->name, "nobody");
+}
+
+TEST(ResolveCredentialsTest, NumericUserWithoutEntryNeedsAGroup) {
+  NiceMock<MockOs> os;
+  StrictMock<MockUserDatabase> users;
+  EXPECT_CALL(users, UserById(4242))
+      .WillRepeatedly(Return(LookupResult<UserEntry>{}));
+  absl::StatusOr<std::optional<Credentials>> resolved =
+      ResolveCredentials(os, users, "4242", "");
+  EXPECT_EQ(resolved.status().message(),
+            "user 4242 has no passwd entry: name a group for it too");
+  EXPECT_EQ(ExitCodeOf(resolved.status()), EX_NOUSER);
+  resolved = ResolveCredentials(os, users, "4242", "4343");
+  ASSERT_TRUE(resolved.ok()) << resolved.status();
+  EXPECT_EQ((*resolved)->uid, 4242u);
+  EXPECT_THAT((*resolved)->groups, ElementsAre(4343));
+}
+
 TEST(ResolveCredentialsTest, UnknownNamesAreNoUser) {
   NiceMock<MockOs> os;
-  EXPECT_CALL(os, GetPwNam(StrEq("ghost"), _, _, _))
-      .WillOnce(Return(SysCallSuccess(0)));
+  StrictMock<MockUserDatabase> users;
+  EXPECT_CALL(users, UserByName("ghost"))
+      .WillOnce(Return(LookupResult<UserEntry>{}));
   absl::StatusOr<std::optional<Credentials>> resolved =
-      ResolveCredentials(os, "ghost", "");
+      ResolveCredentials(os, users, "ghost", "");
   EXPECT_EQ(resolved.status().message(), "unknown user 'ghost'");
   EXPECT_EQ(ExitCodeOf(resolved.status()), EX_NOUSER);
-  EXPECT_CALL(os, GetGrNam(StrEq("ghosts"), _, _, _))
-      .WillOnce(Return(SysCallSuccess(0)));
-  resolved = ResolveCredentials(os, "", "ghosts");
+  EXPECT_CALL(users, GroupByName("ghosts"))
+      .WillOnce(Return(LookupResult<GroupEntry>{}));
+  resolved = ResolveCredentials(os, users, "", "ghosts");
   EXPECT_EQ(resolved.status().message(), "unknown group 'ghosts'");
   EXPECT_EQ(ExitCodeOf(resolved.status()), EX_NOUSER);
 }
 
+TEST(ResolveCredentialsTest, FailedLookupsNameTheirStepAndErrno) {
+  NiceMock<MockOs> os;
+  StrictMock<MockUserDatabase> users;
+  EXPECT_CALL(users, UserByName("nobody"))
+      .WillOnce(Return(LookupResult<UserEntry>{std::nullopt, EIO}))
+      .WillOnce(Return(Nobody()));
+  EXPECT_CALL(users, GroupsOf("nobody", 65534))
+      .WillOnce(Return(LookupResult<std::vector<gid_t>>{std::nullopt, EAGAIN}));
+  EXPECT_CALL(users, GroupByName("staff"))
+      .WillOnce(Return(LookupResult<GroupEntry>{std::nullopt, EMFILE}));
+  absl::StatusOr<std::optional<Credentials>> resolved =
+      ResolveCredentials(os, users, "nobody", "");
+  EXPECT_EQ(resolved.status().message(),
+            "looking up user nobody failed: Input/output error");
+  EXPECT_EQ(ExitCodeOf(resolved.status()), EX_OSERR);
+  resolved = ResolveCredentials(os, users, "nobody", "");
+  EXPECT_EQ(resolved.status().message(),
+            "listing the groups of nobody failed: Resource temporarily "
+            "unavailable");
+  resolved = ResolveCredentials(os, users, "", "staff");
+  EXPECT_EQ(resolved.status().message(),
+            "looking up group staff failed: Too many open files");
+}
+
 TEST(ResolveCredentialsTest, NumericGroupAloneIsTheOnlyGroup) {
   NiceMock<MockOs> os;
+  StrictMock<MockUserDatabase> users;
   absl::StatusOr<std::optional<Credentials>> resolved =
-      ResolveCredentials(os, "", "4242");
+      ResolveCredentials(os, users, "", "4242");
   ASSERT_TRUE(resolved.ok()) << resolved.status();
   EXPECT_FALSE((*resolved)->uid.has_value());
   EXPECT_THAT((*resolved)->groups, ElementsAre(4242));
@@ -84,12 +119,14 @@ TEST(ResolveCredentialsTest, NumericGroupAloneIsTheOnlyGroup) {
 
 TEST(ResolveCredentialsTest, ChangingIdentityNeedsRoot) {
   NiceMock<MockOs> os;
+  NiceMock<MockUserDatabase> users;
   ON_CALL(os, GetUid()).WillByDefault(Return(1000));
   ON_CALL(os, GetGid()).WillByDefault(Return(1000));
-  EXPECT_CALL(os, GetPwNam(StrEq("nobody"), _, _, _))
-      .WillOnce(Invoke(FindsNobody("nobody")));
+  EXPECT_CALL(users, UserByName("nobody")).WillOnce(Return(Nobody()));
+  ON_CALL(users, GroupsOf)
+      .WillByDefault(Return(LookupResult<std::vector<gid_t>>{{{65534}}}));
   absl::StatusOr<std::optional<Credentials>> resolved =
-      ResolveCredentials(os, "nobody", "");
+      ResolveCredentials(os, users, "nobody", "");
   EXPECT_EQ(resolved.status().message(), "running as user nobody needs root");
   EXPECT_EQ(ExitCodeOf(resolved.status()), EX_NOPERM);
 }

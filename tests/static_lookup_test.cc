@@ -1,12 +1,11 @@
-// In a statically linked program PosixOs looks users and groups up through
-// getent: glibc's own lookups would load libnss_systemd into it and crash on
-// a name that is not in /etc/passwd.
-#include <grp.h>
-#include <pwd.h>
+// In a statically linked program the system's user database runs getent:
+// glibc's own lookups would load libnss_systemd into it and crash on a name
+// that is not in /etc/passwd.
+#include <memory>
 
-#include "daemonkit/posix_os.h"
+#include "daemonkit/user_database.h"
 #include "gtest/gtest.h"
-#include "src/nss_via_getent.h"
+#include "src/getent_user_database.h"
 
 namespace daemonkit {
 namespace {
@@ -18,37 +17,38 @@ class StaticLookupTest : public ::testing::Test {
       GTEST_SKIP() << "sanitizer builds are not linked statically";
     }
   }
-  Os& os_ = PosixOs::Default();
+  std::unique_ptr<UserDatabase> users_ = SystemUserDatabase();
 };
 
+TEST_F(StaticLookupTest, TheSystemDatabaseIsGetent) {
+  EXPECT_NE(dynamic_cast<internal::GetentUserDatabase*>(users_.get()), nullptr);
+}
+
 TEST_F(StaticLookupTest, UnknownUserAndGroupAreNotFound) {
-  struct passwd user;
-  struct group group;
-  char buffer[4096];
-  EXPECT_EQ(os_.GetPwNam("daemonkit-no-such-user", &user, buffer, sizeof buffer)
-                .value,
-            0);
-  EXPECT_EQ(
-      os_.GetGrNam("daemonkit-no-such-group", &group, buffer, sizeof buffer)
-          .value,
-      0);
+  const LookupResult<UserEntry> user =
+      users_->UserByName("daemonkit-no-such-user");
+  EXPECT_FALSE(user.found.has_value());
+  EXPECT_EQ(user.error, 0);
+  const LookupResult<GroupEntry> group =
+      users_->GroupByName("daemonkit-no-such-group");
+  EXPECT_FALSE(group.found.has_value());
+  EXPECT_EQ(group.error, 0);
 }
 
 TEST_F(StaticLookupTest, KnownUserGroupAndGroupList) {
-  struct passwd user;
-  char buffer[4096];
-  ASSERT_EQ(os_.GetPwNam("nobody", &user, buffer, sizeof buffer).value, 1);
-  EXPECT_STREQ(user.pw_name, "nobody");
-  const gid_t nobody_group = user.pw_gid;
-  ASSERT_EQ(os_.GetPwUid(0, &user, buffer, sizeof buffer).value, 1);
-  EXPECT_STREQ(user.pw_name, "root");
-  struct group group;
-  ASSERT_EQ(os_.GetGrNam("root", &group, buffer, sizeof buffer).value, 1);
-  EXPECT_EQ(group.gr_gid, 0u);
-  gid_t groups[64];
-  int count = 64;
-  ASSERT_GE(os_.GetGroupList("nobody", nobody_group, groups, &count).value, 1);
-  EXPECT_EQ(groups[0], nobody_group);
+  const LookupResult<UserEntry> nobody = users_->UserByName("nobody");
+  ASSERT_TRUE(nobody.found.has_value()) << nobody.error;
+  EXPECT_EQ(nobody.found->name, "nobody");
+  const LookupResult<UserEntry> root = users_->UserById(0);
+  ASSERT_TRUE(root.found.has_value()) << root.error;
+  EXPECT_EQ(root.found->name, "root");
+  const LookupResult<GroupEntry> group = users_->GroupByName("root");
+  ASSERT_TRUE(group.found.has_value()) << group.error;
+  EXPECT_EQ(group.found->gid, 0u);
+  const LookupResult<std::vector<gid_t>> groups =
+      users_->GroupsOf("nobody", nobody.found->gid);
+  ASSERT_TRUE(groups.found.has_value()) << groups.error;
+  EXPECT_EQ(groups.found->front(), nobody.found->gid);
 }
 
 }  // namespace

@@ -33,6 +33,7 @@
 #include "daemonkit/os.h"
 #include "daemonkit/pid_file.h"
 #include "daemonkit/posix_os.h"
+#include "daemonkit/user_database.h"
 
 namespace daemonkit {
 
@@ -127,7 +128,8 @@ class Daemon {
   absl::Status Notify(absl::string_view state);
 
  private:
-  friend absl::StatusOr<Daemon> Detach(const DetachOptions&, Os&);
+  friend absl::StatusOr<Daemon> Detach(const DetachOptions&, Os&,
+                                       UserDatabase&);
   friend Daemon DetachOrExit(const DetachOptions&, Os&);
   Daemon(Os& os, pid_t pid, bool in_daemon, int report_fd,
          std::optional<PidFile> pid_file = std::nullopt,
@@ -150,6 +152,10 @@ class Daemon {
 // how a daemon that died before Ready() ended, and must reap the daemon later.
 absl::StatusOr<Daemon> Detach(const DetachOptions& options,
                               Os& os = PosixOs::Default());
+// As above, looking `user` and `group` up in `users` rather than in the
+// system's database (SystemUserDatabase(os)).
+absl::StatusOr<Daemon> Detach(const DetachOptions& options, Os& os,
+                              UserDatabase& users);
 
 // Detach for programs whose launcher has nothing more to do: the launcher
 // exits 0 once the daemon is ready, or writes "daemonkit: <what failed>" to
