@@ -9,9 +9,9 @@
 // SIGTERM or SIGINT stops it (pid file removed, exit 0); SIGHUP reopens the
 // log, for logrotate.
 //
-//   bazel run //examples:timestamp -- --interval=1s --pid_file=/tmp/x.pid
-//   bazel run //examples:timestamp -- --pid_file=/tmp/x.pid --status
-//   bazel run //examples:timestamp -- --pid_file=/tmp/x.pid --stop
+//   bazel run //examples:timestamp -- --interval=1s --pid-file=/tmp/x.pid
+//   bazel run //examples:timestamp -- --pid-file=/tmp/x.pid --status
+//   bazel run //examples:timestamp -- --pid-file=/tmp/x.pid --stop
 
 #include <fcntl.h>
 #include <signal.h>
@@ -185,7 +185,7 @@ int main(int argc, char** argv) {
   if (flags.stop || flags.status) {
     if (pid_file.empty()) {
       return Failed(
-          absl::InvalidArgumentError("--stop and --status need --pid_file"));
+          absl::InvalidArgumentError("--stop and --status need --pid-file"));
     }
     return flags.stop ? Stop(pid_file, flags.stop_timeout) : Status(pid_file);
   }

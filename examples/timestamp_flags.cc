@@ -3,6 +3,7 @@
 #include <getopt.h>
 
 #include <cstring>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -11,17 +12,17 @@
 namespace daemonkit::examples {
 
 const char kTimestampUsage[] =
-    R"(Usage: timestamp [--log=FILE] [--interval=DURATION] [--pid_file=FILE]
+    R"(Usage: timestamp [--log=FILE] [--interval=DURATION] [--pid-file=FILE]
                  [--chdir=DIR] [--umask=MODE] [--user=USER] [--group=GROUP]
                  [--chroot=DIR] [--foreground]
-       timestamp --pid_file=FILE --stop [--stop_timeout=DURATION]
-       timestamp --pid_file=FILE --status
+       timestamp --pid-file=FILE --stop [--stop-timeout=DURATION]
+       timestamp --pid-file=FILE --status
 Appends a timestamp to a log file at a fixed interval, as a daemon. The
 launcher prints "Daemon PID N" and exits 0 once the daemon is set up.
 
   --log=FILE              file the timestamps go to (default /tmp/daemon-log)
   --interval=DURATION     time between two lines: 10s, 500ms, 1m (default 10s)
-  --pid_file=FILE         one daemon at a time; --stop and --status find it
+  --pid-file=FILE         one daemon at a time; --stop and --status find it
   --chdir=DIR             the daemon's working directory, inside --chroot
                           when set (default /)
   --umask=MODE            the daemon's umask, in octal (default 0)
@@ -31,11 +32,13 @@ launcher prints "Daemon PID N" and exits 0 once the daemon is set up.
                           inside; needs root
   --foreground            everything but the forks: for systemd Type=notify
                           (READY=1 to NOTIFY_SOCKET), containers, debugging
-  --stop                  SIGTERM the daemon --pid_file names; wait until gone
-  --stop_timeout=DURATION how long --stop waits (default 10s)
+  --stop                  SIGTERM the daemon --pid-file names; wait until gone
+  --stop-timeout=DURATION how long --stop waits (default 10s)
   --status                exit 0 running, 1 dead but pid file exists, 3 not
                           running, 4 unknown (as LSB init scripts)
   --help                  show this and exit
+
+--pid_file and --stop_timeout, the spellings of earlier versions, work too.
 )";
 
 namespace {
@@ -56,10 +59,13 @@ enum Flag {
   kHelp,
 };
 
+// The dashed names come first: errors name a flag by its first entry. The
+// underscored ones are the Abseil flag names the example started with, kept
+// so that scripts written for them go on working.
 constexpr struct option kOptions[] = {
     {"log", required_argument, nullptr, kLog},
     {"interval", required_argument, nullptr, kInterval},
-    {"pid_file", required_argument, nullptr, kPidFile},
+    {"pid-file", required_argument, nullptr, kPidFile},
     {"chdir", required_argument, nullptr, kChdir},
     {"user", required_argument, nullptr, kUser},
     {"group", required_argument, nullptr, kGroup},
@@ -67,9 +73,11 @@ constexpr struct option kOptions[] = {
     {"umask", required_argument, nullptr, kUmask},
     {"foreground", no_argument, nullptr, kForeground},
     {"stop", no_argument, nullptr, kStop},
-    {"stop_timeout", required_argument, nullptr, kStopTimeout},
+    {"stop-timeout", required_argument, nullptr, kStopTimeout},
     {"status", no_argument, nullptr, kStatus},
     {"help", no_argument, nullptr, kHelp},
+    {"pid_file", required_argument, nullptr, kPidFile},
+    {"stop_timeout", required_argument, nullptr, kStopTimeout},
     {nullptr, 0, nullptr, 0},
 };
 
@@ -83,13 +91,15 @@ absl::string_view RefusedName(char** argv) {
   return written.substr(0, written.find('='));
 }
 
-bool TakesNoValue(absl::string_view name) {
+// "--pid-file" for kPidFile, however it was written (--pid_file, -pid-file,
+// or an abbreviation); empty for anything else, such as an unknown flag.
+std::string DashedName(int flag) {
   for (const struct option& option : kOptions) {
-    if (option.name != nullptr && name == absl::StrCat("--", option.name)) {
-      return option.has_arg == no_argument;
+    if (option.name != nullptr && option.val == flag) {
+      return absl::StrCat("--", option.name);
     }
   }
-  return false;
+  return "";
 }
 
 absl::Status ParseDurationFlag(const char* name, const char* text,
@@ -142,7 +152,7 @@ absl::StatusOr<TimestampFlags> ParseTimestampFlags(int argc, char** argv) {
         flags.stop = true;
         break;
       case kStopTimeout:
-        parsed = ParseDurationFlag("stop_timeout", optarg, &flags.stop_timeout);
+        parsed = ParseDurationFlag("stop-timeout", optarg, &flags.stop_timeout);
         break;
       case kStatus:
         flags.status = true;
@@ -152,11 +162,13 @@ absl::StatusOr<TimestampFlags> ParseTimestampFlags(int argc, char** argv) {
         break;
       case 1:
         return UsageError(absl::StrCat("unexpected argument '", optarg, "'"));
+      // For a flag it knows, getopt_long_only puts the flag's value in optopt
+      // (glibc); for an unknown or ambiguous one, 0.
       case ':':
-        return UsageError(absl::StrCat(RefusedName(argv), " needs a value"));
+        return UsageError(absl::StrCat(DashedName(optopt), " needs a value"));
       default:
-        if (TakesNoValue(RefusedName(argv))) {
-          return UsageError(absl::StrCat(RefusedName(argv), " takes no value"));
+        if (const std::string name = DashedName(optopt); !name.empty()) {
+          return UsageError(absl::StrCat(name, " takes no value"));
         }
         return UsageError(absl::StrCat("unknown flag ", RefusedName(argv)));
     }

@@ -1,6 +1,9 @@
-// The timestamp example's command line, parsed with getopt_long: long options
-// as GNU tools take them (--name=VALUE or --name VALUE), and no flag registry
-// to build before main, so the launcher starts sooner.
+// The timestamp example's command line, parsed with getopt_long_only: long
+// options as GNU tools take them (--name=VALUE or --name VALUE; one dash works
+// too, as it did with the Abseil flags this replaced), and no flag registry to
+// build before main, so the launcher starts sooner. Names are spelled with
+// dashes, as daemonize spells them (--pid-file); the underscored spellings of
+// the Abseil flags (--pid_file, --stop_timeout) are aliases.
 #ifndef DAEMONKIT_EXAMPLES_TIMESTAMP_FLAGS_H_
 #define DAEMONKIT_EXAMPLES_TIMESTAMP_FLAGS_H_
 
@@ -22,6 +25,8 @@ struct TimestampFlags {
   std::string user;
   std::string group;
   std::string chroot;
+  // The umask(0) of the double-fork recipe this example mirrors; it creates
+  // its log with an explicit mode, 0644.
   std::string umask = "0";
   bool foreground = false;
   bool stop = false;

@@ -23,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -235,6 +236,55 @@ TEST_F(DaemonizeTest, OptionsReachTheCommand) {
   Stop(pid);
 }
 
+// Every multi-word option, spelled with dashes or, as the timestamp example
+// once spelled its flags, with underscores.
+class DaemonizeSpellingTest
+    : public DaemonizeTest,
+      public ::testing::WithParamInterface<const char*> {
+ protected:
+  // "--pid-file" or "--pid_file", for "pid-file".
+  std::string Option(absl::string_view dashed) {
+    return absl::StrCat("--", absl::StrReplaceAll(dashed, {{"-", GetParam()}}));
+  }
+};
+
+TEST_P(DaemonizeSpellingTest, PidFileKeepFdAndClearEnvTakeEffect) {
+  const int kept = open("/dev/null", O_RDONLY);  // Not close-on-exec.
+  ASSERT_GE(kept, 3);
+  const ProgramRun run =
+      Daemonize({Option("pid-file") + "=" + pid_file_, Option("keep-fd"),
+                 absl::StrCat(kept), Option("clear-env"), "--env=ONLY=this",
+                 "--", "/bin/sleep", "60"});
+  close(kept);
+  ASSERT_EQ(run.exit_status(), 0) << run.err;
+  const pid_t pid = PidFromFile();
+  ASSERT_GT(pid, 0);
+  EXPECT_EQ(ReadLink(absl::StrCat("/proc/", pid, "/exe")), "/usr/bin/sleep");
+  EXPECT_EQ(ReadLink(absl::StrCat("/proc/", pid, "/fd/", kept)), "/dev/null");
+  const std::vector<std::string> environment =
+      absl::StrSplit(ReadFile(absl::StrCat("/proc/", pid, "/environ")), '\0',
+                     absl::SkipEmpty());
+  EXPECT_THAT(environment, ElementsAre("ONLY=this"));
+  Stop(pid);
+}
+
+TEST_P(DaemonizeSpellingTest, ReadyTimeoutTakesEffect) {
+  const ProgramRun run =
+      Daemonize({"--ready=notify", Option("ready-timeout"), "300ms", "--",
+                 Runfile("tests/notify_ready_helper"), "0", "never"});
+  EXPECT_EQ(run.exit_status(), EX_UNAVAILABLE);
+  EXPECT_EQ(run.err,
+            absl::StrCat("daemonize: ", Runfile("tests/notify_ready_helper"),
+                         " did not report READY=1 within 300ms\n"));
+}
+
+INSTANTIATE_TEST_SUITE_P(DashesAndUnderscores, DaemonizeSpellingTest,
+                         ::testing::Values("-", "_"),
+                         [](const ::testing::TestParamInfo<const char*>& info) {
+                           return std::string(
+                               *info.param == '-' ? "Dashes" : "Underscores");
+                         });
+
 struct BadUsage {
   std::vector<std::string> args;
   std::string error;
@@ -257,6 +307,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadUsage{{"--bogus", "sleep"}, "unknown option '--bogus'"},
         BadUsage{{"-x", "sleep"}, "unknown option '-x'"},
         BadUsage{{"--pid-file"}, "option '--pid-file' needs a value"},
+        BadUsage{{"--pid_file"}, "option '--pid-file' needs a value"},
+        BadUsage{{"-p"}, "option '-p' needs a value"},
         BadUsage{{"--umask=0999", "sleep"},
                  "--umask takes an octal mode from 0 to 0777, not '0999'"},
         BadUsage{{"--keep-fd=1", "sleep"},
@@ -266,6 +318,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadUsage{{"--ready=soon", "sleep"},
                  "--ready takes 'exec' or 'notify', not 'soon'"},
         BadUsage{{"--ready-timeout=0s", "sleep"},
+                 "--ready-timeout takes a positive duration such as 30s, not "
+                 "'0s'"},
+        BadUsage{{"--ready_timeout=0s", "sleep"},
                  "--ready-timeout takes a positive duration such as 30s, not "
                  "'0s'"},
         BadUsage{{"--ready=notify", "--foreground", "sleep"},

@@ -5,13 +5,10 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace daemonkit::examples {
 namespace {
-
-using ::testing::HasSubstr;
 
 // getopt_long may permute argv, so each parse gets its own copy.
 absl::StatusOr<TimestampFlags> Parse(std::vector<std::string> arguments) {
@@ -43,10 +40,10 @@ TEST(TimestampFlagsTest, DefaultsWithoutArguments) {
 
 TEST(TimestampFlagsTest, ValuesWithEqualsOrAsTheNextArgument) {
   const absl::StatusOr<TimestampFlags> parsed =
-      Parse({"--log=/var/log/t.log", "--interval", "500ms", "--pid_file",
+      Parse({"--log=/var/log/t.log", "--interval", "500ms", "--pid-file",
              "/run/t.pid", "--chdir=/srv", "--umask=027", "--user=nobody",
              "--group=nogroup", "--chroot=/jail", "--foreground",
-             "--stop_timeout=3s"});
+             "--stop-timeout=3s"});
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->log, "/var/log/t.log");
   EXPECT_EQ(parsed->interval, absl::Milliseconds(500));
@@ -60,6 +57,19 @@ TEST(TimestampFlagsTest, ValuesWithEqualsOrAsTheNextArgument) {
   EXPECT_EQ(parsed->stop_timeout, absl::Seconds(3));
 }
 
+// The names of the Abseil flags the example once had.
+TEST(TimestampFlagsTest, UnderscoredSpellingsAreAliases) {
+  absl::StatusOr<TimestampFlags> parsed =
+      Parse({"--pid_file=/run/t.pid", "--stop_timeout", "3s"});
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->pid_file, "/run/t.pid");
+  EXPECT_EQ(parsed->stop_timeout, absl::Seconds(3));
+  parsed = Parse({"--pid_file", "/run/u.pid", "--stop_timeout=4s"});
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->pid_file, "/run/u.pid");
+  EXPECT_EQ(parsed->stop_timeout, absl::Seconds(4));
+}
+
 TEST(TimestampFlagsTest, StopIsNotTakenForStopTimeout) {
   const absl::StatusOr<TimestampFlags> parsed = Parse({"--stop", "--status"});
   ASSERT_TRUE(parsed.ok()) << parsed.status();
@@ -69,11 +79,13 @@ TEST(TimestampFlagsTest, StopIsNotTakenForStopTimeout) {
 }
 
 TEST(TimestampFlagsTest, OneDashAsAbseilFlagsTook) {
-  const absl::StatusOr<TimestampFlags> parsed =
-      Parse({"-interval=2s", "-help"});
+  const absl::StatusOr<TimestampFlags> parsed = Parse(
+      {"-interval=2s", "-help", "-pid_file=/run/t.pid", "-stop-timeout=5s"});
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->interval, absl::Seconds(2));
   EXPECT_TRUE(parsed->help);
+  EXPECT_EQ(parsed->pid_file, "/run/t.pid");
+  EXPECT_EQ(parsed->stop_timeout, absl::Seconds(5));
 }
 
 TEST(TimestampFlagsTest, RefusesWhatItCannotUse) {
@@ -84,11 +96,24 @@ TEST(TimestampFlagsTest, RefusesWhatItCannotUse) {
   EXPECT_EQ(ErrorOf({"--interval=soon"}),
             "--interval takes a duration such as 10s, 500ms or 1m, got 'soon' "
             "(see --help)");
-  EXPECT_THAT(ErrorOf({"--stop_timeout", "x"}), HasSubstr("got 'x'"));
+  EXPECT_EQ(ErrorOf({"--stop-timeout", "x"}),
+            "--stop-timeout takes a duration such as 10s, 500ms or 1m, got 'x' "
+            "(see --help)");
   EXPECT_EQ(ErrorOf({"--log=/tmp/x", "stray"}),
             "unexpected argument 'stray' (see --help)");
   EXPECT_EQ(ErrorOf({"--", "after"}),
             "unexpected argument 'after' (see --help)");
+}
+
+TEST(TimestampFlagsTest, ErrorsNameTheDashedSpelling) {
+  EXPECT_EQ(ErrorOf({"--stop_timeout=x"}),
+            "--stop-timeout takes a duration such as 10s, 500ms or 1m, got 'x' "
+            "(see --help)");
+  EXPECT_EQ(ErrorOf({"--pid_file"}), "--pid-file needs a value (see --help)");
+  EXPECT_EQ(ErrorOf({"-stop_timeout"}),
+            "--stop-timeout needs a value (see --help)");
+  EXPECT_EQ(ErrorOf({"-foreground=yes"}),
+            "--foreground takes no value (see --help)");
 }
 
 TEST(TimestampFlagsTest, ParsesAgainAfterAFailure) {

@@ -186,7 +186,7 @@ TEST_F(TimestampTest, ForegroundTellsTheServiceManagerItIsReady) {
   setenv("NOTIFY_SOCKET", address.c_str(), 1);
   int out, err;
   const pid_t pid = Start({"--foreground", "--interval=1s", "--log=" + log_,
-                           "--pid_file=" + pid_file_},
+                           "--pid-file=" + pid_file_},
                           &out, &err);
   unsetenv("NOTIFY_SOCKET");
   ASSERT_GT(pid, 0);
@@ -221,7 +221,7 @@ TEST_F(TimestampTest, LogThatCannotBeCreatedIsReportedByTheLauncher) {
 }
 
 TEST_F(TimestampTest, PidFileStatusAndStop) {
-  const std::string pid_flag = "--pid_file=" + pid_file_;
+  const std::string pid_flag = "--pid-file=" + pid_file_;
   ProgramRun run = RunLauncher({"--interval=1s", "--log=" + log_, pid_flag});
   ASSERT_EQ(ExitStatus(run.status), 0) << run.err;
   const pid_t pid = DaemonPid(run.out);
@@ -230,6 +230,10 @@ TEST_F(TimestampTest, PidFileStatusAndStop) {
 
   run = RunLauncher({pid_flag, "--status"});
   EXPECT_EQ(ExitStatus(run.status), 0);
+  EXPECT_EQ(run.out, absl::StrCat("running as pid ", pid, "\n"));
+  // The spelling of earlier versions, which scripts may still use.
+  run = RunLauncher({"--pid_file=" + pid_file_, "--status"});
+  EXPECT_EQ(ExitStatus(run.status), 0) << run.err;
   EXPECT_EQ(run.out, absl::StrCat("running as pid ", pid, "\n"));
 
   run = RunLauncher({pid_flag, "--stop"});
@@ -308,7 +312,7 @@ TEST_F(TimestampTest, TwentyLaunchersAtOnceStartOneDaemon) {
       dup2(err, 2);
       const std::string binary = Runfile("examples/timestamp");
       const std::string log = "--log=" + log_;
-      const std::string pid_file = "--pid_file=" + pid_file_;
+      const std::string pid_file = "--pid-file=" + pid_file_;
       execl(binary.c_str(), binary.c_str(), log.c_str(), pid_file.c_str(),
             "--interval=1s", nullptr);
       _exit(127);
@@ -393,11 +397,11 @@ INSTANTIATE_TEST_SUITE_P(
                  EX_NOINPUT,
                  "timestamp: opening working directory $T.file failed: Not a "
                  "directory\n"},
-        BadInput{{"--pid_file=$T.d/missing/x.pid"},
+        BadInput{{"--pid-file=$T.d/missing/x.pid"},
                  EX_CANTCREAT,
                  "timestamp: opening pid file $T.d/missing/x.pid failed: No "
                  "such file or directory\n"},
-        BadInput{{"--pid_file=$T.link"},
+        BadInput{{"--pid-file=$T.link"},
                  EX_CANTCREAT,
                  "timestamp: pid file $T.link is a symbolic link; refusing to "
                  "follow it\n"},
@@ -426,6 +430,6 @@ INSTANTIATE_TEST_SUITE_P(
                  "timestamp: unexpected argument 'stray' (see --help)\n"},
         BadInput{{"--stop"},
                  EX_USAGE,
-                 "timestamp: --stop and --status need --pid_file\n"}));
+                 "timestamp: --stop and --status need --pid-file\n"}));
 
 }  // namespace

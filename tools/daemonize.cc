@@ -24,6 +24,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -66,6 +67,33 @@ in time; 70 COMMAND died before it was ready; 71-77 other failures
 
 enum LongOnly { kReady = 256, kReadyTimeout };
 
+// The dashed names come first: errors name an option by its first entry. The
+// underscored aliases take the timestamp example's old spelling too, so that
+// one habit works for both programs.
+constexpr struct option kOptions[] = {
+    {"pid-file", required_argument, nullptr, 'p'},
+    {"chdir", required_argument, nullptr, 'c'},
+    {"umask", required_argument, nullptr, 'm'},
+    {"user", required_argument, nullptr, 'u'},
+    {"group", required_argument, nullptr, 'g'},
+    {"chroot", required_argument, nullptr, 'r'},
+    {"stdout", required_argument, nullptr, 'o'},
+    {"stderr", required_argument, nullptr, 'e'},
+    {"keep-fd", required_argument, nullptr, 'k'},
+    {"clear-env", no_argument, nullptr, 'C'},
+    {"env", required_argument, nullptr, 'E'},
+    {"foreground", no_argument, nullptr, 'f'},
+    {"ready", required_argument, nullptr, kReady},
+    {"ready-timeout", required_argument, nullptr, kReadyTimeout},
+    {"help", no_argument, nullptr, 'h'},
+    {"version", no_argument, nullptr, 'V'},
+    {"pid_file", required_argument, nullptr, 'p'},
+    {"keep_fd", required_argument, nullptr, 'k'},
+    {"clear_env", no_argument, nullptr, 'C'},
+    {"ready_timeout", required_argument, nullptr, kReadyTimeout},
+    {nullptr, 0, nullptr, 0},
+};
+
 struct Settings {
   daemonkit::DetachOptions options;
   std::vector<std::string> command;
@@ -83,29 +111,23 @@ absl::Status UsageError(const std::string& what) {
   return absl::InvalidArgumentError(absl::StrCat(what, " (see --help)"));
 }
 
+// How an error names an option that getopt_long found, given as `written`
+// and setting `value`: a long one by its dashed name, however it was spelled
+// (--pid_file, or an abbreviation such as --pid), a short one as written.
+std::string OptionName(const char* written, int value) {
+  if (!absl::StartsWith(written, "--")) return written;
+  for (const struct option& option : kOptions) {
+    if (option.name != nullptr && option.val == value) {
+      return absl::StrCat("--", option.name);
+    }
+  }
+  return written;
+}
+
 // Parses the command line as GNU tools do (long options with = or a space,
 // short forms, -- ends the options), stopping at COMMAND so that its own
 // options stay its own. Exits for --help and --version.
 absl::StatusOr<Settings> Parse(int argc, char** argv) {
-  static const struct option kOptions[] = {
-      {"pid-file", required_argument, nullptr, 'p'},
-      {"chdir", required_argument, nullptr, 'c'},
-      {"umask", required_argument, nullptr, 'm'},
-      {"user", required_argument, nullptr, 'u'},
-      {"group", required_argument, nullptr, 'g'},
-      {"chroot", required_argument, nullptr, 'r'},
-      {"stdout", required_argument, nullptr, 'o'},
-      {"stderr", required_argument, nullptr, 'e'},
-      {"keep-fd", required_argument, nullptr, 'k'},
-      {"clear-env", no_argument, nullptr, 'C'},
-      {"env", required_argument, nullptr, 'E'},
-      {"foreground", no_argument, nullptr, 'f'},
-      {"ready", required_argument, nullptr, kReady},
-      {"ready-timeout", required_argument, nullptr, kReadyTimeout},
-      {"help", no_argument, nullptr, 'h'},
-      {"version", no_argument, nullptr, 'V'},
-      {nullptr, 0, nullptr, 0},
-  };
   Settings settings;
   daemonkit::DetachOptions& options = settings.options;
   options.umask = 022;
@@ -193,9 +215,10 @@ absl::StatusOr<Settings> Parse(int argc, char** argv) {
       case 'V':
         std::puts(kVersion);
         std::exit(0);
-      case ':':
-        return UsageError(
-            absl::StrCat("option '", argv[optind - 1], "' needs a value"));
+      case ':':  // getopt_long leaves the option's value in optopt.
+        return UsageError(absl::StrCat("option '",
+                                       OptionName(argv[optind - 1], optopt),
+                                       "' needs a value"));
       default:
         return UsageError(
             absl::StrCat("unknown option '", argv[optind - 1], "'"));
