@@ -34,9 +34,10 @@ struct DaemonEnd {
 // process's child, which it is when the launcher is a child subreaper.
 DaemonEnd EndDaemon(Os& os, pid_t pid) {
   DaemonEnd end;
-  const SysCallIntResult pidfd = os.PidFdOpen(pid, 0);
-  if (pidfd.ok()) {
-    struct pollfd exited = {pidfd.value, POLLIN, 0};
+  const SysCallIntResult opened = os.PidFdOpen(pid, 0);
+  if (opened.ok()) {
+    const UniqueFd pidfd(os, opened.value);
+    struct pollfd exited = {pidfd.get(), POLLIN, 0};
     SysCallIntResult polled =
         RetryOnEintr([&] { return os.Poll(&exited, 1, kExitWaitMs); });
     if (polled.ok() && polled.value == 0) {
@@ -44,7 +45,6 @@ DaemonEnd EndDaemon(Os& os, pid_t pid) {
       os.Kill(pid, SIGKILL);  // The pidfd pins the pid: no reuse meanwhile.
       polled = RetryOnEintr([&] { return os.Poll(&exited, 1, kExitWaitMs); });
     }
-    os.Close(pidfd.value);
   }
   int status;
   const SysCallIntResult reaped =
@@ -53,63 +53,42 @@ DaemonEnd EndDaemon(Os& os, pid_t pid) {
   return end;
 }
 
-// The launcher's side: reads the reports until the daemon is ready, failed,
-// or went silent, and reaps the middle process. Returns the ready daemon's pid.
-}  // namespace
-
-absl::StatusOr<pid_t> AwaitDaemon(Os& os, pid_t middle, int report_read) {
-  pid_t daemon_pid = 0;
-  bool exec_pending = false;
-  std::optional<LaunchReport> last_word;
+// What the reports on the readiness pipe said, up to its end.
+struct Reports {
+  pid_t daemon_pid = 0;       // From kDaemonPid or kExec.
+  bool exec_pending = false;  // kExec came: end-of-file means it succeeded.
+  std::optional<LaunchReport> last_word;  // kReady or kFailed.
   int read_error = 0;
+};
+
+Reports ReadReports(Os& os, int report_read) {
+  Reports reports;
   for (;;) {
     LaunchReport report;
     const SysCallSizeResult got = ReadReport(os, report_read, &report);
-    if (!got.ok()) read_error = got.error;
-    if (!got.ok() || got.value == 0) break;
-    if (report.kind == LaunchReport::kDaemonPid ||
-        report.kind == LaunchReport::kExec) {
-      daemon_pid = report.pid;
-      exec_pending = exec_pending || report.kind == LaunchReport::kExec;
-      continue;
+    if (!got.ok()) reports.read_error = got.error;
+    if (!got.ok() || got.value == 0) return reports;
+    if (report.kind != LaunchReport::kDaemonPid &&
+        report.kind != LaunchReport::kExec) {
+      reports.last_word = report;
+      return reports;
     }
-    last_word = report;
-    break;
+    reports.daemon_pid = report.pid;
+    reports.exec_pending |= report.kind == LaunchReport::kExec;
   }
-  int middle_status = 0;
-  const SysCallIntResult reaped =
-      RetryOnEintr([&] { return os.WaitPid(middle, &middle_status, 0); });
-  os.Close(report_read);
-  if (read_error != 0) {
-    // The daemon's fate can no longer be learned: stop its process group. The
-    // middle process made it and is gone, so the group is complete; while the
-    // daemon lives, its group id (the middle's pid) cannot be reused.
-    if (os.Kill(-middle, SIGKILL).ok()) {
-      RetryOnEintr([&] { return os.WaitPid(-middle, nullptr, 0); });
-    }
-  }
+}
 
-  if (last_word.has_value() && last_word->kind == LaunchReport::kReady) {
-    return last_word->pid;
-  }
-  // The close-on-exec pipe closed without a failure after "exec next": the
-  // program runs.
-  if (!last_word.has_value() && read_error == 0 && exec_pending) {
-    return daemon_pid;
-  }
-  const pid_t abandoned = last_word.has_value() ? last_word->pid : daemon_pid;
-  const DaemonEnd end = abandoned > 0 ? EndDaemon(os, abandoned) : DaemonEnd();
-  if (last_word.has_value()) return StatusFromReport(*last_word);
-  if (read_error != 0) {
-    return StepFailed("reading the readiness pipe", read_error, EX_OSERR);
-  }
+// Why a daemon that said nothing is not ready.
+absl::Status DescribeSilence(const Reports& reports, const DaemonEnd& end,
+                             std::optional<int> middle_status) {
   std::string what;
-  if (daemon_pid == 0) {
+  if (reports.daemon_pid == 0) {
     what = absl::StrCat(
         "the intermediate process ended before the daemon was born: ",
-        reaped.ok() ? DescribeWaitStatus(middle_status) : "status unknown");
+        middle_status.has_value() ? DescribeWaitStatus(*middle_status)
+                                  : "status unknown");
   } else if (end.was_running) {
-    what = absl::StrCat("daemon (pid ", daemon_pid,
+    what = absl::StrCat("daemon (pid ", reports.daemon_pid,
                         ") closed its readiness pipe without calling Ready(); "
                         "it was stopped");
   } else {
@@ -119,6 +98,44 @@ absl::StatusOr<pid_t> AwaitDaemon(Os& os, pid_t middle, int report_read) {
                             : "");
   }
   return WithExitCode(absl::AbortedError(what), EX_SOFTWARE);
+}
+
+}  // namespace
+
+absl::StatusOr<pid_t> AwaitDaemon(Os& os, pid_t middle, UniqueFd report_read) {
+  const Reports reports = ReadReports(os, report_read.get());
+  int status = 0;
+  const SysCallIntResult reaped =
+      RetryOnEintr([&] { return os.WaitPid(middle, &status, 0); });
+  report_read.reset();
+  if (reports.read_error != 0) {
+    // The daemon's fate can no longer be learned: stop its process group. The
+    // middle process made it and is gone, so the group is complete; while the
+    // daemon lives, its group id (the middle's pid) cannot be reused.
+    if (os.Kill(-middle, SIGKILL).ok()) {
+      RetryOnEintr([&] { return os.WaitPid(-middle, nullptr, 0); });
+    }
+  }
+  const std::optional<LaunchReport>& last_word = reports.last_word;
+  if (last_word.has_value() && last_word->kind == LaunchReport::kReady) {
+    return last_word->pid;
+  }
+  // The close-on-exec pipe closed without a failure after "exec next": the
+  // program runs.
+  if (!last_word.has_value() && reports.read_error == 0 &&
+      reports.exec_pending) {
+    return reports.daemon_pid;
+  }
+  const pid_t abandoned =
+      last_word.has_value() ? last_word->pid : reports.daemon_pid;
+  const DaemonEnd end = abandoned > 0 ? EndDaemon(os, abandoned) : DaemonEnd();
+  if (last_word.has_value()) return StatusFromReport(*last_word);
+  if (reports.read_error != 0) {
+    return StepFailed("reading the readiness pipe", reports.read_error,
+                      EX_OSERR);
+  }
+  return DescribeSilence(
+      reports, end, reaped.ok() ? std::optional<int>(status) : std::nullopt);
 }
 
 }  // namespace daemonkit::internal

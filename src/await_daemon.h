@@ -8,13 +8,14 @@
 
 #include "absl/status/statusor.h"
 #include "daemonkit/os.h"
+#include "daemonkit/unique_fd.h"
 
 namespace daemonkit::internal {
 
 // Returns the ready daemon's pid, or why it did not start. `middle` is the
 // first fork's child; `report_read` the readiness pipe's read end, closed
 // here.
-absl::StatusOr<pid_t> AwaitDaemon(Os& os, pid_t middle, int report_read);
+absl::StatusOr<pid_t> AwaitDaemon(Os& os, pid_t middle, UniqueFd report_read);
 
 }  // namespace daemonkit::internal
 

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <climits>
 
+#include "daemonkit/unique_fd.h"
+
 namespace daemonkit::internal {
 namespace {
 
@@ -43,21 +45,19 @@ int ParseFd(const char* name) {
 // Closes the descriptors /proc/self/fd lists. Closing while reading is safe:
 // the directory is read by descriptor number, not by a snapshot.
 SysCallIntResult CloseListedInProc(Os& os, absl::Span<const int> keep) {
-  const SysCallIntResult dir =
+  const SysCallIntResult opened =
       os.Open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-  if (!dir.ok()) return dir;
+  if (!opened.ok()) return opened;
+  const UniqueFd dir(os, opened.value);
   alignas(struct dirent64) char buffer[4096];
   for (;;) {
-    const SysCallSizeResult got = os.GetDents(dir.value, buffer, sizeof buffer);
-    if (!got.ok() || got.value == 0) {
-      os.Close(dir.value);
-      return {got.ok() ? 0 : -1, got.error};
-    }
+    const SysCallSizeResult got = os.GetDents(dir.get(), buffer, sizeof buffer);
+    if (!got.ok() || got.value == 0) return {got.ok() ? 0 : -1, got.error};
     for (ssize_t offset = 0; offset < got.value;) {
       const auto* entry = reinterpret_cast<struct dirent64*>(buffer + offset);
       offset += entry->d_reclen;
       const int fd = ParseFd(entry->d_name);
-      if (fd >= kFirstFd && fd != dir.value && !IsKept(keep, fd)) {
+      if (fd >= kFirstFd && fd != dir.get() && !IsKept(keep, fd)) {
         os.Close(fd);  // Never retried: the descriptor is gone either way.
       }
     }

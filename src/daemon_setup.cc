@@ -35,9 +35,9 @@ FailedStep ResetSignals(Os& os) {
 FailedStep RedirectStdio(Os& os, const DaemonPlan& plan) {
   static const char* const kStreamNames[3] = {"stdin", "stdout", "stderr"};
   for (int fd = 0; fd < 3; ++fd) {
-    if (plan.stdio[fd] < 0) continue;
+    if (!plan.stdio[fd].valid()) continue;
     const SysCallIntResult duplicated =
-        RetryOnEintr([&] { return os.Dup2(plan.stdio[fd], fd); });
+        RetryOnEintr([&] { return os.Dup2(plan.stdio[fd].get(), fd); });
     if (!duplicated.ok()) {
       return {"redirecting", kStreamNames[fd], duplicated.error};
     }
@@ -60,7 +60,7 @@ FailedStep SetEnvironment(Os& os, const DaemonPlan& plan) {
 
 }  // namespace
 
-FailedStep SetUpDaemon(Os& os, const DaemonPlan& plan, pid_t pid) {
+FailedStep SetUpDaemon(Os& os, DaemonPlan& plan, pid_t pid) {
   os.Umask(static_cast<mode_t>(plan.umask));
   if (!plan.chroot_directory.empty()) {
     const SysCallIntResult rooted = os.Chroot(plan.chroot_directory.c_str());
@@ -80,6 +80,8 @@ FailedStep SetUpDaemon(Os& os, const DaemonPlan& plan, pid_t pid) {
       !closed.ok()) {
     return {"closing inherited descriptors", nullptr, closed.error};
   }
+  // The originals of the streams were closed with the rest.
+  for (UniqueFd& stream : plan.stdio) stream.release();
   if (plan.pid_file != nullptr) {
     const SysCallIntResult written = plan.pid_file->Write(pid);
     if (!written.ok()) {

@@ -12,6 +12,7 @@
 
 #include "daemonkit/os.h"
 #include "daemonkit/pid_file.h"
+#include "daemonkit/unique_fd.h"
 #include "src/credentials.h"
 #include "src/step_failed.h"
 
@@ -22,7 +23,7 @@ struct DaemonPlan {
   int umask = 0;
   std::string chroot_directory;  // Empty: none.
   std::string working_directory;
-  int stdio[3] = {-1, -1, -1};  // Moved onto 0, 1 and 2; -1 leaves a stream.
+  UniqueFd stdio[3];            // Moved onto 0, 1 and 2; none leaves a stream.
   std::vector<int> keep;        // Sorted descriptors that survive.
   PidFile* pid_file = nullptr;  // Receives the daemon's pid.
   bool disable_core_dumps = false;
@@ -34,8 +35,9 @@ struct DaemonPlan {
 // Umask, chroot, chdir, default signal dispositions and an empty mask, stdio,
 // every other descriptor closed, the pid file written, core dumps off, the
 // environment, and last the user and groups. Stops at the first step that
-// fails and says which. Allocates only for the environment.
-FailedStep SetUpDaemon(Os& os, const DaemonPlan& plan, pid_t pid);
+// fails and says which. Allocates only for the environment. Once the
+// inherited descriptors are closed, `plan.stdio` no longer owns any.
+FailedStep SetUpDaemon(Os& os, DaemonPlan& plan, pid_t pid);
 
 }  // namespace daemonkit::internal
 

@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "daemonkit/unique_fd.h"
 #include "src/os_helpers.h"
 
 extern char** environ;
@@ -95,22 +96,21 @@ LookupResult<std::string> GetentUserDatabase::Run(const char* database,
     return {std::nullopt, piped.error};
   }
   // Above 0, 1 and 2, so that the child's dup2s cannot land on them.
-  const SysCallIntResult output = MoveAboveStdio(os_, pipe_fds[0]);
-  const SysCallIntResult input = MoveAboveStdio(os_, pipe_fds[1]);
-  SysCallIntResult child = !output.ok() ? output : input;
+  const SysCallIntResult moved_output = MoveAboveStdio(os_, pipe_fds[0]);
+  const SysCallIntResult moved_input = MoveAboveStdio(os_, pipe_fds[1]);
+  UniqueFd output(os_, moved_output.ok() ? moved_output.value : -1);
+  UniqueFd input(os_, moved_input.ok() ? moved_input.value : -1);
+  SysCallIntResult child = !moved_output.ok() ? moved_output : moved_input;
   if (child.ok()) child = os_.Fork();
   if (child.ok() && child.value == 0) {
-    ExecGetent(os_, input.value, const_cast<char* const*>(argv));
+    ExecGetent(os_, input.get(), const_cast<char* const*>(argv));
     return {std::nullopt, ECHILD};  // Only a mock Exit returns.
   }
-  if (input.ok()) os_.Close(input.value);
-  if (!child.ok()) {
-    if (output.ok()) os_.Close(output.value);
-    return {std::nullopt, child.error};
-  }
+  input.reset();
+  if (!child.ok()) return {std::nullopt, child.error};
   std::string printed;
-  const int read_error = ReadAll(os_, output.value, &printed);
-  os_.Close(output.value);
+  const int read_error = ReadAll(os_, output.get(), &printed);
+  output.reset();
   int status = 0;
   const SysCallIntResult reaped =
       RetryOnEintr([&] { return os_.WaitPid(child.value, &status, 0); });

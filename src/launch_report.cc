@@ -74,6 +74,11 @@ SysCallSizeResult WriteReport(Os& os, int fd, const LaunchReport& report) {
   return result;
 }
 
+void ReportFailureAndExit(Os& os, int fd, pid_t pid, const FailedStep& failed) {
+  WriteReport(os, fd, FailedStepReport(pid, failed));
+  os.Exit(EX_OSERR);
+}
+
 SysCallSizeResult ReadReport(Os& os, int fd, LaunchReport* report) {
   char* const bytes = reinterpret_cast<char*>(report);
   size_t got = 0;

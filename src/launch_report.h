@@ -47,6 +47,11 @@ absl::Status StatusFromReport(const LaunchReport& report);
 // that a launcher that went away cannot kill the writer.
 SysCallSizeResult WriteReport(Os& os, int fd, const LaunchReport& report);
 
+// Tells the launcher on `fd` that `failed` (in the process `pid`, 0 for the
+// middle one) and exits with EX_OSERR: for the middle process and the daemon
+// before it is ready. Only a mock Exit returns.
+void ReportFailureAndExit(Os& os, int fd, pid_t pid, const FailedStep& failed);
+
 // Reads one whole report from `fd`, retrying on EINTR. Returns the bytes read:
 // sizeof(LaunchReport), or 0 at end-of-file.
 SysCallSizeResult ReadReport(Os& os, int fd, LaunchReport* report);

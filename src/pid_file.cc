@@ -134,41 +134,27 @@ absl::Status LockOpened(Os& os, const std::string& path, int dir_fd,
   return absl::OkStatus();
 }
 
+// Creates the file at `path` exclusively (setting `created`), to know whether
+// a failed start must remove it, with mode 0644 whatever the caller's umask;
+// opens it when it exists. ENOENT: it was removed in between.
+SysCallIntResult OpenOrCreate(Os& os, const std::string& path, bool* created) {
+  const mode_t umask = os.Umask(022);
+  const SysCallIntResult made = RetryOnEintr([&] {
+    return os.Open(path.c_str(), O_CREAT | O_EXCL | kOpenFlags, 0644);
+  });
+  os.Umask(umask);
+  *created = made.ok();
+  if (made.error != EEXIST) return made;
+  return RetryOnEintr([&] { return os.Open(path.c_str(), kOpenFlags, 0); });
+}
+
 }  // namespace
 
-PidFile::PidFile(Os& os, std::string path, std::string name, int dir_fd, int fd)
+PidFile::PidFile(Os& os, std::string path, std::string name, UniqueFd dir_fd)
     : os_(&os),
       path_(std::move(path)),
       name_(std::move(name)),
-      dir_fd_(dir_fd),
-      fd_(fd) {}
-
-PidFile::PidFile(PidFile&& other) noexcept
-    : os_(other.os_),
-      path_(std::move(other.path_)),
-      name_(std::move(other.name_)),
-      dir_fd_(std::exchange(other.dir_fd_, -1)),
-      fd_(std::exchange(other.fd_, -1)) {}
-
-PidFile& PidFile::operator=(PidFile&& other) noexcept {
-  if (this != &other) {
-    CloseAll();
-    os_ = other.os_;
-    path_ = std::move(other.path_);
-    name_ = std::move(other.name_);
-    dir_fd_ = std::exchange(other.dir_fd_, -1);
-    fd_ = std::exchange(other.fd_, -1);
-  }
-  return *this;
-}
-
-PidFile::~PidFile() { CloseAll(); }
-
-void PidFile::CloseAll() {
-  for (int* fd : {&fd_, &dir_fd_}) {
-    if (*fd >= 0) os_->Close(std::exchange(*fd, -1));
-  }
-}
+      dir_fd_(std::move(dir_fd)) {}
 
 absl::StatusOr<PidFile> PidFile::Acquire(const std::string& path, Os& os) {
   const size_t slash = path.rfind('/');
@@ -187,31 +173,19 @@ absl::StatusOr<PidFile> PidFile::Acquire(const std::string& path, Os& os) {
   });
   if (dir_fd.ok()) dir_fd = internal::MoveAboveStdio(os, dir_fd.value);
   if (!dir_fd.ok()) return CannotUse(path, dir_fd.error);
-  PidFile file(os, path, name, dir_fd.value, -1);
+  PidFile file(os, path, name, UniqueFd(os, dir_fd.value));
 
   for (int attempt = 0; attempt < kAcquireAttempts; ++attempt) {
-    // Create it exclusively first, to know whether a failed start must
-    // remove it; mode 0644 whatever the caller's umask.
-    bool created = true;
-    const mode_t umask = os.Umask(022);
-    SysCallIntResult opened = RetryOnEintr([&] {
-      return os.Open(path.c_str(), O_CREAT | O_EXCL | kOpenFlags, 0644);
-    });
-    os.Umask(umask);
-    if (opened.error == EEXIST) {
-      created = false;
-      opened =
-          RetryOnEintr([&] { return os.Open(path.c_str(), kOpenFlags, 0); });
-      if (opened.error == ENOENT) continue;  // Removed in between.
-    }
+    bool created = false;
+    SysCallIntResult opened = OpenOrCreate(os, path, &created);
+    if (opened.error == ENOENT) continue;  // Removed in between.
     if (opened.ok()) opened = internal::MoveAboveStdio(os, opened.value);
     if (!opened.ok()) return CannotUse(path, opened.error);
-    if (file.fd_ >= 0) os.Close(file.fd_);
-    file.fd_ = opened.value;
+    file.fd_ = UniqueFd(os, opened.value);
 
     bool replaced = false;
-    const absl::Status locked =
-        LockOpened(os, path, file.dir_fd_, name, file.fd_, &replaced);
+    const absl::Status locked = LockOpened(os, path, file.dir_fd_.get(), name,
+                                           file.fd_.get(), &replaced);
     if (replaced) continue;
     if (!locked.ok()) {
       // A file that another launcher locked first is that launcher's.
@@ -240,30 +214,35 @@ SysCallIntResult PidFile::Write(pid_t pid) {
   size_t length = 0;
   while (count > 0) line[length++] = digits[--count];
   line[length++] = '\n';
-  const SysCallIntResult emptied = os_->FTruncate(fd_, 0);
+  const SysCallIntResult emptied = os_->FTruncate(fd_.get(), 0);
   if (!emptied.ok()) return emptied;
   // One write: a reader sees no pid or the whole pid, never part of it.
   const SysCallSizeResult written =
-      RetryOnEintr([&] { return os_->PWrite(fd_, line, length, 0); });
+      RetryOnEintr([&] { return os_->PWrite(fd_.get(), line, length, 0); });
   if (!written.ok()) return {-1, written.error};
   if (static_cast<size_t>(written.value) != length) return {-1, EIO};
   return {0, 0};
 }
 
 absl::Status PidFile::Remove() {
-  if (fd_ < 0) return absl::FailedPreconditionError("pid file already closed");
+  if (!fd_.valid()) {
+    return absl::FailedPreconditionError("pid file already closed");
+  }
   struct stat locked, named;
   absl::Status removed;
-  if (os_->FStat(fd_, &locked).ok() &&
-      os_->FStatAt(dir_fd_, name_.c_str(), &named, AT_SYMLINK_NOFOLLOW).ok() &&
+  if (os_->FStat(fd_.get(), &locked).ok() &&
+      os_->FStatAt(dir_fd_.get(), name_.c_str(), &named, AT_SYMLINK_NOFOLLOW)
+          .ok() &&
       SameFile(locked, named)) {
-    if (const SysCallIntResult gone = os_->UnlinkAt(dir_fd_, name_.c_str(), 0);
+    if (const SysCallIntResult gone =
+            os_->UnlinkAt(dir_fd_.get(), name_.c_str(), 0);
         !gone.ok()) {
       removed = StepFailed(absl::StrCat("removing pid file ", path_),
                            gone.error, EX_CANTCREAT);
     }
   }
-  CloseAll();
+  fd_.reset();
+  dir_fd_.reset();
   return removed;
 }
 
@@ -274,22 +253,19 @@ absl::StatusOr<PidFileState> ReadPidFile(const std::string& path, Os& os) {
   });
   if (opened.error == ENOENT) return PidFileState{PidFileState::kNotRunning, 0};
   if (!opened.ok()) return CannotUse(path, opened.error);
+  const UniqueFd file(os, opened.value);
   // F_OFD_GETLK asks who holds the lock without taking it: a reader that
   // locked, even briefly, could make a starting daemon fail.
   struct flock lock = WholeFile(F_WRLCK);
-  const SysCallIntResult asked = os.FcntlLock(opened.value, F_OFD_GETLK, &lock);
-  PidFileState state = {PidFileState::kStale, 0};
-  if (asked.ok() && lock.l_type != F_UNLCK) {
-    state = {PidFileState::kRunning, AwaitPid(os, opened.value)};
-  } else if (asked.ok()) {
-    state.pid = ReadPid(os, opened.value);
-  }
-  os.Close(opened.value);
+  const SysCallIntResult asked = os.FcntlLock(file.get(), F_OFD_GETLK, &lock);
   if (!asked.ok()) {
     return StepFailed(absl::StrCat("checking the lock of pid file ", path),
                       asked.error, EX_SOFTWARE);
   }
-  return state;
+  if (lock.l_type != F_UNLCK) {
+    return PidFileState{PidFileState::kRunning, AwaitPid(os, file.get())};
+  }
+  return PidFileState{PidFileState::kStale, ReadPid(os, file.get())};
 }
 
 }  // namespace daemonkit

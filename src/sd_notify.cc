@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "daemonkit/exit_code.h"
+#include "daemonkit/unique_fd.h"
 #include "src/os_helpers.h"
 #include "src/step_failed.h"
 
@@ -37,17 +38,18 @@ absl::Status SdNotify(const std::string& address, absl::string_view state,
   const socklen_t length = static_cast<socklen_t>(
       offsetof(struct sockaddr_un, sun_path) + address.size() + !abstract);
 
-  const SysCallIntResult socket =
+  const SysCallIntResult created =
       os.Socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (!socket.ok()) {
-    return internal::StepFailed("creating the notify socket", socket.error,
+  if (!created.ok()) {
+    return internal::StepFailed("creating the notify socket", created.error,
                                 EX_OSERR);
   }
+  UniqueFd socket(os, created.value);
   const SysCallSizeResult sent = internal::RetryOnEintr([&] {
-    return os.SendTo(socket.value, state.data(), state.size(), MSG_NOSIGNAL,
+    return os.SendTo(socket.get(), state.data(), state.size(), MSG_NOSIGNAL,
                      reinterpret_cast<const struct sockaddr*>(&target), length);
   });
-  os.Close(socket.value);
+  socket.reset();
   if (!sent.ok()) {
     return internal::StepFailed(absl::StrCat("notifying ", address), sent.error,
                                 EX_UNAVAILABLE);

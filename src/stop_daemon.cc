@@ -8,10 +8,40 @@
 
 #include "absl/strings/str_cat.h"
 #include "daemonkit/pid_file.h"
+#include "daemonkit/unique_fd.h"
 #include "src/os_helpers.h"
 #include "src/step_failed.h"
 
 namespace daemonkit {
+namespace {
+
+// Sends `signal` through `pidfd` (the daemon `pid`'s) and waits up to
+// `timeout` for it to exit.
+absl::StatusOr<pid_t> SignalAndWait(Os& os, int pidfd, pid_t pid, int signal,
+                                    absl::Duration timeout) {
+  const SysCallIntResult sent = os.PidFdSendSignal(pidfd, signal);
+  if (sent.error == ESRCH) return pid;  // It exited meanwhile.
+  if (!sent.ok()) {
+    return internal::StepFailed(absl::StrCat("signalling pid ", pid),
+                                sent.error, EX_OSERR);
+  }
+  struct pollfd exited = {pidfd, POLLIN, 0};
+  const int64_t ms = absl::ToInt64Milliseconds(timeout);
+  const SysCallIntResult polled = internal::RetryOnEintr([&] {
+    return os.Poll(&exited, 1, ms > INT_MAX ? INT_MAX : static_cast<int>(ms));
+  });
+  if (!polled.ok()) {
+    return internal::StepFailed("waiting for the daemon to exit", polled.error,
+                                EX_OSERR);
+  }
+  if (polled.value == 0) {
+    return absl::DeadlineExceededError(absl::StrCat(
+        "pid ", pid, " did not stop within ", absl::FormatDuration(timeout)));
+  }
+  return pid;
+}
+
+}  // namespace
 
 absl::StatusOr<pid_t> StopDaemon(const std::string& pid_file,
                                  absl::Duration timeout, int signal, Os& os) {
@@ -28,43 +58,20 @@ absl::StatusOr<pid_t> StopDaemon(const std::string& pid_file,
     return absl::FailedPreconditionError(
         absl::StrCat("pid file ", pid_file, " is locked but names no pid"));
   }
-  const SysCallIntResult pidfd = os.PidFdOpen(pid, 0);
-  if (pidfd.error == ESRCH) return pid;  // It exited meanwhile.
-  if (!pidfd.ok()) {
+  const SysCallIntResult opened = os.PidFdOpen(pid, 0);
+  if (opened.error == ESRCH) return pid;  // It exited meanwhile.
+  if (!opened.ok()) {
     return internal::StepFailed(absl::StrCat("opening a pidfd for ", pid),
-                                pidfd.error, EX_OSERR);
+                                opened.error, EX_OSERR);
   }
+  const UniqueFd pidfd(os, opened.value);
   // Between reading the pid and opening the pidfd the daemon may have
   // exited and its pid been reused: only while the pid file is still locked
   // and names the same pid is the pidfd the daemon's.
   state = ReadPidFile(pid_file, os);
-  absl::StatusOr<pid_t> stopped = pid;
-  if (!state.ok()) {
-    stopped = state.status();
-  } else if (state->kind == PidFileState::kRunning && state->pid == pid) {
-    const SysCallIntResult sent = os.PidFdSendSignal(pidfd.value, signal);
-    if (!sent.ok() && sent.error != ESRCH) {
-      stopped = internal::StepFailed(absl::StrCat("signalling pid ", pid),
-                                     sent.error, EX_OSERR);
-    } else if (sent.ok()) {
-      struct pollfd exited = {pidfd.value, POLLIN, 0};
-      const int64_t ms = absl::ToInt64Milliseconds(timeout);
-      const SysCallIntResult polled = internal::RetryOnEintr([&] {
-        return os.Poll(&exited, 1,
-                       ms > INT_MAX ? INT_MAX : static_cast<int>(ms));
-      });
-      if (!polled.ok()) {
-        stopped = internal::StepFailed("waiting for the daemon to exit",
-                                       polled.error, EX_OSERR);
-      } else if (polled.value == 0) {
-        stopped = absl::DeadlineExceededError(
-            absl::StrCat("pid ", pid, " did not stop within ",
-                         absl::FormatDuration(timeout)));
-      }
-    }
-  }
-  os.Close(pidfd.value);
-  return stopped;
+  if (!state.ok()) return state.status();
+  if (state->kind != PidFileState::kRunning || state->pid != pid) return pid;
+  return SignalAndWait(os, pidfd.get(), pid, signal, timeout);
 }
 
 }  // namespace daemonkit

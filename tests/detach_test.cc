@@ -127,6 +127,14 @@ class DetachTest : public ::testing::Test {
                         Return(SysCallSuccess())));
   }
 
+  // Only a mock Exit returns: then, as Detach returns, what the launcher
+  // prepared goes out of scope and each descriptor of it is closed once.
+  void ExpectPreparedClosedAfterMockExit() {
+    for (int fd : {kReportWrite, kReportRead, kStderrFd, kStdoutFd, kStdinFd}) {
+      EXPECT_CALL(os_, Close(fd)).WillOnce(Return(SysCallSuccess()));
+    }
+  }
+
   void ExpectReportWritten(int fd, LaunchReport* written) {
     EXPECT_CALL(os_, SigAction(SIGPIPE, _, _))
         .WillOnce(Return(SysCallSuccess()));
@@ -217,6 +225,7 @@ TEST_F(DetachTest, MiddleProcessStartsASessionForksAndExits) {
   LaunchReport written;
   ExpectReportWritten(kReportWrite, &written);
   EXPECT_CALL(os_, Exit(0));
+  ExpectPreparedClosedAfterMockExit();
 
   EXPECT_FALSE(Detach(DetachOptions(), os_).ok());  // Only after a mock Exit.
   EXPECT_EQ(written.kind, LaunchReport::kDaemonPid);
@@ -394,6 +403,7 @@ TEST_F(DetachTest, FailedSetSidIsReportedByTheMiddleProcess) {
   LaunchReport written;
   ExpectReportWritten(kReportWrite, &written);
   EXPECT_CALL(os_, Exit(EX_OSERR));
+  ExpectPreparedClosedAfterMockExit();
   Detach(DetachOptions(), os_).IgnoreError();
   EXPECT_EQ(written.kind, LaunchReport::kFailed);
   EXPECT_STREQ(written.message, "setsid failed: Operation not permitted");
@@ -409,6 +419,7 @@ TEST_F(DetachTest, FailedSecondForkIsReportedByTheMiddleProcess) {
   LaunchReport written;
   ExpectReportWritten(kReportWrite, &written);
   EXPECT_CALL(os_, Exit(EX_OSERR));
+  ExpectPreparedClosedAfterMockExit();
   Detach(DetachOptions(), os_).IgnoreError();
   EXPECT_EQ(written.kind, LaunchReport::kFailed);
   EXPECT_STREQ(written.message,
@@ -543,6 +554,7 @@ TEST_F(DetachTest, FailedChdirIsReportedByTheDaemon) {
   LaunchReport written;
   ExpectReportWritten(kReportWrite, &written);
   EXPECT_CALL(os_, Exit(EX_OSERR));
+  ExpectPreparedClosedAfterMockExit();
   Detach(DetachOptions(), os_).IgnoreError();
   EXPECT_EQ(written.pid, kDaemonPid);
   EXPECT_STREQ(written.message, "chdir to / failed: Permission denied");
@@ -558,6 +570,7 @@ TEST_F(DetachTest, FailedSignalResetIsReportedByTheDaemon) {
   LaunchReport written;
   ExpectReportWritten(kReportWrite, &written);
   EXPECT_CALL(os_, Exit(EX_OSERR));
+  ExpectPreparedClosedAfterMockExit();
   Detach(DetachOptions(), os_).IgnoreError();
   EXPECT_STREQ(written.message,
                "resetting signal dispositions failed: Bad address");
@@ -573,6 +586,7 @@ TEST_F(DetachTest, FailedSignalMaskIsReportedByTheDaemon) {
   LaunchReport written;
   ExpectReportWritten(kReportWrite, &written);
   EXPECT_CALL(os_, Exit(EX_OSERR));
+  ExpectPreparedClosedAfterMockExit();
   Detach(DetachOptions(), os_).IgnoreError();
   EXPECT_STREQ(written.message,
                "emptying the signal mask failed: Invalid argument");
@@ -590,6 +604,7 @@ TEST_F(DetachTest, FailedRedirectionIsReportedByTheDaemon) {
   LaunchReport written;
   ExpectReportWritten(kReportWrite, &written);
   EXPECT_CALL(os_, Exit(EX_OSERR));
+  ExpectPreparedClosedAfterMockExit();
   Detach(DetachOptions(), os_).IgnoreError();
   EXPECT_STREQ(written.message,
                "redirecting stdout failed: Device or resource busy");
@@ -605,6 +620,7 @@ TEST_F(DetachTest, FailedCloseIsReportedByTheDaemon) {
   LaunchReport written;
   ExpectReportWritten(kReportWrite, &written);
   EXPECT_CALL(os_, Exit(EX_OSERR));
+  ExpectPreparedClosedAfterMockExit();
   Detach(DetachOptions(), os_).IgnoreError();
   EXPECT_STREQ(written.message,
                "closing inherited descriptors failed: Invalid argument");

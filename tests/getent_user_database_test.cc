@@ -128,6 +128,9 @@ TEST(GetentThroughOsTest, ChildPutsStdoutOnThePipeAndRunsGetent) {
         return SysCallFailure(ENOENT);
       });
   EXPECT_CALL(os, Exit(127));
+  // Only a mock Exit returns: the pipe's ends are closed as Run returns.
+  EXPECT_CALL(os, Close(6)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os, Close(5)).WillOnce(Return(SysCallSuccess()));
   GetentUserDatabase getent(os);
   EXPECT_EQ(getent.UserByName("-x").error, ECHILD);
 }

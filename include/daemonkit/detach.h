@@ -33,6 +33,7 @@
 #include "daemonkit/os.h"
 #include "daemonkit/pid_file.h"
 #include "daemonkit/posix_os.h"
+#include "daemonkit/unique_fd.h"
 #include "daemonkit/user_database.h"
 
 namespace daemonkit {
@@ -88,11 +89,11 @@ struct DetachOptions {
 // The daemon, as seen from either process that Detach returns in.
 class Daemon {
  public:
-  Daemon(Daemon&& other) noexcept;
-  Daemon& operator=(Daemon&& other) noexcept;
+  Daemon(Daemon&& other) noexcept = default;
+  Daemon& operator=(Daemon&& other) noexcept = default;
   // In the daemon, destroying it before Ready() tells the launcher that the
   // daemon gave up without saying why.
-  ~Daemon();
+  ~Daemon() = default;
 
   // True in the launcher, once the daemon is ready; false in the daemon.
   bool in_launcher() const { return !in_daemon_; }
@@ -131,17 +132,26 @@ class Daemon {
   friend absl::StatusOr<Daemon> Detach(const DetachOptions&, Os&,
                                        UserDatabase&);
   friend Daemon DetachOrExit(const DetachOptions&, Os&);
-  Daemon(Os& os, pid_t pid, bool in_daemon, int report_fd,
-         std::optional<PidFile> pid_file = std::nullopt,
-         std::string notify_socket = "");
+
+  // The launcher's view of a ready daemon.
+  static Daemon InLauncher(Os& os, pid_t pid);
+  // The daemon's own, with the readiness pipe's write end (none in
+  // foreground mode), its pid file, and the service manager's socket.
+  static Daemon InDaemon(Os& os, pid_t pid, UniqueFd report,
+                         std::optional<PidFile> pid_file,
+                         std::string notify_socket);
+  Daemon(Os& os, pid_t pid, bool in_daemon)
+      : os_(&os), pid_(pid), in_daemon_(in_daemon) {}
 
   Os* os_;
   pid_t pid_;
   bool in_daemon_;
-  int report_fd_;  // The daemon's end of the readiness pipe until it reports.
   bool ready_ = false;               // Ready() or Fail() was called.
   std::optional<PidFile> pid_file_;  // The daemon's, until it removes it.
   std::string notify_socket_;        // NOTIFY_SOCKET, as the launcher had it.
+  // Last, so that it is closed first: a launcher waiting on the pipe learns
+  // as early as possible that the daemon gave up.
+  UniqueFd report_;
 };
 
 // Detaches the calling process; returns in the launcher once the daemon is

@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "daemonkit/os.h"
 #include "daemonkit/posix_os.h"
+#include "daemonkit/unique_fd.h"
 
 namespace daemonkit {
 
@@ -35,14 +36,14 @@ class PidFile {
   static absl::StatusOr<PidFile> Acquire(const std::string& path,
                                          Os& os = PosixOs::Default());
 
-  PidFile(PidFile&& other) noexcept;
-  PidFile& operator=(PidFile&& other) noexcept;
+  PidFile(PidFile&& other) noexcept = default;
+  PidFile& operator=(PidFile&& other) noexcept = default;
   // Closes this descriptor; the lock lasts while another one shares it.
-  ~PidFile();
+  ~PidFile() = default;
 
   const std::string& path() const { return path_; }
-  int fd() const { return fd_; }
-  int dir_fd() const { return dir_fd_; }
+  int fd() const { return fd_.get(); }
+  int dir_fd() const { return dir_fd_.get(); }
 
   // Records `pid`. Allocates nothing, so the daemon can call it after fork.
   SysCallIntResult Write(pid_t pid);
@@ -52,14 +53,13 @@ class PidFile {
   absl::Status Remove();
 
  private:
-  PidFile(Os& os, std::string path, std::string name, int dir_fd, int fd);
-  void CloseAll();
+  PidFile(Os& os, std::string path, std::string name, UniqueFd dir_fd);
 
   Os* os_;
   std::string path_;
   std::string name_;  // The last component of path_, in dir_fd_.
-  int dir_fd_;
-  int fd_;
+  UniqueFd dir_fd_;
+  UniqueFd fd_;  // Declared last, so that it is closed first.
 };
 
 // What a pid file says about its daemon, read without taking its lock.

@@ -1,0 +1,276 @@
+#include "src/launch_plan.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "daemonkit/exit_code.h"
+#include "src/credentials.h"
+#include "src/os_helpers.h"
+#include "src/single_thread_check.h"
+#include "src/step_failed.h"
+
+namespace daemonkit::internal {
+namespace {
+
+// Opens `path` as a directory, to report now what chdir would meet later.
+absl::Status CheckDirectory(Os& os, const std::string& path,
+                            const std::string& what) {
+  const SysCallIntResult opened = RetryOnEintr([&] {
+    return os.Open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+  });
+  if (!opened.ok()) {
+    return StepFailed(absl::StrCat("opening ", what, " ", path), opened.error,
+                      EX_NOINPUT);
+  }
+  os.Close(opened.value);
+  return absl::OkStatus();
+}
+
+absl::Status CheckValues(Os& os, const DetachOptions& options) {
+  if (options.umask < 0 || options.umask > 0777) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "umask %#o is out of range (0 to 0777)", options.umask));
+  }
+  if (options.working_directory.empty()) {
+    return absl::InvalidArgumentError("the working directory is empty");
+  }
+  for (int fd : options.keep_fds) {
+    if (fd <= STDERR_FILENO) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "keep_fds: ", fd,
+          " is a standard stream; choose its file with stdin_path, "
+          "stdout_path or stderr_path"));
+    }
+    if (const SysCallIntResult flags = os.Fcntl(fd, F_GETFD, 0); !flags.ok()) {
+      return StepFailed(absl::StrCat("checking kept descriptor ", fd),
+                        flags.error, EX_USAGE);
+    }
+  }
+  for (const std::string& name : options.keep_environment) {
+    if (name.empty() || name.find('=') != std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "keep_environment: '", name, "' is not a variable name"));
+    }
+  }
+  for (const std::string& assignment : options.set_environment) {
+    const size_t equals = assignment.find('=');
+    if (equals == 0 || equals == std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "set_environment: '", assignment, "' is not NAME=VALUE"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckDirectories(Os& os, const DetachOptions& options) {
+  if (options.chroot_directory.empty()) {
+    return CheckDirectory(os, options.working_directory, "working directory");
+  }
+  if (os.GetUid() != 0) {
+    return WithExitCode(absl::PermissionDeniedError("chroot needs root"),
+                        EX_NOPERM);
+  }
+  if (absl::Status root =
+          CheckDirectory(os, options.chroot_directory, "chroot directory");
+      !root.ok()) {
+    return root;
+  }
+  return CheckDirectory(
+      os,
+      absl::StrCat(options.chroot_directory, "/", options.working_directory),
+      "working directory");
+}
+
+// With a user to switch to, the pid file's directory must be writable by
+// that user, so that the daemon can remove its pid file at a clean stop.
+absl::Status CheckPidDirectory(Os& os, const std::string& pid_file,
+                               const Credentials& credentials) {
+  const size_t slash = pid_file.rfind('/');
+  const std::string directory = slash == std::string::npos ? "."
+                                : slash == 0               ? "/"
+                                             : pid_file.substr(0, slash);
+  const SysCallIntResult opened = RetryOnEintr([&] {
+    return os.Open(directory.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+  });
+  // One that cannot be opened is reported by PidFile::Acquire.
+  if (!opened.ok()) return absl::OkStatus();
+  const UniqueFd opened_directory(os, opened.value);
+  struct stat info;
+  if (os.FStat(opened_directory.get(), &info).ok() &&
+      CanWriteDirectory(credentials, info)) {
+    return absl::OkStatus();
+  }
+  return WithExitCode(
+      absl::FailedPreconditionError(absl::StrCat(
+          "pid file directory ", directory, " is not writable by user ",
+          credentials.name,
+          ", so the daemon could not remove its pid file at a clean stop; "
+          "use a directory that user owns (such as systemd's "
+          "RuntimeDirectory=)")),
+      EX_CANTCREAT);
+}
+
+// Acquires the pid file; with a user to switch to, hands it to that user.
+absl::Status AcquirePidFile(Os& os, const std::string& path, LaunchPlan& plan) {
+  const std::optional<Credentials>& credentials = plan.daemon.credentials;
+  if (credentials.has_value()) {
+    if (absl::Status usable = CheckPidDirectory(os, path, *credentials);
+        !usable.ok()) {
+      return usable;
+    }
+  }
+  absl::StatusOr<PidFile> pid_file = PidFile::Acquire(path, os);
+  if (!pid_file.ok()) return pid_file.status();
+  plan.pid_file = *std::move(pid_file);
+  plan.daemon.pid_file = &*plan.pid_file;
+  if (!credentials.has_value()) return absl::OkStatus();
+  const SysCallIntResult handed =
+      os.FChown(plan.pid_file->fd(), credentials->uid.value_or(os.GetUid()),
+                credentials->gid);
+  if (!handed.ok()) {
+    return StepFailed(
+        absl::StrCat("handing pid file ", path, " to user ", credentials->name),
+        handed.error, EX_CANTCREAT);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status OpenStdio(Os& os, const DetachOptions& options, LaunchPlan& plan) {
+  struct Stream {
+    const std::string& path;
+    int flags;
+    const char* name;
+  };
+  const Stream streams[3] = {
+      {options.stdin_path, O_RDONLY, "stdin"},
+      {options.stdout_path, O_WRONLY | O_APPEND | O_CREAT, "stdout"},
+      {options.stderr_path, O_WRONLY | O_APPEND | O_CREAT, "stderr"},
+  };
+  for (int i = 0; i < 3; ++i) {
+    const Stream& stream = streams[i];
+    if (stream.path.empty() && options.foreground) continue;
+    const std::string path = stream.path.empty() ? "/dev/null" : stream.path;
+    SysCallIntResult opened = RetryOnEintr([&] {
+      return os.Open(path.c_str(), stream.flags | O_NOCTTY | O_CLOEXEC, 0644);
+    });
+    if (opened.ok()) opened = MoveAboveStdio(os, opened.value);
+    if (!opened.ok()) {
+      const int exit_code = path == "/dev/null" ? EX_OSFILE
+                            : i == STDIN_FILENO ? EX_NOINPUT
+                                                : EX_CANTCREAT;
+      return StepFailed(absl::StrCat("opening ", stream.name, " file ", path),
+                        opened.error, exit_code);
+    }
+    plan.daemon.stdio[i] = UniqueFd(os, opened.value);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status OpenReportPipe(Os& os, LaunchPlan& plan) {
+  int fds[2];
+  SysCallIntResult made = os.Pipe(fds, O_CLOEXEC);
+  if (made.ok()) {
+    const SysCallIntResult read_end = MoveAboveStdio(os, fds[0]);
+    const SysCallIntResult write_end = MoveAboveStdio(os, fds[1]);
+    if (read_end.ok()) plan.report_read = UniqueFd(os, read_end.value);
+    if (write_end.ok()) plan.report_write = UniqueFd(os, write_end.value);
+    made = read_end.ok() ? write_end : read_end;
+  }
+  if (!made.ok()) {
+    return StepFailed("creating the readiness pipe", made.error, EX_OSERR);
+  }
+  return absl::OkStatus();
+}
+
+// The variables the daemon sets after the fork (after clearing its
+// environment, when asked to): the kept ones, read now, then the set ones.
+std::vector<std::pair<std::string, std::string>> EnvironmentToSet(
+    Os& os, const DetachOptions& options) {
+  std::vector<std::pair<std::string, std::string>> variables;
+  if (options.clear_environment) {
+    for (const std::string& name : options.keep_environment) {
+      if (const char* value = os.GetEnv(name.c_str()); value != nullptr) {
+        variables.emplace_back(name, value);
+      }
+    }
+  }
+  for (const std::string& assignment : options.set_environment) {
+    const size_t equals = assignment.find('=');
+    variables.emplace_back(assignment.substr(0, equals),
+                           assignment.substr(equals + 1));
+  }
+  return variables;
+}
+
+// The options that need no system call, and who the daemon will run as.
+absl::Status PlanDaemon(Os& os, UserDatabase& users,
+                        const DetachOptions& options, LaunchPlan& plan) {
+  absl::StatusOr<std::optional<Credentials>> credentials =
+      ResolveCredentials(os, users, options.user, options.group);
+  if (!credentials.ok()) return credentials.status();
+  DaemonPlan& daemon = plan.daemon;
+  daemon.credentials = *std::move(credentials);
+  daemon.umask = options.umask;
+  daemon.chroot_directory = options.chroot_directory;
+  daemon.working_directory = options.working_directory;
+  daemon.disable_core_dumps = options.disable_core_dumps;
+  daemon.clear_environment = options.clear_environment;
+  daemon.environment = EnvironmentToSet(os, options);
+  if (const char* address = os.GetEnv("NOTIFY_SOCKET"); address != nullptr) {
+    plan.notify_socket = address;
+  }
+  return absl::OkStatus();
+}
+
+// The descriptors the daemon keeps: the caller's, the readiness pipe's write
+// end and the pid file's, sorted.
+std::vector<int> KeptDescriptors(const DetachOptions& options,
+                                 const LaunchPlan& plan) {
+  std::vector<int> keep = options.keep_fds;
+  if (plan.report_write.valid()) keep.push_back(plan.report_write.get());
+  if (plan.pid_file.has_value()) {
+    keep.push_back(plan.pid_file->fd());
+    keep.push_back(plan.pid_file->dir_fd());
+  }
+  std::sort(keep.begin(), keep.end());
+  return keep;
+}
+
+}  // namespace
+
+void LaunchPlan::CloseDaemonsDescriptors() {
+  for (UniqueFd& stream : daemon.stdio) stream.reset();
+  report_write.reset();
+}
+
+void LaunchPlan::Abandon() {
+  for (UniqueFd& stream : daemon.stdio) stream.reset();
+  report_read.reset();
+  report_write.reset();
+  if (pid_file.has_value()) pid_file->Remove().IgnoreError();
+}
+
+absl::Status PrepareLaunch(Os& os, UserDatabase& users,
+                           const DetachOptions& options, LaunchPlan& plan) {
+  absl::Status prepared = CheckValues(os, options);
+  if (prepared.ok()) prepared = CheckDirectories(os, options);
+  if (prepared.ok()) prepared = PlanDaemon(os, users, options, plan);
+  if (prepared.ok()) prepared = CheckSingleThreaded(os);
+  if (prepared.ok() && !options.pid_file.empty()) {
+    prepared = AcquirePidFile(os, options.pid_file, plan);
+  }
+  if (prepared.ok()) prepared = OpenStdio(os, options, plan);
+  if (prepared.ok() && !options.foreground) prepared = OpenReportPipe(os, plan);
+  if (prepared.ok()) plan.daemon.keep = KeptDescriptors(options, plan);
+  return prepared;
+}
+
+}  // namespace daemonkit::internal
