@@ -12,9 +12,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "daemonkit/exit_code.h"
+#include "src/errno_status.h"
 #include "src/launch_report.h"
 #include "src/os_helpers.h"
-#include "src/step_failed.h"
 #include "src/wait_status.h"
 
 namespace daemonkit::internal {
@@ -131,8 +131,8 @@ absl::StatusOr<pid_t> AwaitDaemon(Os& os, pid_t middle, UniqueFd report_read) {
   const DaemonEnd end = abandoned > 0 ? EndDaemon(os, abandoned) : DaemonEnd();
   if (last_word.has_value()) return StatusFromReport(*last_word);
   if (reports.read_error != 0) {
-    return StepFailed("reading the readiness pipe", reports.read_error,
-                      EX_OSERR);
+    return ErrnoStatus("reading the readiness pipe", reports.read_error,
+                       EX_OSERR);
   }
   return DescribeSilence(
       reports, end, reaped.ok() ? std::optional<int>(status) : std::nullopt);

@@ -10,6 +10,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "daemonkit/exit_code.h"
+#include "src/after_fork_failure.h"
+#include "src/errno_status.h"
 
 namespace daemonkit::internal {
 namespace {
@@ -45,8 +47,8 @@ absl::Status ResolveUser(UserDatabase& users, const std::string& user,
     }
   }
   if (!found.ok()) {
-    return StepFailed(absl::StrCat("looking up user ", user), found.error,
-                      EX_OSERR);
+    return ErrnoStatus(absl::StrCat("looking up user ", user), found.error,
+                       EX_OSERR);
   }
   if (found.found.has_value()) {
     credentials.uid = found.found->uid;
@@ -66,8 +68,8 @@ absl::Status ResolveGroup(UserDatabase& users, const std::string& group,
   }
   const LookupResult<GroupEntry> found = users.GroupByName(group);
   if (!found.ok()) {
-    return StepFailed(absl::StrCat("looking up group ", group), found.error,
-                      EX_OSERR);
+    return ErrnoStatus(absl::StrCat("looking up group ", group), found.error,
+                       EX_OSERR);
   }
   if (!found.found.has_value()) return UnknownUser("group", group);
   credentials.gid = found.found->gid;
@@ -108,8 +110,8 @@ absl::StatusOr<std::optional<Credentials>> ResolveCredentials(
     LookupResult<std::vector<gid_t>> listed =
         users.GroupsOf(credentials.name, credentials.gid);
     if (!listed.ok()) {
-      return StepFailed(absl::StrCat("listing the groups of ", user),
-                        listed.error, EX_OSERR);
+      return ErrnoStatus(absl::StrCat("listing the groups of ", user),
+                         listed.error, EX_OSERR);
     }
     credentials.groups = *std::move(listed.found);
   }
@@ -138,7 +140,7 @@ bool CanWriteDirectory(const Credentials& credentials,
   return (info.st_mode & needed) == needed;
 }
 
-FailedStep DropPrivileges(Os& os, const Credentials& credentials) {
+AfterForkFailure DropPrivileges(Os& os, const Credentials& credentials) {
   const uid_t old_uid = os.GetUid();
   const gid_t old_gid = os.GetGid();
   if (const SysCallIntResult set =

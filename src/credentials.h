@@ -13,7 +13,7 @@
 #include "absl/status/statusor.h"
 #include "daemonkit/os.h"
 #include "daemonkit/user_database.h"
-#include "src/step_failed.h"
+#include "src/after_fork_failure.h"
 
 namespace daemonkit::internal {
 
@@ -41,7 +41,7 @@ bool CanWriteDirectory(const Credentials& credentials, const struct stat& info);
 // Switches to `credentials`: supplementary groups, then the group, then the
 // user, in that order; then checks that the old ids cannot be regained.
 // Allocates nothing: for the daemon, after fork.
-FailedStep DropPrivileges(Os& os, const Credentials& credentials);
+AfterForkFailure DropPrivileges(Os& os, const Credentials& credentials);
 
 }  // namespace daemonkit::internal
 

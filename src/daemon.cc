@@ -9,14 +9,14 @@
 #include "daemonkit/detach.h"
 #include "daemonkit/exit_code.h"
 #include "daemonkit/sd_notify.h"
+#include "src/errno_status.h"
 #include "src/exec_search_path.h"
 #include "src/launch_report.h"
-#include "src/step_failed.h"
 
 namespace daemonkit {
 
+using internal::ErrnoStatus;
 using internal::LaunchReport;
-using internal::StepFailed;
 
 Daemon Daemon::InLauncher(Os& os, pid_t pid) {
   return Daemon(os, pid, /*in_daemon=*/false);
@@ -46,7 +46,7 @@ absl::Status Daemon::Ready() {
       internal::WriteReport(*os_, report_.get(), ready);
   report_.reset();
   if (!sent.ok()) {
-    return StepFailed("reporting readiness", sent.error, EX_OSERR);
+    return ErrnoStatus("reporting readiness", sent.error, EX_OSERR);
   }
   return Notify(absl::StrCat("READY=1\nMAINPID=", pid_));
 }
@@ -64,7 +64,7 @@ absl::Status Daemon::Fail(const absl::Status& why, int exit_code) {
       *os_, report_.get(), internal::StatusReport(pid_, why, exit_code));
   report_.reset();
   if (!sent.ok()) {
-    return StepFailed("reporting the failure", sent.error, EX_OSERR);
+    return ErrnoStatus("reporting the failure", sent.error, EX_OSERR);
   }
   return absl::OkStatus();
 }

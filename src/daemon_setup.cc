@@ -4,13 +4,14 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include "src/after_fork_failure.h"
 #include "src/close_fds.h"
 #include "src/os_helpers.h"
 
 namespace daemonkit::internal {
 namespace {
 
-FailedStep ResetSignals(Os& os) {
+AfterForkFailure ResetSignals(Os& os) {
   struct sigaction default_action = {};
   default_action.sa_handler = SIG_DFL;
   for (int signal = 1; signal < NSIG; ++signal) {
@@ -32,7 +33,7 @@ FailedStep ResetSignals(Os& os) {
   return {};
 }
 
-FailedStep RedirectStdio(Os& os, const DaemonPlan& plan) {
+AfterForkFailure RedirectStdio(Os& os, const DaemonPlan& plan) {
   static const char* const kStreamNames[3] = {"stdin", "stdout", "stderr"};
   for (int fd = 0; fd < 3; ++fd) {
     if (!plan.stdio[fd].valid()) continue;
@@ -45,7 +46,7 @@ FailedStep RedirectStdio(Os& os, const DaemonPlan& plan) {
   return {};
 }
 
-FailedStep SetEnvironment(Os& os, const DaemonPlan& plan) {
+AfterForkFailure SetEnvironment(Os& os, const DaemonPlan& plan) {
   if (plan.clear_environment) {
     if (const SysCallIntResult cleared = os.ClearEnv(); !cleared.ok()) {
       return {"clearing the environment", nullptr, cleared.error};
@@ -60,7 +61,7 @@ FailedStep SetEnvironment(Os& os, const DaemonPlan& plan) {
 
 }  // namespace
 
-FailedStep SetUpDaemon(Os& os, DaemonPlan& plan, pid_t pid) {
+AfterForkFailure SetUpDaemon(Os& os, DaemonPlan& plan, pid_t pid) {
   os.Umask(static_cast<mode_t>(plan.umask));
   if (!plan.chroot_directory.empty()) {
     const SysCallIntResult rooted = os.Chroot(plan.chroot_directory.c_str());
@@ -72,8 +73,9 @@ FailedStep SetUpDaemon(Os& os, DaemonPlan& plan, pid_t pid) {
   if (!changed.ok()) {
     return {"chdir to", plan.working_directory.c_str(), changed.error};
   }
-  if (FailedStep failed = ResetSignals(os); failed.failed()) return failed;
-  if (FailedStep failed = RedirectStdio(os, plan); failed.failed()) {
+  if (AfterForkFailure failed = ResetSignals(os); failed.failed())
+    return failed;
+  if (AfterForkFailure failed = RedirectStdio(os, plan); failed.failed()) {
     return failed;
   }
   if (const SysCallIntResult closed = CloseInheritedFds(os, plan.keep);
@@ -95,7 +97,7 @@ FailedStep SetUpDaemon(Os& os, DaemonPlan& plan, pid_t pid) {
       return {"disabling core dumps", nullptr, limited.error};
     }
   }
-  if (FailedStep failed = SetEnvironment(os, plan); failed.failed()) {
+  if (AfterForkFailure failed = SetEnvironment(os, plan); failed.failed()) {
     return failed;
   }
   if (plan.credentials.has_value()) {

@@ -13,8 +13,8 @@
 #include "daemonkit/os.h"
 #include "daemonkit/pid_file.h"
 #include "daemonkit/unique_fd.h"
+#include "src/after_fork_failure.h"
 #include "src/credentials.h"
-#include "src/step_failed.h"
 
 namespace daemonkit::internal {
 
@@ -37,7 +37,7 @@ struct DaemonPlan {
 // environment, and last the user and groups. Stops at the first step that
 // fails and says which. Allocates only for the environment. Once the
 // inherited descriptors are closed, `plan.stdio` no longer owns any.
-FailedStep SetUpDaemon(Os& os, DaemonPlan& plan, pid_t pid);
+AfterForkFailure SetUpDaemon(Os& os, DaemonPlan& plan, pid_t pid);
 
 }  // namespace daemonkit::internal
 

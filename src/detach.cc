@@ -12,17 +12,18 @@
 
 #include "absl/strings/str_cat.h"
 #include "daemonkit/exit_code.h"
+#include "src/after_fork_failure.h"
 #include "src/await_daemon.h"
 #include "src/daemon_setup.h"
+#include "src/errno_status.h"
 #include "src/launch_plan.h"
 #include "src/launch_report.h"
 #include "src/middle_process.h"
-#include "src/step_failed.h"
 
 namespace daemonkit {
 namespace {
 
-using internal::FailedStep;
+using internal::AfterForkFailure;
 using internal::LaunchPlan;
 
 // What Detach returns in the middle process and the daemon after Exit, which
@@ -42,10 +43,11 @@ absl::StatusOr<pid_t> AwaitReady(Os& os, pid_t middle, LaunchPlan& plan) {
 
 // Foreground mode: the calling process, `pid`, sets itself up as the daemon.
 absl::Status SetUpInPlace(Os& os, LaunchPlan& plan, pid_t pid) {
-  const FailedStep failed = internal::SetUpDaemon(os, plan.daemon, pid);
+  const AfterForkFailure failed = internal::SetUpDaemon(os, plan.daemon, pid);
   if (!failed.failed()) return absl::OkStatus();
   plan.Abandon();
-  return internal::StatusFromReport(internal::FailedStepReport(pid, failed));
+  return internal::StatusFromReport(
+      internal::AfterForkFailureReport(pid, failed));
 }
 
 }  // namespace
@@ -74,7 +76,7 @@ absl::StatusOr<Daemon> Detach(const DetachOptions& options, Os& os,
   const SysCallIntResult first_fork = os.Fork();
   if (!first_fork.ok()) {
     plan.Abandon();
-    return internal::StepFailed("first fork", first_fork.error, EX_OSERR);
+    return internal::ErrnoStatus("first fork", first_fork.error, EX_OSERR);
   }
   if (first_fork.value > 0) {  // The launcher.
     absl::StatusOr<pid_t> ready = AwaitReady(os, first_fork.value, plan);
@@ -88,7 +90,7 @@ absl::StatusOr<Daemon> Detach(const DetachOptions& options, Os& os,
 
   // The daemon.
   const pid_t pid = os.GetPid();
-  const FailedStep failed = internal::SetUpDaemon(os, plan.daemon, pid);
+  const AfterForkFailure failed = internal::SetUpDaemon(os, plan.daemon, pid);
   if (failed.failed()) {
     internal::ReportFailureAndExit(os, plan.report_write.get(), pid, failed);
     return ReturnedFromExit();

@@ -13,9 +13,9 @@
 #include "absl/strings/str_format.h"
 #include "daemonkit/exit_code.h"
 #include "src/credentials.h"
+#include "src/errno_status.h"
 #include "src/os_helpers.h"
 #include "src/single_thread_check.h"
-#include "src/step_failed.h"
 
 namespace daemonkit::internal {
 namespace {
@@ -27,10 +27,10 @@ absl::Status CheckDirectory(Os& os, const std::string& path,
     return os.Open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
   });
   if (!opened.ok()) {
-    return StepFailed(absl::StrCat("opening ", what, " ", path), opened.error,
-                      EX_NOINPUT);
+    return ErrnoStatus(absl::StrCat("opening ", what, " ", path), opened.error,
+                       EX_NOINPUT);
   }
-  os.Close(opened.value);
+  const UniqueFd directory(os, opened.value);
   return absl::OkStatus();
 }
 
@@ -50,8 +50,8 @@ absl::Status CheckValues(Os& os, const DetachOptions& options) {
           "stdout_path or stderr_path"));
     }
     if (const SysCallIntResult flags = os.Fcntl(fd, F_GETFD, 0); !flags.ok()) {
-      return StepFailed(absl::StrCat("checking kept descriptor ", fd),
-                        flags.error, EX_USAGE);
+      return ErrnoStatus(absl::StrCat("checking kept descriptor ", fd),
+                         flags.error, EX_USAGE);
     }
   }
   for (const std::string& name : options.keep_environment) {
@@ -136,7 +136,7 @@ absl::Status AcquirePidFile(Os& os, const std::string& path, LaunchPlan& plan) {
       os.FChown(plan.pid_file->fd(), credentials->uid.value_or(os.GetUid()),
                 credentials->gid);
   if (!handed.ok()) {
-    return StepFailed(
+    return ErrnoStatus(
         absl::StrCat("handing pid file ", path, " to user ", credentials->name),
         handed.error, EX_CANTCREAT);
   }
@@ -166,8 +166,8 @@ absl::Status OpenStdio(Os& os, const DetachOptions& options, LaunchPlan& plan) {
       const int exit_code = path == "/dev/null" ? EX_OSFILE
                             : i == STDIN_FILENO ? EX_NOINPUT
                                                 : EX_CANTCREAT;
-      return StepFailed(absl::StrCat("opening ", stream.name, " file ", path),
-                        opened.error, exit_code);
+      return ErrnoStatus(absl::StrCat("opening ", stream.name, " file ", path),
+                         opened.error, exit_code);
     }
     plan.daemon.stdio[i] = UniqueFd(os, opened.value);
   }
@@ -185,7 +185,7 @@ absl::Status OpenReportPipe(Os& os, LaunchPlan& plan) {
     made = read_end.ok() ? write_end : read_end;
   }
   if (!made.ok()) {
-    return StepFailed("creating the readiness pipe", made.error, EX_OSERR);
+    return ErrnoStatus("creating the readiness pipe", made.error, EX_OSERR);
   }
   return absl::OkStatus();
 }

@@ -6,6 +6,8 @@
 #include <sysexits.h>
 
 #include "daemonkit/exit_code.h"
+#include "src/after_fork_failure.h"
+#include "src/errno_status.h"
 
 namespace daemonkit::internal {
 namespace {
@@ -23,7 +25,7 @@ void Append(char* buffer, size_t size, absl::string_view text) {
 
 }  // namespace
 
-LaunchReport FailedStepReport(pid_t pid, const FailedStep& failed) {
+LaunchReport AfterForkFailureReport(pid_t pid, const AfterForkFailure& failed) {
   LaunchReport report = {};
   report.kind = LaunchReport::kFailed;
   report.pid = pid;
@@ -74,8 +76,9 @@ SysCallSizeResult WriteReport(Os& os, int fd, const LaunchReport& report) {
   return result;
 }
 
-void ReportFailureAndExit(Os& os, int fd, pid_t pid, const FailedStep& failed) {
-  WriteReport(os, fd, FailedStepReport(pid, failed));
+void ReportFailureAndExit(Os& os, int fd, pid_t pid,
+                          const AfterForkFailure& failed) {
+  WriteReport(os, fd, AfterForkFailureReport(pid, failed));
   os.Exit(EX_OSERR);
 }
 

@@ -13,7 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "daemonkit/os.h"
-#include "src/step_failed.h"
+#include "src/after_fork_failure.h"
 
 namespace daemonkit::internal {
 
@@ -35,7 +35,7 @@ struct LaunchReport {
 
 // A kFailed report for `failed`: "<step> <subject> failed: <errno text or
 // reason>", exit code EX_OSERR.
-LaunchReport FailedStepReport(pid_t pid, const FailedStep& failed);
+LaunchReport AfterForkFailureReport(pid_t pid, const AfterForkFailure& failed);
 
 // A kFailed report carrying `status` (its message truncated to fit).
 LaunchReport StatusReport(pid_t pid, const absl::Status& status, int exit_code);
@@ -50,7 +50,8 @@ SysCallSizeResult WriteReport(Os& os, int fd, const LaunchReport& report);
 // Tells the launcher on `fd` that `failed` (in the process `pid`, 0 for the
 // middle one) and exits with EX_OSERR: for the middle process and the daemon
 // before it is ready. Only a mock Exit returns.
-void ReportFailureAndExit(Os& os, int fd, pid_t pid, const FailedStep& failed);
+void ReportFailureAndExit(Os& os, int fd, pid_t pid,
+                          const AfterForkFailure& failed);
 
 // Reads one whole report from `fd`, retrying on EINTR. Returns the bytes read:
 // sizeof(LaunchReport), or 0 at end-of-file.

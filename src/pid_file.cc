@@ -11,14 +11,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "daemonkit/exit_code.h"
+#include "src/errno_status.h"
 #include "src/os_helpers.h"
-#include "src/step_failed.h"
 
 namespace daemonkit {
 namespace {
 
+using internal::ErrnoStatus;
 using internal::RetryOnEintr;
-using internal::StepFailed;
 
 // A holder empties the file when it locks it and writes its pid soon after;
 // a reader waits this long for the pid to appear.
@@ -80,8 +80,8 @@ absl::Status CannotUse(const std::string& path, int error) {
             "pid file ", path, " is a symbolic link; refusing to follow it")),
         EX_CANTCREAT);
   }
-  return StepFailed(absl::StrCat("opening pid file ", path), error,
-                    EX_CANTCREAT);
+  return ErrnoStatus(absl::StrCat("opening pid file ", path), error,
+                     EX_CANTCREAT);
 }
 
 // Locks `fd`, just opened at `path`, and empties the file. Sets `replaced`
@@ -91,8 +91,8 @@ absl::Status LockOpened(Os& os, const std::string& path, int dir_fd,
                         const std::string& name, int fd, bool* replaced) {
   struct stat locked;
   if (const SysCallIntResult got = os.FStat(fd, &locked); !got.ok()) {
-    return StepFailed(absl::StrCat("checking pid file ", path), got.error,
-                      EX_CANTCREAT);
+    return ErrnoStatus(absl::StrCat("checking pid file ", path), got.error,
+                       EX_CANTCREAT);
   }
   if (!S_ISREG(locked.st_mode)) {
     return WithExitCode(absl::FailedPreconditionError(absl::StrCat(
@@ -112,8 +112,8 @@ absl::Status LockOpened(Os& os, const std::string& path, int dir_fd,
         EX_UNAVAILABLE);
   }
   if (!taken.ok()) {
-    return StepFailed(absl::StrCat("locking pid file ", path), taken.error,
-                      EX_CANTCREAT);
+    return ErrnoStatus(absl::StrCat("locking pid file ", path), taken.error,
+                       EX_CANTCREAT);
   }
   struct stat named;
   const SysCallIntResult found =
@@ -123,13 +123,13 @@ absl::Status LockOpened(Os& os, const std::string& path, int dir_fd,
     return absl::OkStatus();
   }
   if (!found.ok()) {
-    return StepFailed(absl::StrCat("checking pid file ", path), found.error,
-                      EX_CANTCREAT);
+    return ErrnoStatus(absl::StrCat("checking pid file ", path), found.error,
+                       EX_CANTCREAT);
   }
   // Whatever a stale file held is no one's pid now.
   if (const SysCallIntResult emptied = os.FTruncate(fd, 0); !emptied.ok()) {
-    return StepFailed(absl::StrCat("emptying pid file ", path), emptied.error,
-                      EX_CANTCREAT);
+    return ErrnoStatus(absl::StrCat("emptying pid file ", path), emptied.error,
+                       EX_CANTCREAT);
   }
   return absl::OkStatus();
 }
@@ -237,8 +237,8 @@ absl::Status PidFile::Remove() {
     if (const SysCallIntResult gone =
             os_->UnlinkAt(dir_fd_.get(), name_.c_str(), 0);
         !gone.ok()) {
-      removed = StepFailed(absl::StrCat("removing pid file ", path_),
-                           gone.error, EX_CANTCREAT);
+      removed = ErrnoStatus(absl::StrCat("removing pid file ", path_),
+                            gone.error, EX_CANTCREAT);
     }
   }
   fd_.reset();
@@ -259,8 +259,8 @@ absl::StatusOr<PidFileState> ReadPidFile(const std::string& path, Os& os) {
   struct flock lock = WholeFile(F_WRLCK);
   const SysCallIntResult asked = os.FcntlLock(file.get(), F_OFD_GETLK, &lock);
   if (!asked.ok()) {
-    return StepFailed(absl::StrCat("checking the lock of pid file ", path),
-                      asked.error, EX_SOFTWARE);
+    return ErrnoStatus(absl::StrCat("checking the lock of pid file ", path),
+                       asked.error, EX_SOFTWARE);
   }
   if (lock.l_type != F_UNLCK) {
     return PidFileState{PidFileState::kRunning, AwaitPid(os, file.get())};

@@ -9,8 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "daemonkit/exit_code.h"
 #include "daemonkit/unique_fd.h"
+#include "src/errno_status.h"
 #include "src/os_helpers.h"
-#include "src/step_failed.h"
 
 namespace daemonkit {
 
@@ -41,8 +41,8 @@ absl::Status SdNotify(const std::string& address, absl::string_view state,
   const SysCallIntResult created =
       os.Socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (!created.ok()) {
-    return internal::StepFailed("creating the notify socket", created.error,
-                                EX_OSERR);
+    return internal::ErrnoStatus("creating the notify socket", created.error,
+                                 EX_OSERR);
   }
   UniqueFd socket(os, created.value);
   const SysCallSizeResult sent = internal::RetryOnEintr([&] {
@@ -51,8 +51,8 @@ absl::Status SdNotify(const std::string& address, absl::string_view state,
   });
   socket.reset();
   if (!sent.ok()) {
-    return internal::StepFailed(absl::StrCat("notifying ", address), sent.error,
-                                EX_UNAVAILABLE);
+    return internal::ErrnoStatus(absl::StrCat("notifying ", address),
+                                 sent.error, EX_UNAVAILABLE);
   }
   return absl::OkStatus();
 }

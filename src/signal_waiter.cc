@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "absl/strings/str_cat.h"
-#include "src/step_failed.h"
+#include "src/errno_status.h"
 
 namespace daemonkit {
 namespace {
@@ -14,8 +14,8 @@ absl::StatusOr<absl::Time> MonotonicNow(Os& os) {
   struct timespec now;
   const SysCallIntResult got = os.ClockGetTime(CLOCK_MONOTONIC, &now);
   if (!got.ok()) {
-    return internal::StepFailed("reading the monotonic clock", got.error,
-                                EX_OSERR);
+    return internal::ErrnoStatus("reading the monotonic clock", got.error,
+                                 EX_OSERR);
   }
   return absl::TimeFromTimespec(now);
 }
@@ -37,7 +37,7 @@ absl::StatusOr<SignalWaiter> SignalWaiter::Block(
   }
   const SysCallIntResult blocked = os.SigProcMask(SIG_BLOCK, &set, nullptr);
   if (!blocked.ok()) {
-    return internal::StepFailed("blocking signals", blocked.error, EX_OSERR);
+    return internal::ErrnoStatus("blocking signals", blocked.error, EX_OSERR);
   }
   return SignalWaiter(os, set);
 }
@@ -53,7 +53,8 @@ absl::StatusOr<int> SignalWaiter::Wait(absl::Duration timeout) {
     if (taken.ok()) return taken.value;
     if (taken.error == EAGAIN) return 0;  // The time ran out.
     if (taken.error != EINTR) {
-      return internal::StepFailed("waiting for signals", taken.error, EX_OSERR);
+      return internal::ErrnoStatus("waiting for signals", taken.error,
+                                   EX_OSERR);
     }
     // Interrupted by a signal this waiter does not take: wait for the rest.
     now = MonotonicNow(*os_);

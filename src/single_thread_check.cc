@@ -11,8 +11,8 @@
 #include "absl/strings/string_view.h"
 #include "daemonkit/exit_code.h"
 #include "daemonkit/unique_fd.h"
+#include "src/errno_status.h"
 #include "src/os_helpers.h"
-#include "src/step_failed.h"
 
 namespace daemonkit::internal {
 namespace {
@@ -38,16 +38,16 @@ absl::Status CheckSingleThreaded(Os& os) {
   const SysCallIntResult opened =
       RetryOnEintr([&] { return os.Open(kStatPath, O_RDONLY | O_CLOEXEC, 0); });
   if (!opened.ok()) {
-    return StepFailed("counting threads in /proc/self/stat", opened.error,
-                      EX_OSERR);
+    return ErrnoStatus("counting threads in /proc/self/stat", opened.error,
+                       EX_OSERR);
   }
   const UniqueFd stat(os, opened.value);
   char buffer[1024];
   const SysCallSizeResult got = RetryOnEintr(
       [&] { return os.Read(stat.get(), buffer, sizeof buffer - 1); });
   if (!got.ok()) {
-    return StepFailed("counting threads in /proc/self/stat", got.error,
-                      EX_OSERR);
+    return ErrnoStatus("counting threads in /proc/self/stat", got.error,
+                       EX_OSERR);
   }
   const int threads =
       ThreadCount(absl::string_view(buffer, static_cast<size_t>(got.value)));

@@ -9,8 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "daemonkit/pid_file.h"
 #include "daemonkit/unique_fd.h"
+#include "src/errno_status.h"
 #include "src/os_helpers.h"
-#include "src/step_failed.h"
 
 namespace daemonkit {
 namespace {
@@ -22,8 +22,8 @@ absl::StatusOr<pid_t> SignalAndWait(Os& os, int pidfd, pid_t pid, int signal,
   const SysCallIntResult sent = os.PidFdSendSignal(pidfd, signal);
   if (sent.error == ESRCH) return pid;  // It exited meanwhile.
   if (!sent.ok()) {
-    return internal::StepFailed(absl::StrCat("signalling pid ", pid),
-                                sent.error, EX_OSERR);
+    return internal::ErrnoStatus(absl::StrCat("signalling pid ", pid),
+                                 sent.error, EX_OSERR);
   }
   struct pollfd exited = {pidfd, POLLIN, 0};
   const int64_t ms = absl::ToInt64Milliseconds(timeout);
@@ -31,8 +31,8 @@ absl::StatusOr<pid_t> SignalAndWait(Os& os, int pidfd, pid_t pid, int signal,
     return os.Poll(&exited, 1, ms > INT_MAX ? INT_MAX : static_cast<int>(ms));
   });
   if (!polled.ok()) {
-    return internal::StepFailed("waiting for the daemon to exit", polled.error,
-                                EX_OSERR);
+    return internal::ErrnoStatus("waiting for the daemon to exit", polled.error,
+                                 EX_OSERR);
   }
   if (polled.value == 0) {
     return absl::DeadlineExceededError(absl::StrCat(
@@ -61,8 +61,8 @@ absl::StatusOr<pid_t> StopDaemon(const std::string& pid_file,
   const SysCallIntResult opened = os.PidFdOpen(pid, 0);
   if (opened.error == ESRCH) return pid;  // It exited meanwhile.
   if (!opened.ok()) {
-    return internal::StepFailed(absl::StrCat("opening a pidfd for ", pid),
-                                opened.error, EX_OSERR);
+    return internal::ErrnoStatus(absl::StrCat("opening a pidfd for ", pid),
+                                 opened.error, EX_OSERR);
   }
   const UniqueFd pidfd(os, opened.value);
   // Between reading the pid and opening the pidfd the daemon may have

@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "mocks/mock_os.h"
 #include "mocks/mock_user_database.h"
+#include "src/after_fork_failure.h"
 
 namespace daemonkit::internal {
 namespace {
@@ -157,7 +158,7 @@ TEST_F(DropPrivilegesTest, GroupsThenGroupThenUserThenTheCheck) {
 
 TEST_F(DropPrivilegesTest, EachFailureNamesItsStep) {
   EXPECT_CALL(os_, SetGroups(1, _)).WillOnce(Return(SysCallFailure(EPERM)));
-  FailedStep failed = DropPrivileges(os_, credentials_);
+  AfterForkFailure failed = DropPrivileges(os_, credentials_);
   EXPECT_STREQ(failed.step, "setgroups");
   EXPECT_EQ(failed.error, EPERM);
 
@@ -176,7 +177,7 @@ TEST_F(DropPrivilegesTest, RegainingTheOldUserIsAFailure) {
   EXPECT_CALL(os_, SetGid(65534)).WillOnce(Return(SysCallSuccess()));
   EXPECT_CALL(os_, SetUid(65534)).WillOnce(Return(SysCallSuccess()));
   EXPECT_CALL(os_, SetUid(0)).WillOnce(Return(SysCallSuccess()));
-  const FailedStep failed = DropPrivileges(os_, credentials_);
+  const AfterForkFailure failed = DropPrivileges(os_, credentials_);
   EXPECT_STREQ(failed.step, "dropping privileges");
   EXPECT_STREQ(failed.reason, "the old user id came back");
 }

@@ -18,6 +18,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mocks/mock_os.h"
+#include "src/after_fork_failure.h"
 #include "src/launch_report.h"
 
 namespace daemonkit {
@@ -430,8 +431,8 @@ TEST_F(DetachTest, LauncherReturnsTheMiddleProcessFailureAndReapsIt) {
   InSequence in_order;
   ExpectLauncherForked();
   EXPECT_CALL(os_, Read(kReportRead, _, _))
-      .WillOnce(Invoke(ReadsReport(
-          internal::FailedStepReport(0, {"second fork", nullptr, EAGAIN}))));
+      .WillOnce(Invoke(ReadsReport(internal::AfterForkFailureReport(
+          0, {"second fork", nullptr, EAGAIN}))));
   ExpectMiddleReaped(EX_OSERR << 8);
   absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
   EXPECT_EQ(daemon.status().code(), absl::StatusCode::kUnavailable);

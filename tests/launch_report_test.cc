@@ -11,20 +11,22 @@
 #include "daemonkit/exit_code.h"
 #include "daemonkit/posix_os.h"
 #include "gtest/gtest.h"
-#include "src/step_failed.h"
+#include "src/after_fork_failure.h"
+#include "src/errno_status.h"
 
 namespace daemonkit::internal {
 namespace {
 
 TEST(LaunchReportTest, StepFailureNamesStepSubjectAndErrno) {
-  const LaunchReport report = FailedStepReport(7, {"chdir to", "/srv", EACCES});
+  const LaunchReport report =
+      AfterForkFailureReport(7, {"chdir to", "/srv", EACCES});
   EXPECT_EQ(report.kind, LaunchReport::kFailed);
   EXPECT_EQ(report.pid, 7);
   const absl::Status status = StatusFromReport(report);
   EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(status.message(), "chdir to /srv failed: Permission denied");
   EXPECT_EQ(ExitCodeOf(status), EX_OSERR);
-  EXPECT_EQ(StepFailed("setsid", EPERM, EX_OSERR).message(),
+  EXPECT_EQ(ErrnoStatus("setsid", EPERM, EX_OSERR).message(),
             "setsid failed: Operation not permitted");
 }
 

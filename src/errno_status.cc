@@ -1,4 +1,4 @@
-#include "src/step_failed.h"
+#include "src/errno_status.h"
 
 #include <string.h>
 
@@ -13,7 +13,7 @@ const char* ErrnoText(int error) {
   return text != nullptr ? text : "Unknown error";
 }
 
-absl::Status StepFailed(absl::string_view step, int error, int exit_code) {
+absl::Status ErrnoStatus(absl::string_view step, int error, int exit_code) {
   return WithExitCode(
       absl::Status(absl::ErrnoToStatusCode(error),
                    absl::StrCat(step, " failed: ", ErrnoText(error))),
