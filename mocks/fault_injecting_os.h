@@ -43,6 +43,26 @@ class FaultInjectingOs : public Os {
     int error = 0;
     std::optional<Call> call;
     std::optional<int> process;
+
+    // The `nth` call of any kind fails with `error`.
+    static Fault NthCall(int nth, int error) {
+      Fault fault;
+      fault.nth = nth;
+      fault.error = error;
+      return fault;
+    }
+    // The `nth` call of kind `call` fails with `error`.
+    static Fault NthOf(Call call, int nth, int error) {
+      Fault fault = NthCall(nth, error);
+      fault.call = call;
+      return fault;
+    }
+    // The same, counting only the calls of process `number`.
+    Fault InProcess(int number) const {
+      Fault fault = *this;
+      fault.process = number;
+      return fault;
+    }
   };
 
   // A call as recorded.

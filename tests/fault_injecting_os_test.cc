@@ -17,6 +17,7 @@ namespace daemonkit {
 namespace {
 
 using Call = FaultInjectingOs::Call;
+using Fault = FaultInjectingOs::Fault;
 using ::testing::Return;
 using ::testing::StrEq;
 using ::testing::StrictMock;
@@ -24,7 +25,7 @@ using ::testing::StrictMock;
 TEST(FaultInjectingOsTest, FailsTheNthCallOverallWithoutReachingTheTarget) {
   StrictMock<MockOs> target;
   FaultInjectingOs os(target);
-  os.Inject({.nth = 2, .error = EIO});
+  os.Inject(Fault::NthCall(2, EIO));
   EXPECT_CALL(target, Chdir(StrEq("/"))).WillOnce(Return(SysCallSuccess()));
   EXPECT_CALL(target, SetSid()).WillOnce(Return(SysCallSuccess(7)));
   EXPECT_TRUE(os.Chdir("/").ok());
@@ -41,7 +42,7 @@ TEST(FaultInjectingOsTest, FailsTheNthCallOverallWithoutReachingTheTarget) {
 TEST(FaultInjectingOsTest, FailsTheNthCallOfAKind) {
   StrictMock<MockOs> target;
   FaultInjectingOs os(target);
-  os.Inject({.nth = 2, .error = EAGAIN, .call = Call::kFork});
+  os.Inject(Fault::NthOf(Call::kFork, 2, EAGAIN));
   EXPECT_CALL(target, Fork()).WillOnce(Return(SysCallSuccess(10)));
   EXPECT_CALL(target, SetSid()).WillOnce(Return(SysCallSuccess(1)));
   EXPECT_TRUE(os.Fork().ok());
@@ -52,7 +53,7 @@ TEST(FaultInjectingOsTest, FailsTheNthCallOfAKind) {
 TEST(FaultInjectingOsTest, FailedCloseStillClosesLikeTheKernel) {
   StrictMock<MockOs> target;
   FaultInjectingOs os(target);
-  os.Inject({.nth = 1, .error = EIO, .call = Call::kClose});
+  os.Inject(Fault::NthOf(Call::kClose, 1, EIO));
   EXPECT_CALL(target, Close(5)).WillOnce(Return(SysCallSuccess()));
   EXPECT_EQ(os.Close(5).error, EIO);
 }
@@ -60,7 +61,7 @@ TEST(FaultInjectingOsTest, FailedCloseStillClosesLikeTheKernel) {
 TEST(FaultInjectingOsTest, CallsThatCannotFailNeverFire) {
   StrictMock<MockOs> target;
   FaultInjectingOs os(target);
-  os.Inject({.nth = 1, .error = EIO, .call = Call::kUmask});
+  os.Inject(Fault::NthOf(Call::kUmask, 1, EIO));
   EXPECT_CALL(target, Umask(022)).WillOnce(Return(0));
   EXPECT_EQ(os.Umask(022), 0);
   EXPECT_FALSE(os.fired());
@@ -68,7 +69,7 @@ TEST(FaultInjectingOsTest, CallsThatCannotFailNeverFire) {
 
 TEST(FaultInjectingOsTest, CountsAndFailsAcrossFork) {
   FaultInjectingOs os(PosixOs::Default());
-  os.Inject({.nth = 1, .error = EACCES, .call = Call::kOpen, .process = 1});
+  os.Inject(Fault::NthOf(Call::kOpen, 1, EACCES).InProcess(1));
   const SysCallIntResult child = os.Fork();
   ASSERT_TRUE(child.ok());
   if (child.value == 0) {

@@ -48,6 +48,7 @@ namespace daemonkit {
 namespace {
 
 using Call = FaultInjectingOs::Call;
+using Fault = FaultInjectingOs::Fault;
 using ::daemonkit::test::OpenFds;
 using ::daemonkit::test::ReadFile;
 using ::testing::HasSubstr;
@@ -268,7 +269,7 @@ TEST_F(FaultInjectionTest, EveryFailingCallEndsInAClearErrorWithNothingLeft) {
                                              " (", FaultInjectingOs::Name(call),
                                              ", ", strerror(error), ")");
       SCOPED_TRACE(where);
-      os.Inject({.nth = nth, .error = error, .process = process});
+      os.Inject(Fault::NthCall(nth, error).InProcess(process));
       Outcome outcome;
       ASSERT_TRUE(Launch(os, options_, &outcome, &why)) << why;
       EXPECT_TRUE(os.fired()) << "the run took another path";
@@ -328,7 +329,7 @@ int RunDetachOrExit(Os& os, const DetachOptions& options,
 
 TEST_F(FaultInjectionTest, FirstForkFailsWithEagain) {
   FaultInjectingOs os(PosixOs::Default());
-  os.Inject({.nth = 1, .error = EAGAIN, .call = Call::kFork});
+  os.Inject(Fault::NthOf(Call::kFork, 1, EAGAIN));
   const std::string err = tmp_ + "/launcher.err";
   const int status = RunDetachOrExit(os, options_, err);
   ASSERT_TRUE(WIFEXITED(status));
@@ -340,7 +341,7 @@ TEST_F(FaultInjectionTest, FirstForkFailsWithEagain) {
 
 TEST_F(FaultInjectionTest, SecondForkFailsInTheMiddleProcess) {
   FaultInjectingOs os(PosixOs::Default());
-  os.Inject({.nth = 2, .error = EAGAIN, .call = Call::kFork});
+  os.Inject(Fault::NthOf(Call::kFork, 2, EAGAIN));
   Outcome outcome;
   std::string why;
   ASSERT_TRUE(Launch(os, options_, &outcome, &why)) << why;
@@ -354,7 +355,7 @@ TEST_F(FaultInjectionTest, SecondForkFailsInTheMiddleProcess) {
 
 TEST_F(FaultInjectionTest, SetSidFails) {
   FaultInjectingOs os(PosixOs::Default());
-  os.Inject({.nth = 1, .error = EPERM, .call = Call::kSetSid});
+  os.Inject(Fault::NthOf(Call::kSetSid, 1, EPERM));
   Outcome outcome;
   std::string why;
   ASSERT_TRUE(Launch(os, options_, &outcome, &why)) << why;
@@ -408,7 +409,7 @@ TEST_F(FaultInjectionTest, RealFirstForkFailureReadsLikeTheInjectedOne) {
 
   // The same start with the decorator failing the fork instead.
   FaultInjectingOs os(PosixOs::Default());
-  os.Inject({.nth = 1, .error = EAGAIN, .call = Call::kFork});
+  os.Inject(Fault::NthOf(Call::kFork, 1, EAGAIN));
   Outcome injected;
   std::string why;
   ASSERT_TRUE(Launch(os, options_, &injected, &why)) << why;
@@ -444,7 +445,7 @@ TEST_F(FaultInjectionTest, RealSecondForkFailureReadsLikeTheInjectedOne) {
   EXPECT_EQ(ReapEverything(kernel), "");
 
   FaultInjectingOs os(PosixOs::Default());
-  os.Inject({.nth = 2, .error = EAGAIN, .call = Call::kFork});
+  os.Inject(Fault::NthOf(Call::kFork, 2, EAGAIN));
   Outcome injected;
   ASSERT_TRUE(Launch(os, options_, &injected, &why)) << why;
   EXPECT_EQ(ReapEverything(injected), "");

@@ -241,11 +241,8 @@ TEST(GetentFaultInjectionTest, EveryFailingCallFailsTheLookupCleanly) {
       SCOPED_TRACE(testing::Message()
                    << "process " << process << ", call " << nth << ": "
                    << FaultInjectingOs::Name(call));
-      FaultInjectingOs::Fault fault;
-      fault.nth = static_cast<int>(nth);
-      fault.process = process;
-      fault.error = EMFILE;
-      os.Inject(fault);
+      os.Inject(FaultInjectingOs::Fault::NthCall(static_cast<int>(nth), EMFILE)
+                    .InProcess(process));
       const LookupResult<UserEntry> found = getent.UserByName("root");
       if (!FaultInjectingOs::CanFail(call)) continue;
       ASSERT_TRUE(os.fired());
