@@ -2,7 +2,9 @@
 # Line coverage of daemonkit's library: src/, include/ and mocks/ (not tests/,
 # examples/, tools/, bench/ or external/), as measured by the test suite.
 #
-# Usage: tools/coverage.sh [--help] [TARGET_PATTERN...]   (default: //...)
+# Usage: tools/coverage.sh [--help] [--no-flush] [TARGET_PATTERN...]
+#   TARGET_PATTERN  what to build and test (default: //...)
+#   --no-flush      do not preload tools/gcov_flush.c (see 1. below)
 #
 # `bazel coverage` needs @remote_coverage_tools, which is not available
 # offline (bazel/stand_ins.bzl), so this script does by hand what it would do:
@@ -12,10 +14,12 @@
 #      normal build's outputs stay as they were) and runs the tests, never
 #      from the test cache. Each instrumented process writes its counters
 #      (.gcda) when it exits, into coverage/gcda/ through GCOV_PREFIX, a path
-#      the sandbox is told to leave writable. A process that ends with
-#      _exit(2), replaces itself with execve(2) or dies of a signal writes
-#      nothing: what a forked child or a daemon does is counted only when it
-#      ends with exit(3) or by returning from main (docs/coverage.md).
+#      the sandbox is told to leave writable. Only exit(3) writes them, and
+#      the tests' forked children and daemons end with _exit(2) or execve(2)
+#      by design, so the tests run with tools/gcov_flush.c preloaded, which
+#      writes them there too. A process killed by a signal still writes
+#      nothing, nor does one that is statically linked and does not exit
+#      (docs/coverage.md).
 #   2. The notes files gcc wrote beside each object (.gcno, not declared to
 #      Bazel, so kept because .bazelrc compiles outside the sandbox in that
 #      config) are gathered with the counters, for the objects of the current
@@ -38,12 +42,14 @@ usage() {
 }
 
 targets=()
+flush=1
 for arg in "$@"; do
   case "$arg" in
     -h | --help)
       usage
       exit 0
       ;;
+    --no-flush) flush=0 ;;
     -*)
       echo "coverage.sh: unknown option: $arg (see --help)" >&2
       exit 2
@@ -91,12 +97,22 @@ end_step() {
 rm -rf "$out"
 mkdir -p "$out/gcda" "$out/data"
 
+# gcc's objects name their .gcda files after where they were compiled:
+# /proc/self/cwd/bazel-out/..., as Bazel runs gcc with PWD=/proc/self/cwd.
+# GCOV_PREFIX_STRIP drops the first three directories.
+test_flags=(--nocache_test_results
+  --test_env=GCOV_PREFIX="$out/gcda" --test_env=GCOV_PREFIX_STRIP=3
+  --sandbox_writable_path="$out/gcda")
+if [ "$flush" -eq 1 ]; then
+  # With the gcc that compiles the tests: libgcov must be the same version.
+  gcc -shared -fPIC -O1 -Wall -o "$out/gcov_flush.so" tools/gcov_flush.c -lgcov
+  test_flags+=(--test_env=LD_PRELOAD="$out/gcov_flush.so")
+fi
+
 step "build and test with --config=gcov"
 test_status=0
-./bazelw test --config=gcov --nocache_test_results \
-  --test_env=GCOV_PREFIX="$out/gcda" --test_env=GCOV_PREFIX_STRIP=3 \
-  --sandbox_writable_path="$out/gcda" \
-  "${targets[@]}" || test_status=$?
+./bazelw test --config=gcov "${test_flags[@]}" "${targets[@]}" ||
+  test_status=$?
 # 3: some tests failed; 4: no test to run. Anything else: nothing was built.
 if [ "$test_status" -ne 0 ] && [ "$test_status" -ne 3 ]; then
   echo "coverage.sh: bazel test failed (exit $test_status)" >&2
@@ -162,7 +178,9 @@ echo
 echo "Report: $out/html/index.html"
 echo "Steps:"
 printf '  %s\n' "${timings[@]}"
-echo "A forked child that ends with _exit(2) writes no counters: see docs/coverage.md."
+if [ "$flush" -eq 0 ]; then
+  echo "Without --no-flush, processes that end with _exit(2) count too."
+fi
 if [ "$test_status" -eq 3 ]; then
   echo "coverage.sh: some tests failed; these figures count only what ran" >&2
   exit 1
