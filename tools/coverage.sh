@@ -100,8 +100,12 @@ mkdir -p "$out/gcda" "$out/data"
 # gcc's objects name their .gcda files after where they were compiled:
 # /proc/self/cwd/bazel-out/..., as Bazel runs gcc with PWD=/proc/self/cwd.
 # GCOV_PREFIX_STRIP drops the first three directories.
+# GCOV_ERROR_FILE: libgcov's complaints (a process that could not write its
+# counters) go there rather than into the output that tests compare.
+errors=$out/gcda/gcov-errors.txt
 test_flags=(--nocache_test_results
   --test_env=GCOV_PREFIX="$out/gcda" --test_env=GCOV_PREFIX_STRIP=3
+  --test_env=GCOV_ERROR_FILE="$errors"
   --sandbox_writable_path="$out/gcda")
 if [ "$flush" -eq 1 ]; then
   # With the gcc that compiles the tests: libgcov must be the same version.
@@ -180,6 +184,10 @@ echo "Steps:"
 printf '  %s\n' "${timings[@]}"
 if [ "$flush" -eq 0 ]; then
   echo "Without --no-flush, processes that end with _exit(2) count too."
+fi
+if [ -s "$errors" ]; then
+  cp "$errors" "$out/gcov-errors.txt"
+  echo "Some processes could not write their counters ($(wc -l <"$errors") complaints): $out/gcov-errors.txt"
 fi
 if [ "$test_status" -eq 3 ]; then
   echo "coverage.sh: some tests failed; these figures count only what ran" >&2
