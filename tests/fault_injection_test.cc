@@ -88,8 +88,10 @@ struct Outcome {
 };
 
 // Runs Detach in a helper process that plays the launcher; the daemon reports
-// ready and waits to be killed. Returns false (and says why) when the
-// launcher hung.
+// ready and exits once Ready() returned, so that every call it makes is
+// recorded before the test reads the record (the launcher may return while
+// Ready() still restores SIGPIPE's disposition). Returns false (and says why)
+// when the launcher hung.
 bool Launch(Os& os, const DetachOptions& options, Outcome* outcome,
             std::string* why) {
   int result[2];
@@ -100,15 +102,17 @@ bool Launch(Os& os, const DetachOptions& options, Outcome* outcome,
     const std::vector<int> before = OpenFds(getpid());
     absl::StatusOr<Daemon> daemon = Detach(options, os);
     if (daemon.ok() && !daemon->in_launcher()) {
-      if (!daemon->Ready().ok()) _exit(kReadyFailedExit);
-      for (;;) pause();
+      _exit(daemon->Ready().ok() ? 0 : kReadyFailedExit);
     }
     Outcome seen = {};
     seen.ok = daemon.ok();
     seen.daemon_pid = daemon.ok() ? daemon->pid() : 0;
     seen.exit_code = ExitCodeOf(daemon.status());
     seen.leaked_fds = OpenFds(getpid()) != before;
-    for (const auto& [pid, state] : Children()) seen.zombies += state == 'Z';
+    // A ready daemon exits by itself (see above): only another child counts.
+    for (const auto& [pid, state] : Children()) {
+      seen.zombies += state == 'Z' && pid != seen.daemon_pid;
+    }
     snprintf(seen.message, sizeof seen.message, "%s",
              std::string(daemon.status().message()).c_str());
     (void)!write(result[1], &seen, sizeof seen);
@@ -128,10 +132,9 @@ bool Launch(Os& os, const DetachOptions& options, Outcome* outcome,
   return answered;
 }
 
-// Stops the daemon a successful start left, then waits (boundedly) for every
-// other process to end. Returns what was still running and had to be killed.
-std::string ReapEverything(const Outcome& outcome) {
-  if (outcome.ok) kill(outcome.daemon_pid, SIGKILL);
+// Waits (boundedly) for every process a start made to end: a ready daemon
+// exits by itself. Returns what was still running and had to be killed.
+std::string ReapEverything() {
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(3);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -240,7 +243,7 @@ TEST_F(FaultInjectionTest, EveryFailingCallEndsInAClearErrorWithNothingLeft) {
   ASSERT_TRUE(Launch(os, options_, &clean, &why)) << why;
   ASSERT_TRUE(clean.ok) << clean.message;
   const std::vector<FaultInjectingOs::Record> recorded = os.calls();
-  EXPECT_EQ(ReapEverything(clean), "");
+  EXPECT_EQ(ReapEverything(), "");
   unlink(options_.pid_file.c_str());
 
   std::map<int, std::vector<Call>> by_process;
@@ -284,7 +287,7 @@ TEST_F(FaultInjectionTest, EveryFailingCallEndsInAClearErrorWithNothingLeft) {
         EXPECT_FALSE(std::ifstream(options_.pid_file).good())
             << "a failed start left its pid file";
       }
-      EXPECT_EQ(ReapEverything(outcome), "") << "left running";
+      EXPECT_EQ(ReapEverything(), "") << "left running";
       unlink(options_.pid_file.c_str());  // Killed daemons leave theirs.
       if (outcome.ok) {
         ++tolerated;
@@ -336,7 +339,7 @@ TEST_F(FaultInjectionTest, FirstForkFailsWithEagain) {
   EXPECT_EQ(WEXITSTATUS(status), EX_OSERR);
   EXPECT_EQ(ReadFile(err),
             "daemonkit: first fork failed: Resource temporarily unavailable\n");
-  EXPECT_EQ(ReapEverything(Outcome{}), "");
+  EXPECT_EQ(ReapEverything(), "");
 }
 
 TEST_F(FaultInjectionTest, SecondForkFailsInTheMiddleProcess) {
@@ -350,7 +353,7 @@ TEST_F(FaultInjectionTest, SecondForkFailsInTheMiddleProcess) {
                "second fork failed: Resource temporarily unavailable");
   EXPECT_EQ(outcome.exit_code, EX_OSERR);
   EXPECT_EQ(outcome.zombies, 0) << "the middle process was reaped";
-  EXPECT_EQ(ReapEverything(outcome), "");
+  EXPECT_EQ(ReapEverything(), "");
 }
 
 TEST_F(FaultInjectionTest, SetSidFails) {
@@ -362,7 +365,7 @@ TEST_F(FaultInjectionTest, SetSidFails) {
   EXPECT_STREQ(outcome.message, "setsid failed: Operation not permitted");
   EXPECT_EQ(outcome.exit_code, EX_OSERR);
   EXPECT_EQ(outcome.zombies, 0);
-  EXPECT_EQ(ReapEverything(outcome), "");
+  EXPECT_EQ(ReapEverything(), "");
 }
 
 // From here on the kernel itself refuses to fork: a seccomp filter answers
@@ -419,7 +422,7 @@ TEST_F(FaultInjectionTest, RealFirstForkFailureReadsLikeTheInjectedOne) {
   EXPECT_EQ(ReadFile(err), absl::StrCat("timestamp: ", injected.message, "\n"));
   EXPECT_STREQ(injected.message,
                "first fork failed: Resource temporarily unavailable");
-  EXPECT_EQ(ReapEverything(injected), "");
+  EXPECT_EQ(ReapEverything(), "");
 }
 
 // An Os that turns the real fork off once it has made a new session: in
@@ -442,13 +445,13 @@ TEST_F(FaultInjectionTest, RealSecondForkFailureReadsLikeTheInjectedOne) {
   Outcome kernel;
   std::string why;
   ASSERT_TRUE(Launch(real, options_, &kernel, &why)) << why;
-  EXPECT_EQ(ReapEverything(kernel), "");
+  EXPECT_EQ(ReapEverything(), "");
 
   FaultInjectingOs os(PosixOs::Default());
   os.Inject(Fault::NthOf(Call::kFork, 2, EAGAIN));
   Outcome injected;
   ASSERT_TRUE(Launch(os, options_, &injected, &why)) << why;
-  EXPECT_EQ(ReapEverything(injected), "");
+  EXPECT_EQ(ReapEverything(), "");
 
   EXPECT_FALSE(kernel.ok);
   EXPECT_STREQ(kernel.message, injected.message);
