@@ -6,10 +6,12 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
 
 namespace daemonkit::examples {
 namespace {
 
+using ::daemonkit::test::IsOk;
 // getopt_long may permute argv, so each parse gets its own copy.
 absl::StatusOr<TimestampFlags> Parse(std::vector<std::string> arguments) {
   arguments.insert(arguments.begin(), "timestamp");
@@ -27,7 +29,7 @@ std::string ErrorOf(std::vector<std::string> arguments) {
 
 TEST(TimestampFlagsTest, DefaultsWithoutArguments) {
   const absl::StatusOr<TimestampFlags> parsed = Parse({});
-  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_THAT(parsed, IsOk());
   EXPECT_EQ(parsed->log, "/tmp/daemon-log");
   EXPECT_EQ(parsed->interval, absl::Seconds(10));
   EXPECT_EQ(parsed->pid_file, "");
@@ -44,7 +46,7 @@ TEST(TimestampFlagsTest, ValuesWithEqualsOrAsTheNextArgument) {
              "/run/t.pid", "--chdir=/srv", "--umask=027", "--user=nobody",
              "--group=nogroup", "--chroot=/jail", "--foreground",
              "--stop-timeout=3s"});
-  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_THAT(parsed, IsOk());
   EXPECT_EQ(parsed->log, "/var/log/t.log");
   EXPECT_EQ(parsed->interval, absl::Milliseconds(500));
   EXPECT_EQ(parsed->pid_file, "/run/t.pid");
@@ -61,18 +63,18 @@ TEST(TimestampFlagsTest, ValuesWithEqualsOrAsTheNextArgument) {
 TEST(TimestampFlagsTest, UnderscoredSpellingsAreAliases) {
   absl::StatusOr<TimestampFlags> parsed =
       Parse({"--pid_file=/run/t.pid", "--stop_timeout", "3s"});
-  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_THAT(parsed, IsOk());
   EXPECT_EQ(parsed->pid_file, "/run/t.pid");
   EXPECT_EQ(parsed->stop_timeout, absl::Seconds(3));
   parsed = Parse({"--pid_file", "/run/u.pid", "--stop_timeout=4s"});
-  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_THAT(parsed, IsOk());
   EXPECT_EQ(parsed->pid_file, "/run/u.pid");
   EXPECT_EQ(parsed->stop_timeout, absl::Seconds(4));
 }
 
 TEST(TimestampFlagsTest, StopIsNotTakenForStopTimeout) {
   const absl::StatusOr<TimestampFlags> parsed = Parse({"--stop", "--status"});
-  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_THAT(parsed, IsOk());
   EXPECT_TRUE(parsed->stop);
   EXPECT_TRUE(parsed->status);
   EXPECT_EQ(parsed->stop_timeout, absl::Seconds(10));
@@ -81,7 +83,7 @@ TEST(TimestampFlagsTest, StopIsNotTakenForStopTimeout) {
 TEST(TimestampFlagsTest, OneDashAsAbseilFlagsTook) {
   const absl::StatusOr<TimestampFlags> parsed = Parse(
       {"-interval=2s", "-help", "-pid_file=/run/t.pid", "-stop-timeout=5s"});
-  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_THAT(parsed, IsOk());
   EXPECT_EQ(parsed->interval, absl::Seconds(2));
   EXPECT_TRUE(parsed->help);
   EXPECT_EQ(parsed->pid_file, "/run/t.pid");
@@ -119,7 +121,7 @@ TEST(TimestampFlagsTest, ErrorsNameTheDashedSpelling) {
 TEST(TimestampFlagsTest, ParsesAgainAfterAFailure) {
   EXPECT_FALSE(Parse({"--bogus"}).ok());
   const absl::StatusOr<TimestampFlags> parsed = Parse({"--log=/tmp/again"});
-  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_THAT(parsed, IsOk());
   EXPECT_EQ(parsed->log, "/tmp/again");
 }
 

@@ -25,13 +25,16 @@
 #include "daemonkit/pid_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/proc_view.h"
-#include "tests/test_daemon.h"
+#include "tests/support/proc_view.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/test_daemon.h"
 
 namespace daemonkit {
 namespace {
 
 using ::daemonkit::test::Exists;
+using ::daemonkit::test::HasExitCode;
+using ::daemonkit::test::HasMessage;
 using ::daemonkit::test::ReadFile;
 using ::daemonkit::test::StartServingDaemon;
 using ::daemonkit::test::StopWithSigterm;
@@ -106,7 +109,7 @@ TEST_F(PidFileIntegrationTest, SecondStartIsRefusedBeforeAnyFork) {
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().message(),
             absl::StrCat("already running as pid ", first));
-  EXPECT_EQ(ExitCodeOf(second.status()), EX_UNAVAILABLE);
+  EXPECT_THAT(second, HasExitCode(EX_UNAVAILABLE));
   EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), 0) << "only the first daemon";
   EXPECT_EQ(ReadFile(pid_file_), absl::StrCat(first, "\n"));
   Stop(first);
@@ -132,7 +135,7 @@ TEST_F(PidFileIntegrationTest, SymbolicLinkIsRefusedAndItsTargetUntouched) {
   EXPECT_EQ(daemon.status().message(),
             absl::StrCat("pid file ", pid_file_,
                          " is a symbolic link; refusing to follow it"));
-  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_CANTCREAT);
+  EXPECT_THAT(daemon, HasExitCode(EX_CANTCREAT));
   EXPECT_EQ(ReadFile(target), "precious\n");
 }
 
@@ -143,7 +146,7 @@ TEST_F(PidFileIntegrationTest, DirectoryThatDoesNotExist) {
   EXPECT_EQ(daemon.status().message(),
             absl::StrCat("opening pid file ", options_.pid_file,
                          " failed: No such file or directory"));
-  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_CANTCREAT);
+  EXPECT_THAT(daemon, HasExitCode(EX_CANTCREAT));
 }
 
 TEST_F(PidFileIntegrationTest, DirectoryThatIsNotWritable) {
@@ -191,7 +194,7 @@ TEST_F(PidFileIntegrationTest, FailedStartLeavesNoPidFile) {
     _exit(EX_UNAVAILABLE);
   }
   ASSERT_FALSE(daemon.ok());
-  EXPECT_EQ(daemon.status().message(), "cannot bind port 80");
+  EXPECT_THAT(daemon, HasMessage("cannot bind port 80"));
   EXPECT_FALSE(Exists(pid_file_));
 }
 

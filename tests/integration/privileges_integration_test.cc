@@ -24,13 +24,17 @@
 #include "daemonkit/exit_code.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/proc_view.h"
-#include "tests/test_daemon.h"
+#include "tests/support/proc_view.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/test_daemon.h"
 
 namespace daemonkit {
 namespace {
 
 using ::daemonkit::test::Exists;
+using ::daemonkit::test::HasExitCode;
+using ::daemonkit::test::HasMessage;
+using ::daemonkit::test::IsOk;
 using ::daemonkit::test::ReadFile;
 using ::daemonkit::test::StartServingDaemon;
 using ::daemonkit::test::StatusField;
@@ -103,7 +107,7 @@ TEST_F(PrivilegesTest, PidFileWhereTheUserCannotRemoveItIsRefused) {
                          "could not remove its pid file at a clean stop; use a "
                          "directory that user owns (such as systemd's "
                          "RuntimeDirectory=)"));
-  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_CANTCREAT);
+  EXPECT_THAT(daemon, HasExitCode(EX_CANTCREAT));
   EXPECT_FALSE(Exists(options.pid_file));
 }
 
@@ -111,13 +115,13 @@ TEST_F(PrivilegesTest, UnknownUserIsRefusedBeforeAnyFork) {
   DetachOptions options;
   options.user = "no-such-user-here";
   absl::StatusOr<Daemon> daemon = Detach(options);
-  EXPECT_EQ(daemon.status().message(), "unknown user 'no-such-user-here'");
-  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_NOUSER);
+  EXPECT_THAT(daemon, HasMessage("unknown user 'no-such-user-here'"));
+  EXPECT_THAT(daemon, HasExitCode(EX_NOUSER));
   options.user = "";
   options.group = "no-such-group-here";
   daemon = Detach(options);
-  EXPECT_EQ(daemon.status().message(), "unknown group 'no-such-group-here'");
-  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_NOUSER);
+  EXPECT_THAT(daemon, HasMessage("unknown group 'no-such-group-here'"));
+  EXPECT_THAT(daemon, HasExitCode(EX_NOUSER));
 }
 
 TEST_F(PrivilegesTest, ChrootThenWorkingDirectoryInside) {
@@ -148,7 +152,7 @@ TEST_F(PrivilegesTest, ChrootDirectoryThatDoesNotExist) {
   EXPECT_EQ(daemon.status().message(),
             absl::StrCat("opening chroot directory ", directory_,
                          "/missing failed: No such file or directory"));
-  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_NOINPUT);
+  EXPECT_THAT(daemon, HasExitCode(EX_NOINPUT));
 }
 
 TEST_F(PrivilegesTest, NoCoreDumps) {
@@ -185,7 +189,7 @@ TEST_F(PrivilegesTest, CleanEnvironmentKeepsOnlyWhatIsNamed) {
   }
   unsetenv("DAEMONKIT_KEEP");
   unsetenv("DAEMONKIT_DROP");
-  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  ASSERT_THAT(daemon, IsOk());
   const pid_t pid = daemon->pid();
   // Ready() comes just before the exec: wait for the program to be sleep.
   for (int i = 0; i < 500; ++i) {

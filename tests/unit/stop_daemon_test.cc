@@ -12,10 +12,13 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mocks/mock_os.h"
+#include "tests/support/status_matchers.h"
 
 namespace daemonkit {
 namespace {
 
+using ::daemonkit::test::HasMessage;
+using ::daemonkit::test::StatusIs;
 using ::testing::_;
 using ::testing::InSequence;
 using ::testing::Invoke;
@@ -66,9 +69,9 @@ TEST_F(StopDaemonTest, StalePidFileIsNotRunningAndNothingIsSignalled) {
   ExpectPidFile(false, 42);
   absl::StatusOr<pid_t> stopped =
       StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_);
-  EXPECT_EQ(stopped.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(stopped.status().message(),
-            "not running (pid file /run/app.pid is stale)");
+  EXPECT_THAT(stopped, StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(stopped,
+              HasMessage("not running (pid file /run/app.pid is stale)"));
 }
 
 TEST_F(StopDaemonTest, APidReusedMeanwhileIsNeverSignalled) {
@@ -91,8 +94,8 @@ TEST_F(StopDaemonTest, ADaemonThatDoesNotStopIsReported) {
   EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
   absl::StatusOr<pid_t> stopped =
       StopDaemon(kPath, absl::Seconds(2), SIGTERM, os_);
-  EXPECT_EQ(stopped.status().code(), absl::StatusCode::kDeadlineExceeded);
-  EXPECT_EQ(stopped.status().message(), "pid 42 did not stop within 2s");
+  EXPECT_THAT(stopped, StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_THAT(stopped, HasMessage("pid 42 did not stop within 2s"));
 }
 
 }  // namespace

@@ -13,10 +13,15 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mocks/mock_os.h"
+#include "tests/support/status_matchers.h"
 
 namespace daemonkit {
 namespace {
 
+using ::daemonkit::test::HasExitCode;
+using ::daemonkit::test::HasMessage;
+using ::daemonkit::test::IsOk;
+using ::daemonkit::test::StatusIs;
 using ::testing::_;
 using ::testing::AnyNumber;
 using ::testing::DoAll;
@@ -98,7 +103,7 @@ TEST_F(PidFileTest, AcquireOpensLocksAndEmptiesTheFile) {
   ExpectNamed(7);
   EXPECT_CALL(os_, FTruncate(kFd, 0)).WillOnce(Return(SysCallSuccess()));
   absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
-  ASSERT_TRUE(file.ok()) << file.status();
+  ASSERT_THAT(file, IsOk());
   EXPECT_EQ(file->fd(), kFd);
   ExpectClosed();
 }
@@ -107,18 +112,22 @@ TEST_F(PidFileTest, SymbolicLinkIsRefused) {
   ExpectOpen(SysCallFailure(EEXIST), SysCallFailure(ELOOP));
   EXPECT_CALL(os_, Close(kDirFd)).WillOnce(Return(SysCallSuccess()));
   absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
-  EXPECT_EQ(file.status().message(),
-            "pid file /run/app.pid is a symbolic link; refusing to follow it");
-  EXPECT_EQ(ExitCodeOf(file.status()), EX_CANTCREAT);
+  EXPECT_THAT(
+      file,
+      HasMessage(
+          "pid file /run/app.pid is a symbolic link; refusing to follow it"));
+  EXPECT_THAT(file, HasExitCode(EX_CANTCREAT));
 }
 
 TEST_F(PidFileTest, MissingDirectoryIsReported) {
   EXPECT_CALL(os_, Open(StrEq("/run"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0))
       .WillOnce(Return(SysCallFailure(ENOENT)));
   absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
-  EXPECT_EQ(file.status().message(),
-            "opening pid file /run/app.pid failed: No such file or directory");
-  EXPECT_EQ(ExitCodeOf(file.status()), EX_CANTCREAT);
+  EXPECT_THAT(
+      file,
+      HasMessage(
+          "opening pid file /run/app.pid failed: No such file or directory"));
+  EXPECT_THAT(file, HasExitCode(EX_CANTCREAT));
 }
 
 TEST_F(PidFileTest, SomethingElseThanAFileIsRefused) {
@@ -128,8 +137,7 @@ TEST_F(PidFileTest, SomethingElseThanAFileIsRefused) {
           DoAll(SetArgPointee<1>(File(7, S_IFIFO)), Return(SysCallSuccess())));
   ExpectClosed();
   absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
-  EXPECT_EQ(file.status().message(),
-            "pid file /run/app.pid is not a regular file");
+  EXPECT_THAT(file, HasMessage("pid file /run/app.pid is not a regular file"));
 }
 
 TEST_F(PidFileTest, LockedFileNamesItsHolder) {
@@ -139,9 +147,9 @@ TEST_F(PidFileTest, LockedFileNamesItsHolder) {
   EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("4242\n")));
   ExpectClosed();
   absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
-  EXPECT_EQ(file.status().code(), absl::StatusCode::kAlreadyExists);
-  EXPECT_EQ(file.status().message(), "already running as pid 4242");
-  EXPECT_EQ(ExitCodeOf(file.status()), EX_UNAVAILABLE);
+  EXPECT_THAT(file, StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(file, HasMessage("already running as pid 4242"));
+  EXPECT_THAT(file, HasExitCode(EX_UNAVAILABLE));
 }
 
 TEST_F(PidFileTest, AHalfWrittenPidIsNeverTaken) {
@@ -187,7 +195,7 @@ TEST_F(PidFileTest, FileReplacedWhileLockingIsOpenedAgain) {
   ExpectNamed(8);
   EXPECT_CALL(os_, FTruncate(kNewFd, 0)).WillOnce(Return(SysCallSuccess()));
   absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
-  ASSERT_TRUE(file.ok()) << file.status();
+  ASSERT_THAT(file, IsOk());
   EXPECT_EQ(file->fd(), kNewFd);
   EXPECT_CALL(os_, Close(kNewFd)).WillOnce(Return(SysCallSuccess()));
   EXPECT_CALL(os_, Close(kDirFd)).WillOnce(Return(SysCallSuccess()));

@@ -33,16 +33,21 @@
 #include "daemonkit/exit_code.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/proc_view.h"
+#include "tests/support/proc_view.h"
+#include "tests/support/status_matchers.h"
 
 namespace daemonkit {
 namespace {
 
+using ::daemonkit::test::HasExitCode;
+using ::daemonkit::test::HasMessage;
+using ::daemonkit::test::IsOk;
 using ::daemonkit::test::OpenFds;
 using ::daemonkit::test::ReadFile;
 using ::daemonkit::test::ReadLink;
 using ::daemonkit::test::StatFields;
 using ::daemonkit::test::StatusField;
+using ::daemonkit::test::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -122,7 +127,7 @@ TEST_F(DetachIntegrationTest, DaemonIsDetachedAsProcSees) {
   sigprocmask(SIG_SETMASK, &old_mask, nullptr);
   sigaction(SIGUSR2, &old_usr2, nullptr);
   sigaction(SIGHUP, &old_hup, nullptr);
-  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  ASSERT_THAT(daemon, IsOk());
   const pid_t pid = daemon->pid();
   EXPECT_EQ(OpenFds(getpid()), launcher_fds) << "the launcher leaked";
   close(inherited);
@@ -161,7 +166,7 @@ TEST_F(DetachIntegrationTest, LauncherReturnsOnlyOnceTheDaemonIsReady) {
       std::ofstream(marker) << "done";
     });
   }
-  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  ASSERT_THAT(daemon, IsOk());
   EXPECT_EQ(ReadFile(marker), "done");
   KillAndReap(daemon->pid());
 }
@@ -178,7 +183,7 @@ TEST_F(DetachIntegrationTest, StandardStreamsGoToTheNamedFiles) {
       (void)!write(2, "to stderr\n", 10);
     });
   }
-  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  ASSERT_THAT(daemon, IsOk());
   EXPECT_EQ(ReadFile(options.stdout_path), "earlier\nto stdout\n");
   EXPECT_EQ(ReadFile(options.stderr_path), "to stderr\n");
   KillAndReap(daemon->pid());
@@ -192,9 +197,9 @@ TEST_F(DetachIntegrationTest, DaemonFailureReachesTheLauncher) {
         .IgnoreError();
     _exit(EX_CONFIG);
   }
-  EXPECT_EQ(daemon.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(daemon.status().message(), "config /etc/x.conf is missing");
-  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_CONFIG);
+  EXPECT_THAT(daemon, StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(daemon, HasMessage("config /etc/x.conf is missing"));
+  EXPECT_THAT(daemon, HasExitCode(EX_CONFIG));
 }
 
 TEST_F(DetachIntegrationTest, DaemonKilledBeforeReadyIsDescribed) {
@@ -203,9 +208,11 @@ TEST_F(DetachIntegrationTest, DaemonKilledBeforeReadyIsDescribed) {
     kill(getpid(), SIGKILL);
     _exit(1);
   }
-  EXPECT_EQ(daemon.status().message(),
-            "daemon exited before it was ready: killed by signal 9 (Killed)");
-  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_SOFTWARE);
+  EXPECT_THAT(
+      daemon,
+      HasMessage(
+          "daemon exited before it was ready: killed by signal 9 (Killed)"));
+  EXPECT_THAT(daemon, HasExitCode(EX_SOFTWARE));
 }
 
 TEST_F(DetachIntegrationTest, RefusesToDetachBesideOtherThreads) {
@@ -219,8 +226,8 @@ TEST_F(DetachIntegrationTest, RefusesToDetachBesideOtherThreads) {
   close(stop[1]);
   other.join();
   close(stop[0]);
-  EXPECT_EQ(daemon.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(daemon.status().message(), HasSubstr("has 2 threads"));
+  EXPECT_THAT(daemon, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(daemon, HasMessage(HasSubstr("has 2 threads")));
 }
 
 // Runs `launcher` in a child process and returns its wait status.

@@ -3,7 +3,6 @@
 // every one of those steps failing.
 #include "src/getent_user_database.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <grp.h>
 #include <sys/wait.h>
@@ -19,10 +18,12 @@
 #include "mocks/fault_injecting_os.h"
 #include "mocks/mock_os.h"
 #include "src/nss_user_database.h"
+#include "tests/support/proc_view.h"
 
 namespace daemonkit::internal {
 namespace {
 
+using ::daemonkit::test::OpenFds;
 using ::testing::_;
 using ::testing::DoAll;
 using ::testing::ElementsAre;
@@ -204,14 +205,6 @@ TEST_F(GetentParentTest, GroupsOfPutsThePrimaryGroupFirstOnce) {
   EXPECT_THAT(*listed.found, ElementsAre(100, 65534, 27));
 }
 
-int OpenDescriptors() {
-  int count = 0;
-  DIR* fds = opendir("/proc/self/fd");
-  while (readdir(fds) != nullptr) ++count;
-  closedir(fds);
-  return count;
-}
-
 // The calls process `process` made in the last lookup, in order.
 std::vector<FaultInjectingOs::Call> CallsOf(const FaultInjectingOs& os,
                                             int process) {
@@ -232,7 +225,7 @@ TEST(GetentFaultInjectionTest, EveryFailingCallFailsTheLookupCleanly) {
   GetentUserDatabase getent(os);
   os.Inject({});
   ASSERT_TRUE(getent.UserByName("root").found.has_value());
-  const int fds_before = OpenDescriptors();
+  const std::vector<int> fds_before = OpenFds(getpid());
   int failures = 0;
   for (int process : {0, 1}) {
     const std::vector<Call> calls = CallsOf(os, process);
@@ -256,7 +249,7 @@ TEST(GetentFaultInjectionTest, EveryFailingCallFailsTheLookupCleanly) {
       // A waitpid(2) that fails leaves the child to this test; the kernel
       // fails it only with ECHILD, which the lookup handles.
       if (call == Call::kWaitPid) waitpid(-1, nullptr, 0);
-      EXPECT_EQ(OpenDescriptors(), fds_before);
+      EXPECT_EQ(OpenFds(getpid()), fds_before);
       EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1);
     }
   }

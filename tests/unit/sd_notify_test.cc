@@ -19,10 +19,12 @@
 #include "absl/strings/str_cat.h"
 #include "daemonkit/detach.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
 
 namespace daemonkit {
 namespace {
 
+using ::daemonkit::test::IsOk;
 // A datagram socket bound at `address` (NOTIFY_SOCKET's form).
 class NotifySocket {
  public:
@@ -145,7 +147,7 @@ TEST(SdNotifyTest, DetachedDaemonNamesItsPid) {
     _exit(daemon->Ready().ok() ? 0 : 1);
   }
   unsetenv("NOTIFY_SOCKET");
-  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  ASSERT_THAT(daemon, IsOk());
   EXPECT_EQ(manager.Receive(),
             absl::StrCat("READY=1\nMAINPID=", daemon->pid()));
   waitpid(daemon->pid(), nullptr, 0);

@@ -7,7 +7,6 @@
 // test process is a subreaper too, so nothing can escape it: after every
 // start it checks that nothing is left running.
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -42,13 +41,14 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mocks/fault_injecting_os.h"
-#include "tests/proc_view.h"
+#include "tests/support/proc_view.h"
 
 namespace daemonkit {
 namespace {
 
 using Call = FaultInjectingOs::Call;
 using Fault = FaultInjectingOs::Fault;
+using ::daemonkit::test::ChildrenOf;
 using ::daemonkit::test::OpenFds;
 using ::daemonkit::test::ReadFile;
 using ::testing::HasSubstr;
@@ -57,25 +57,7 @@ using ::testing::HasSubstr;
 constexpr int kReadyFailedExit = 70;
 
 // The children of this process, with their state letter from /proc.
-std::map<pid_t, char> Children() {
-  std::map<pid_t, char> children;
-  DIR* proc = opendir("/proc");
-  while (const struct dirent* entry = readdir(proc)) {
-    pid_t pid;
-    if (!absl::SimpleAtoi(entry->d_name, &pid)) continue;
-    const std::string stat = ReadFile(absl::StrCat("/proc/", pid, "/stat"));
-    const size_t name_end = stat.rfind(')');
-    if (name_end == std::string::npos) continue;
-    char state;
-    pid_t parent;
-    if (sscanf(stat.c_str() + name_end + 1, " %c %d", &state, &parent) == 2 &&
-        parent == getpid()) {
-      children[pid] = state;
-    }
-  }
-  closedir(proc);
-  return children;
-}
+std::map<pid_t, char> Children() { return ChildrenOf(getpid()); }
 
 // What the launcher saw, sent from the helper process to the test.
 struct Outcome {

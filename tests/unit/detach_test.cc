@@ -20,10 +20,15 @@
 #include "mocks/mock_os.h"
 #include "src/after_fork_failure.h"
 #include "src/launch_report.h"
+#include "tests/support/status_matchers.h"
 
 namespace daemonkit {
 namespace {
 
+using ::daemonkit::test::HasExitCode;
+using ::daemonkit::test::HasMessage;
+using ::daemonkit::test::IsOk;
+using ::daemonkit::test::StatusIs;
 using internal::LaunchReport;
 using ::testing::_;
 using ::testing::AnyNumber;
@@ -136,6 +141,19 @@ class DetachTest : public ::testing::Test {
     }
   }
 
+  // Expects the failing process (the middle one or the daemon) to report,
+  // exit EX_OSERR, and (after the mock Exit returned) close what the launcher
+  // prepared; runs Detach and returns the report it wrote.
+  LaunchReport DetachReportingAFailure() {
+    LaunchReport written;
+    ExpectReportWritten(kReportWrite, &written);
+    EXPECT_CALL(os_, Exit(EX_OSERR));
+    ExpectPreparedClosedAfterMockExit();
+    EXPECT_THAT(Detach(DetachOptions(), os_),
+                StatusIs(absl::StatusCode::kAborted));  // Exit returned.
+    return written;
+  }
+
   void ExpectReportWritten(int fd, LaunchReport* written) {
     EXPECT_CALL(os_, SigAction(SIGPIPE, _, _))
         .WillOnce(Return(SysCallSuccess()));
@@ -145,11 +163,16 @@ class DetachTest : public ::testing::Test {
         .WillOnce(Return(SysCallSuccess()));
   }
 
+  // Everything the launcher does before the first fork.
+  void ExpectLaunchPrepared() {
+    ExpectChecks();
+    ExpectPrepared();
+  }
+
   // The launcher up to its first read: checks, preparation, the first fork
   // (returning kMiddlePid), and closing what only the daemon needs.
   void ExpectLauncherForked() {
-    ExpectChecks();
-    ExpectPrepared();
+    ExpectLaunchPrepared();
     EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
     ExpectLauncherClosesPrepared();
   }
@@ -211,15 +234,14 @@ TEST_F(DetachTest, LauncherReturnsTheDaemonOnceItIsReady) {
 
   absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
 
-  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  ASSERT_THAT(daemon, IsOk());
   EXPECT_TRUE(daemon->in_launcher());
   EXPECT_EQ(daemon->pid(), kDaemonPid);
 }
 
 TEST_F(DetachTest, MiddleProcessStartsASessionForksAndExits) {
   InSequence in_order;
-  ExpectChecks();
-  ExpectPrepared();
+  ExpectLaunchPrepared();
   EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(0)));
   EXPECT_CALL(os_, SetSid()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
   EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kDaemonPid)));
@@ -235,15 +257,14 @@ TEST_F(DetachTest, MiddleProcessStartsASessionForksAndExits) {
 
 TEST_F(DetachTest, DaemonSetsItselfUpThenReportsReady) {
   InSequence in_order;
-  ExpectChecks();
-  ExpectPrepared();
+  ExpectLaunchPrepared();
   ExpectDaemonSteps(DaemonStep::kDone);
   LaunchReport written;
   ExpectReportWritten(kReportWrite, &written);
   EXPECT_CALL(os_, Close(kReportWrite)).WillOnce(Return(SysCallSuccess()));
 
   absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
-  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  ASSERT_THAT(daemon, IsOk());
   EXPECT_FALSE(daemon->in_launcher());
   EXPECT_EQ(daemon->pid(), kDaemonPid);
   EXPECT_TRUE(daemon->Ready().ok());
@@ -288,9 +309,9 @@ TEST_F(DetachTest, BadUmaskIsRefusedBeforeAnySystemCall) {
   DetachOptions options;
   options.umask = 01000;
   absl::StatusOr<Daemon> daemon = Detach(options, os_);
-  EXPECT_EQ(daemon.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(daemon.status().message(), HasSubstr("umask 01000"));
-  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_USAGE);
+  EXPECT_THAT(daemon, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(daemon, HasMessage(HasSubstr("umask 01000")));
+  EXPECT_THAT(daemon, HasExitCode(EX_USAGE));
 }
 
 TEST_F(DetachTest, MissingWorkingDirectoryIsReportedBeforeAnyFork) {
@@ -299,11 +320,13 @@ TEST_F(DetachTest, MissingWorkingDirectoryIsReportedBeforeAnyFork) {
   EXPECT_CALL(os_, Open(StrEq("/nonexistent"), _, _))
       .WillOnce(Return(SysCallFailure(ENOENT)));
   absl::StatusOr<Daemon> daemon = Detach(options, os_);
-  EXPECT_EQ(daemon.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(daemon.status().message(),
-            "opening working directory /nonexistent failed: No such file or "
-            "directory");
-  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_NOINPUT);
+  EXPECT_THAT(daemon, StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(
+      daemon,
+      HasMessage(
+          "opening working directory /nonexistent failed: No such file or "
+          "directory"));
+  EXPECT_THAT(daemon, HasExitCode(EX_NOINPUT));
 }
 
 TEST_F(DetachTest, KeptDescriptorMustBeOpenAndNotStdio) {
@@ -315,9 +338,10 @@ TEST_F(DetachTest, KeptDescriptorMustBeOpenAndNotStdio) {
   EXPECT_CALL(os_, Fcntl(9, F_GETFD, 0))
       .WillOnce(Return(SysCallFailure(EBADF)));
   absl::StatusOr<Daemon> daemon = Detach(options, os_);
-  EXPECT_EQ(daemon.status().message(),
-            "checking kept descriptor 9 failed: Bad file descriptor");
-  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_USAGE);
+  EXPECT_THAT(
+      daemon,
+      HasMessage("checking kept descriptor 9 failed: Bad file descriptor"));
+  EXPECT_THAT(daemon, HasExitCode(EX_USAGE));
 }
 
 TEST_F(DetachTest, RefusesAProcessWithSeveralThreads) {
@@ -332,8 +356,8 @@ TEST_F(DetachTest, RefusesAProcessWithSeveralThreads) {
           "42 (a) b) S 1 42 42 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 3 0 5\n")));
   EXPECT_CALL(os_, Close(kStatFd)).WillOnce(Return(SysCallSuccess()));
   absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
-  EXPECT_EQ(daemon.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(daemon.status().message(), HasSubstr("has 3 threads"));
+  EXPECT_THAT(daemon, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(daemon, HasMessage(HasSubstr("has 3 threads")));
 }
 
 TEST_F(DetachTest, UnopenableStdoutIsReportedAndNothingLeaks) {
@@ -346,9 +370,11 @@ TEST_F(DetachTest, UnopenableStdoutIsReportedAndNothingLeaks) {
       .WillOnce(Return(SysCallFailure(EACCES)));
   EXPECT_CALL(os_, Close(kStdinFd)).WillOnce(Return(SysCallSuccess()));
   absl::StatusOr<Daemon> daemon = Detach(options, os_);
-  EXPECT_EQ(daemon.status().message(),
-            "opening stdout file /root/out.log failed: Permission denied");
-  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_CANTCREAT);
+  EXPECT_THAT(
+      daemon,
+      HasMessage(
+          "opening stdout file /root/out.log failed: Permission denied"));
+  EXPECT_THAT(daemon, HasExitCode(EX_CANTCREAT));
 }
 
 TEST_F(DetachTest, StreamOpenedOnAStandardNumberMovesAboveIt) {
@@ -360,9 +386,10 @@ TEST_F(DetachTest, StreamOpenedOnAStandardNumberMovesAboveIt) {
       .WillOnce(Return(SysCallFailure(EMFILE)));
   EXPECT_CALL(os_, Close(0)).WillOnce(Return(SysCallSuccess()));
   absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
-  EXPECT_EQ(daemon.status().message(),
-            "opening stdin file /dev/null failed: Too many open files");
-  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_OSFILE);
+  EXPECT_THAT(
+      daemon,
+      HasMessage("opening stdin file /dev/null failed: Too many open files"));
+  EXPECT_THAT(daemon, HasExitCode(EX_OSFILE));
 }
 
 TEST_F(DetachTest, FailedPipeClosesTheStreams) {
@@ -376,52 +403,43 @@ TEST_F(DetachTest, FailedPipeClosesTheStreams) {
     EXPECT_CALL(os_, Close(fd)).WillOnce(Return(SysCallSuccess()));
   }
   absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
-  EXPECT_EQ(daemon.status().message(),
-            "creating the readiness pipe failed: Too many open files");
+  EXPECT_THAT(
+      daemon,
+      HasMessage("creating the readiness pipe failed: Too many open files"));
 }
 
 TEST_F(DetachTest, FailedFirstForkNamesTheStepAndClosesEverything) {
   InSequence in_order;
-  ExpectChecks();
-  ExpectPrepared();
+  ExpectLaunchPrepared();
   EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallFailure(EAGAIN)));
   for (int fd : {kStdinFd, kStdoutFd, kStderrFd, kReportRead, kReportWrite}) {
     EXPECT_CALL(os_, Close(fd)).WillOnce(Return(SysCallSuccess()));
   }
   absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
-  EXPECT_EQ(daemon.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(daemon.status().message(),
-            "first fork failed: Resource temporarily unavailable");
-  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_OSERR);
+  EXPECT_THAT(daemon, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(
+      daemon,
+      HasMessage("first fork failed: Resource temporarily unavailable"));
+  EXPECT_THAT(daemon, HasExitCode(EX_OSERR));
 }
 
 TEST_F(DetachTest, FailedSetSidIsReportedByTheMiddleProcess) {
   InSequence in_order;
-  ExpectChecks();
-  ExpectPrepared();
+  ExpectLaunchPrepared();
   EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(0)));
   EXPECT_CALL(os_, SetSid()).WillOnce(Return(SysCallFailure(EPERM)));
-  LaunchReport written;
-  ExpectReportWritten(kReportWrite, &written);
-  EXPECT_CALL(os_, Exit(EX_OSERR));
-  ExpectPreparedClosedAfterMockExit();
-  Detach(DetachOptions(), os_).IgnoreError();
+  const LaunchReport written = DetachReportingAFailure();
   EXPECT_EQ(written.kind, LaunchReport::kFailed);
   EXPECT_STREQ(written.message, "setsid failed: Operation not permitted");
 }
 
 TEST_F(DetachTest, FailedSecondForkIsReportedByTheMiddleProcess) {
   InSequence in_order;
-  ExpectChecks();
-  ExpectPrepared();
+  ExpectLaunchPrepared();
   EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(0)));
   EXPECT_CALL(os_, SetSid()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
   EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallFailure(EAGAIN)));
-  LaunchReport written;
-  ExpectReportWritten(kReportWrite, &written);
-  EXPECT_CALL(os_, Exit(EX_OSERR));
-  ExpectPreparedClosedAfterMockExit();
-  Detach(DetachOptions(), os_).IgnoreError();
+  const LaunchReport written = DetachReportingAFailure();
   EXPECT_EQ(written.kind, LaunchReport::kFailed);
   EXPECT_STREQ(written.message,
                "second fork failed: Resource temporarily unavailable");
@@ -435,10 +453,11 @@ TEST_F(DetachTest, LauncherReturnsTheMiddleProcessFailureAndReapsIt) {
           0, {"second fork", nullptr, EAGAIN}))));
   ExpectMiddleReaped(EX_OSERR << 8);
   absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
-  EXPECT_EQ(daemon.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(daemon.status().message(),
-            "second fork failed: Resource temporarily unavailable");
-  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_OSERR);
+  EXPECT_THAT(daemon, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(
+      daemon,
+      HasMessage("second fork failed: Resource temporarily unavailable"));
+  EXPECT_THAT(daemon, HasExitCode(EX_OSERR));
 }
 
 TEST_F(DetachTest, LauncherReapsADaemonThatReportedAFailure) {
@@ -456,9 +475,9 @@ TEST_F(DetachTest, LauncherReapsADaemonThatReportedAFailure) {
   EXPECT_CALL(os_, WaitPid(kDaemonPid, _, WNOHANG))
       .WillOnce(Return(SysCallSuccess(kDaemonPid)));
   absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
-  EXPECT_EQ(daemon.status().code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(daemon.status().message(), "cannot open log");
-  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_CANTCREAT);
+  EXPECT_THAT(daemon, StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(daemon, HasMessage("cannot open log"));
+  EXPECT_THAT(daemon, HasExitCode(EX_CANTCREAT));
 }
 
 TEST_F(DetachTest, SilentDaemonDeathIsDescribedWithItsWaitStatus) {
@@ -477,10 +496,11 @@ TEST_F(DetachTest, SilentDaemonDeathIsDescribedWithItsWaitStatus) {
       .WillOnce(DoAll(SetArgPointee<1>(SIGSEGV),  // Killed by SIGSEGV.
                       Return(SysCallSuccess(kDaemonPid))));
   absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
-  EXPECT_EQ(daemon.status().message(),
-            "daemon exited before it was ready: killed by signal 11 "
-            "(Segmentation fault)");
-  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_SOFTWARE);
+  EXPECT_THAT(
+      daemon,
+      HasMessage("daemon exited before it was ready: killed by signal 11 "
+                 "(Segmentation fault)"));
+  EXPECT_THAT(daemon, HasExitCode(EX_SOFTWARE));
 }
 
 TEST_F(DetachTest, DaemonThatClosedThePipeButRunsIsStopped) {
@@ -501,9 +521,10 @@ TEST_F(DetachTest, DaemonThatClosedThePipeButRunsIsStopped) {
   EXPECT_CALL(os_, WaitPid(kDaemonPid, _, WNOHANG))
       .WillOnce(Return(SysCallFailure(ECHILD)));
   absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
-  EXPECT_EQ(daemon.status().message(),
-            "daemon (pid 200) closed its readiness pipe without calling "
-            "Ready(); it was stopped");
+  EXPECT_THAT(
+      daemon,
+      HasMessage("daemon (pid 200) closed its readiness pipe without calling "
+                 "Ready(); it was stopped"));
 }
 
 TEST_F(DetachTest, UnreadablePipeStopsTheDaemonsProcessGroup) {
@@ -517,9 +538,10 @@ TEST_F(DetachTest, UnreadablePipeStopsTheDaemonsProcessGroup) {
   EXPECT_CALL(os_, WaitPid(-kMiddlePid, nullptr, 0))
       .WillOnce(Return(SysCallSuccess(kDaemonPid)));
   absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
-  EXPECT_EQ(daemon.status().message(),
-            "reading the readiness pipe failed: Input/output error");
-  EXPECT_EQ(ExitCodeOf(daemon.status()), EX_OSERR);
+  EXPECT_THAT(
+      daemon,
+      HasMessage("reading the readiness pipe failed: Input/output error"));
+  EXPECT_THAT(daemon, HasExitCode(EX_OSERR));
 }
 
 TEST_F(DetachTest, MiddleProcessKilledBeforeTheDaemonWasBorn) {
@@ -528,9 +550,10 @@ TEST_F(DetachTest, MiddleProcessKilledBeforeTheDaemonWasBorn) {
   EXPECT_CALL(os_, Read(kReportRead, _, _)).WillOnce(Invoke(EndOfFile));
   ExpectMiddleReaped(SIGKILL);
   absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
-  EXPECT_EQ(daemon.status().message(),
-            "the intermediate process ended before the daemon was born: "
-            "killed by signal 9 (Killed)");
+  EXPECT_THAT(
+      daemon,
+      HasMessage("the intermediate process ended before the daemon was born: "
+                 "killed by signal 9 (Killed)"));
 }
 
 TEST_F(DetachTest, ReadInterruptedBySignalIsRetried) {
@@ -548,89 +571,63 @@ TEST_F(DetachTest, ReadInterruptedBySignalIsRetried) {
 
 TEST_F(DetachTest, FailedChdirIsReportedByTheDaemon) {
   InSequence in_order;
-  ExpectChecks();
-  ExpectPrepared();
+  ExpectLaunchPrepared();
   ExpectDaemonSteps(DaemonStep::kChdir);
   EXPECT_CALL(os_, Chdir(StrEq("/"))).WillOnce(Return(SysCallFailure(EACCES)));
-  LaunchReport written;
-  ExpectReportWritten(kReportWrite, &written);
-  EXPECT_CALL(os_, Exit(EX_OSERR));
-  ExpectPreparedClosedAfterMockExit();
-  Detach(DetachOptions(), os_).IgnoreError();
+  const LaunchReport written = DetachReportingAFailure();
   EXPECT_EQ(written.pid, kDaemonPid);
   EXPECT_STREQ(written.message, "chdir to / failed: Permission denied");
 }
 
 TEST_F(DetachTest, FailedSignalResetIsReportedByTheDaemon) {
   InSequence in_order;
-  ExpectChecks();
-  ExpectPrepared();
+  ExpectLaunchPrepared();
   ExpectDaemonSteps(DaemonStep::kSignals);
   EXPECT_CALL(os_, SigAction(1, IsDefaultAction(), nullptr))
       .WillOnce(Return(SysCallFailure(EFAULT)));
-  LaunchReport written;
-  ExpectReportWritten(kReportWrite, &written);
-  EXPECT_CALL(os_, Exit(EX_OSERR));
-  ExpectPreparedClosedAfterMockExit();
-  Detach(DetachOptions(), os_).IgnoreError();
+  const LaunchReport written = DetachReportingAFailure();
   EXPECT_STREQ(written.message,
                "resetting signal dispositions failed: Bad address");
 }
 
 TEST_F(DetachTest, FailedSignalMaskIsReportedByTheDaemon) {
   InSequence in_order;
-  ExpectChecks();
-  ExpectPrepared();
+  ExpectLaunchPrepared();
   ExpectDaemonSteps(DaemonStep::kMask);
   EXPECT_CALL(os_, SigProcMask(SIG_SETMASK, _, nullptr))
       .WillOnce(Return(SysCallFailure(EINVAL)));
-  LaunchReport written;
-  ExpectReportWritten(kReportWrite, &written);
-  EXPECT_CALL(os_, Exit(EX_OSERR));
-  ExpectPreparedClosedAfterMockExit();
-  Detach(DetachOptions(), os_).IgnoreError();
+  const LaunchReport written = DetachReportingAFailure();
   EXPECT_STREQ(written.message,
                "emptying the signal mask failed: Invalid argument");
 }
 
 TEST_F(DetachTest, FailedRedirectionIsReportedByTheDaemon) {
   InSequence in_order;
-  ExpectChecks();
-  ExpectPrepared();
+  ExpectLaunchPrepared();
   ExpectDaemonSteps(DaemonStep::kDup2);
   EXPECT_CALL(os_, Dup2(kStdinFd, 0)).WillOnce(Return(SysCallSuccess(0)));
   EXPECT_CALL(os_, Dup2(kStdoutFd, 1))
       .WillOnce(Return(SysCallFailure(EINTR)))
       .WillOnce(Return(SysCallFailure(EBUSY)));
-  LaunchReport written;
-  ExpectReportWritten(kReportWrite, &written);
-  EXPECT_CALL(os_, Exit(EX_OSERR));
-  ExpectPreparedClosedAfterMockExit();
-  Detach(DetachOptions(), os_).IgnoreError();
+  const LaunchReport written = DetachReportingAFailure();
   EXPECT_STREQ(written.message,
                "redirecting stdout failed: Device or resource busy");
 }
 
 TEST_F(DetachTest, FailedCloseIsReportedByTheDaemon) {
   InSequence in_order;
-  ExpectChecks();
-  ExpectPrepared();
+  ExpectLaunchPrepared();
   ExpectDaemonSteps(DaemonStep::kClose);
   EXPECT_CALL(os_, CloseRange(3, kReportWrite - 1, 0))
       .WillOnce(Return(SysCallFailure(EINVAL)));
-  LaunchReport written;
-  ExpectReportWritten(kReportWrite, &written);
-  EXPECT_CALL(os_, Exit(EX_OSERR));
-  ExpectPreparedClosedAfterMockExit();
-  Detach(DetachOptions(), os_).IgnoreError();
+  const LaunchReport written = DetachReportingAFailure();
   EXPECT_STREQ(written.message,
                "closing inherited descriptors failed: Invalid argument");
 }
 
 TEST_F(DetachTest, DaemonFailureTravelsToTheLauncher) {
   InSequence in_order;
-  ExpectChecks();
-  ExpectPrepared();
+  ExpectLaunchPrepared();
   ExpectDaemonSteps(DaemonStep::kDone);
   LaunchReport written;
   ExpectReportWritten(kReportWrite, &written);
@@ -641,15 +638,14 @@ TEST_F(DetachTest, DaemonFailureTravelsToTheLauncher) {
   const absl::Status seen = internal::StatusFromReport(written);
   EXPECT_EQ(seen.code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(seen.message(), "no config");
-  EXPECT_EQ(ExitCodeOf(seen), EX_CONFIG);
+  EXPECT_THAT(seen, HasExitCode(EX_CONFIG));
 }
 
 TEST_F(DetachTest, DetachOrExitPrintsTheFailureAndExitsWithItsCode) {
   InSequence in_order;
   EXPECT_CALL(os_, Prctl(PR_SET_CHILD_SUBREAPER, 1))
       .WillOnce(Return(SysCallSuccess()));
-  ExpectChecks();
-  ExpectPrepared();
+  ExpectLaunchPrepared();
   EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallFailure(EAGAIN)));
   EXPECT_CALL(os_, Close(_)).Times(5).WillRepeatedly(Return(SysCallSuccess()));
   std::string printed;

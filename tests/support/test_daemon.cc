@@ -1,4 +1,4 @@
-#include "tests/test_daemon.h"
+#include "tests/support/test_daemon.h"
 
 #include <signal.h>
 #include <sys/wait.h>

@@ -12,10 +12,14 @@
 #include "mocks/mock_os.h"
 #include "mocks/mock_user_database.h"
 #include "src/after_fork_failure.h"
+#include "tests/support/status_matchers.h"
 
 namespace daemonkit::internal {
 namespace {
 
+using ::daemonkit::test::HasExitCode;
+using ::daemonkit::test::HasMessage;
+using ::daemonkit::test::IsOk;
 using ::testing::_;
 using ::testing::ElementsAre;
 using ::testing::InSequence;
@@ -33,7 +37,7 @@ TEST(ResolveCredentialsTest, UserBringsItsGroupAndSupplementaryGroups) {
       .WillOnce(Return(LookupResult<std::vector<gid_t>>{{{65534, 100}}}));
   absl::StatusOr<std::optional<Credentials>> resolved =
       ResolveCredentials(os, users, "nobody", "");
-  ASSERT_TRUE(resolved.ok()) << resolved.status();
+  ASSERT_THAT(resolved, IsOk());
   ASSERT_TRUE(resolved->has_value());
   EXPECT_EQ((*resolved)->uid, 65534u);
   EXPECT_EQ((*resolved)->gid, 65534u);
@@ -48,7 +52,7 @@ TEST(ResolveCredentialsTest, NumericUserIsLookedUpById) {
       .WillOnce(Return(LookupResult<std::vector<gid_t>>{{{65534}}}));
   absl::StatusOr<std::optional<Credentials>> resolved =
       ResolveCredentials(os, users, "65534", "");
-  ASSERT_TRUE(resolved.ok()) << resolved.status();
+  ASSERT_THAT(resolved, IsOk());
   EXPECT_EQ((*resolved)->name, "nobody");
 }
 
@@ -59,11 +63,12 @@ TEST(ResolveCredentialsTest, NumericUserWithoutEntryNeedsAGroup) {
       .WillRepeatedly(Return(LookupResult<UserEntry>{}));
   absl::StatusOr<std::optional<Credentials>> resolved =
       ResolveCredentials(os, users, "4242", "");
-  EXPECT_EQ(resolved.status().message(),
-            "user 4242 has no passwd entry: name a group for it too");
-  EXPECT_EQ(ExitCodeOf(resolved.status()), EX_NOUSER);
+  EXPECT_THAT(
+      resolved,
+      HasMessage("user 4242 has no passwd entry: name a group for it too"));
+  EXPECT_THAT(resolved, HasExitCode(EX_NOUSER));
   resolved = ResolveCredentials(os, users, "4242", "4343");
-  ASSERT_TRUE(resolved.ok()) << resolved.status();
+  ASSERT_THAT(resolved, IsOk());
   EXPECT_EQ((*resolved)->uid, 4242u);
   EXPECT_THAT((*resolved)->groups, ElementsAre(4343));
 }
@@ -75,13 +80,13 @@ TEST(ResolveCredentialsTest, UnknownNamesAreNoUser) {
       .WillOnce(Return(LookupResult<UserEntry>{}));
   absl::StatusOr<std::optional<Credentials>> resolved =
       ResolveCredentials(os, users, "ghost", "");
-  EXPECT_EQ(resolved.status().message(), "unknown user 'ghost'");
-  EXPECT_EQ(ExitCodeOf(resolved.status()), EX_NOUSER);
+  EXPECT_THAT(resolved, HasMessage("unknown user 'ghost'"));
+  EXPECT_THAT(resolved, HasExitCode(EX_NOUSER));
   EXPECT_CALL(users, GroupByName("ghosts"))
       .WillOnce(Return(LookupResult<GroupEntry>{}));
   resolved = ResolveCredentials(os, users, "", "ghosts");
-  EXPECT_EQ(resolved.status().message(), "unknown group 'ghosts'");
-  EXPECT_EQ(ExitCodeOf(resolved.status()), EX_NOUSER);
+  EXPECT_THAT(resolved, HasMessage("unknown group 'ghosts'"));
+  EXPECT_THAT(resolved, HasExitCode(EX_NOUSER));
 }
 
 TEST(ResolveCredentialsTest, FailedLookupsNameTheirStepAndErrno) {
@@ -96,16 +101,17 @@ TEST(ResolveCredentialsTest, FailedLookupsNameTheirStepAndErrno) {
       .WillOnce(Return(LookupResult<GroupEntry>{std::nullopt, EMFILE}));
   absl::StatusOr<std::optional<Credentials>> resolved =
       ResolveCredentials(os, users, "nobody", "");
-  EXPECT_EQ(resolved.status().message(),
-            "looking up user nobody failed: Input/output error");
-  EXPECT_EQ(ExitCodeOf(resolved.status()), EX_OSERR);
+  EXPECT_THAT(resolved,
+              HasMessage("looking up user nobody failed: Input/output error"));
+  EXPECT_THAT(resolved, HasExitCode(EX_OSERR));
   resolved = ResolveCredentials(os, users, "nobody", "");
-  EXPECT_EQ(resolved.status().message(),
-            "listing the groups of nobody failed: Resource temporarily "
-            "unavailable");
+  EXPECT_THAT(
+      resolved,
+      HasMessage("listing the groups of nobody failed: Resource temporarily "
+                 "unavailable"));
   resolved = ResolveCredentials(os, users, "", "staff");
-  EXPECT_EQ(resolved.status().message(),
-            "looking up group staff failed: Too many open files");
+  EXPECT_THAT(resolved,
+              HasMessage("looking up group staff failed: Too many open files"));
 }
 
 TEST(ResolveCredentialsTest, NumericGroupAloneIsTheOnlyGroup) {
@@ -113,7 +119,7 @@ TEST(ResolveCredentialsTest, NumericGroupAloneIsTheOnlyGroup) {
   StrictMock<MockUserDatabase> users;
   absl::StatusOr<std::optional<Credentials>> resolved =
       ResolveCredentials(os, users, "", "4242");
-  ASSERT_TRUE(resolved.ok()) << resolved.status();
+  ASSERT_THAT(resolved, IsOk());
   EXPECT_FALSE((*resolved)->uid.has_value());
   EXPECT_THAT((*resolved)->groups, ElementsAre(4242));
 }
@@ -128,8 +134,8 @@ TEST(ResolveCredentialsTest, ChangingIdentityNeedsRoot) {
       .WillByDefault(Return(LookupResult<std::vector<gid_t>>{{{65534}}}));
   absl::StatusOr<std::optional<Credentials>> resolved =
       ResolveCredentials(os, users, "nobody", "");
-  EXPECT_EQ(resolved.status().message(), "running as user nobody needs root");
-  EXPECT_EQ(ExitCodeOf(resolved.status()), EX_NOPERM);
+  EXPECT_THAT(resolved, HasMessage("running as user nobody needs root"));
+  EXPECT_THAT(resolved, HasExitCode(EX_NOPERM));
 }
 
 class DropPrivilegesTest : public ::testing::Test {

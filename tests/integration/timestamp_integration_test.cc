@@ -30,8 +30,8 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/proc_view.h"
-#include "tests/run_program.h"
+#include "tests/support/proc_view.h"
+#include "tests/support/run_program.h"
 
 namespace {
 
@@ -40,6 +40,7 @@ using ::daemonkit::test::ReadFile;
 using ::daemonkit::test::Runfile;
 using ::daemonkit::test::RunProgram;
 using ::daemonkit::test::StartProgram;
+using ::daemonkit::test::StatFields;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 
@@ -135,9 +136,8 @@ TEST_F(TimestampTest, DaemonAppendsATimestampEveryIntervalUntilTerminated) {
   const pid_t pid = DaemonPid(run.out);
 
   ASSERT_TRUE(WaitForLines(log_, 3)) << ReadFile(log_);
-  const std::string stat = ReadFile(absl::StrCat("/proc/", pid, "/stat"));
-  const std::vector<std::string> fields =
-      absl::StrSplit(stat.substr(stat.rfind(')') + 2), ' ');
+  const std::vector<std::string> fields = StatFields(pid);
+  ASSERT_GE(fields.size(), 5u);
   EXPECT_NE(fields[3], absl::StrCat(pid)) << "not a session leader";
   EXPECT_EQ(fields[4], "0") << "no controlling terminal";
 

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@ bool Exists(const std::string& path);
 std::vector<std::string> StatFields(pid_t pid);
 // A line's value in /proc/PID/status, e.g. "Umask"; "" when absent.
 std::string StatusField(pid_t pid, const std::string& name);
+// The children of `pid`, each with its state letter (R, S, Z, ...).
+std::map<pid_t, char> ChildrenOf(pid_t pid);
 // The descriptors `pid` has open, ascending.
 std::vector<int> OpenFds(pid_t pid);
 

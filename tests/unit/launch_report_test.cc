@@ -13,10 +13,12 @@
 #include "gtest/gtest.h"
 #include "src/after_fork_failure.h"
 #include "src/errno_status.h"
+#include "tests/support/status_matchers.h"
 
 namespace daemonkit::internal {
 namespace {
 
+using ::daemonkit::test::HasExitCode;
 TEST(LaunchReportTest, StepFailureNamesStepSubjectAndErrno) {
   const LaunchReport report =
       AfterForkFailureReport(7, {"chdir to", "/srv", EACCES});
@@ -25,7 +27,7 @@ TEST(LaunchReportTest, StepFailureNamesStepSubjectAndErrno) {
   const absl::Status status = StatusFromReport(report);
   EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(status.message(), "chdir to /srv failed: Permission denied");
-  EXPECT_EQ(ExitCodeOf(status), EX_OSERR);
+  EXPECT_THAT(status, HasExitCode(EX_OSERR));
   EXPECT_EQ(ErrnoStatus("setsid", EPERM, EX_OSERR).message(),
             "setsid failed: Operation not permitted");
 }

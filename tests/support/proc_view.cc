@@ -1,4 +1,4 @@
-#include "tests/proc_view.h"
+#include "tests/support/proc_view.h"
 
 #include <dirent.h>
 #include <sys/stat.h>
@@ -50,6 +50,25 @@ std::string StatusField(pid_t pid, const std::string& name) {
     }
   }
   return "";
+}
+
+std::map<pid_t, char> ChildrenOf(pid_t pid) {
+  std::map<pid_t, char> children;
+  DIR* proc = opendir("/proc");
+  if (proc == nullptr) return children;
+  while (const struct dirent* entry = readdir(proc)) {
+    pid_t child;
+    if (!absl::SimpleAtoi(entry->d_name, &child)) continue;
+    const std::vector<std::string> fields = StatFields(child);
+    pid_t parent;
+    // stat(5): field 3 is the state, field 4 the parent.
+    if (fields.size() > 1 && absl::SimpleAtoi(fields[1], &parent) &&
+        parent == pid && !fields[0].empty()) {
+      children[child] = fields[0][0];
+    }
+  }
+  closedir(proc);
+  return children;
 }
 
 std::vector<int> OpenFds(pid_t pid) {

@@ -29,8 +29,8 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/proc_view.h"
-#include "tests/run_program.h"
+#include "tests/support/proc_view.h"
+#include "tests/support/run_program.h"
 
 namespace {
 
@@ -41,6 +41,7 @@ using ::daemonkit::test::ReadFile;
 using ::daemonkit::test::ReadLink;
 using ::daemonkit::test::Runfile;
 using ::daemonkit::test::RunProgram;
+using ::daemonkit::test::StatFields;
 using ::daemonkit::test::StatusField;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -102,9 +103,8 @@ TEST_F(DaemonizeTest, RunsTheCommandAsADaemon) {
   const pid_t pid = PidFromFile();
   ASSERT_GT(pid, 0);
   EXPECT_EQ(ReadLink(absl::StrCat("/proc/", pid, "/exe")), "/usr/bin/sleep");
-  const std::string stat = ReadFile(absl::StrCat("/proc/", pid, "/stat"));
-  const std::vector<std::string> fields =
-      absl::StrSplit(stat.substr(stat.rfind(')') + 2), ' ');
+  const std::vector<std::string> fields = StatFields(pid);
+  ASSERT_GE(fields.size(), 5u);
   EXPECT_NE(fields[3], absl::StrCat(pid)) << "not a session leader";
   EXPECT_EQ(fields[4], "0") << "no controlling terminal";
   // 0, 1 and 2, and the pid file, whose lock must last as long as sleep.
@@ -175,7 +175,7 @@ TEST_F(DaemonizeTest, ACommandThatExitsAtOnceStillStarted) {
 TEST_F(DaemonizeTest, NotifyWaitsForReady) {
   const ProgramRun run =
       Daemonize({"--ready=notify", "--pid-file", pid_file_, "--",
-                 Runfile("tests/notify_ready_helper"), "300"});
+                 Runfile("tests/support/notify_ready_helper"), "300"});
   ASSERT_EQ(run.exit_status(), 0) << run.err;
   EXPECT_GE(run.took, absl::Milliseconds(300)) << "returned before READY=1";
   const pid_t pid = PidFromFile();
@@ -187,11 +187,11 @@ TEST_F(DaemonizeTest, NotifyWaitsForReady) {
 TEST_F(DaemonizeTest, NotifyTimesOutAndStopsTheCommand) {
   const ProgramRun run = Daemonize(
       {"--ready=notify", "--ready-timeout=300ms", "--pid-file", pid_file_, "--",
-       Runfile("tests/notify_ready_helper"), "0", "never"});
+       Runfile("tests/support/notify_ready_helper"), "0", "never"});
   EXPECT_EQ(run.exit_status(), EX_UNAVAILABLE);
-  EXPECT_EQ(run.err,
-            absl::StrCat("daemonize: ", Runfile("tests/notify_ready_helper"),
-                         " did not report READY=1 within 300ms\n"));
+  EXPECT_EQ(run.err, absl::StrCat("daemonize: ",
+                                  Runfile("tests/support/notify_ready_helper"),
+                                  " did not report READY=1 within 300ms\n"));
   EXPECT_FALSE(Exists(pid_file_));
 }
 
@@ -271,11 +271,11 @@ TEST_P(DaemonizeSpellingTest, PidFileKeepFdAndClearEnvTakeEffect) {
 TEST_P(DaemonizeSpellingTest, ReadyTimeoutTakesEffect) {
   const ProgramRun run =
       Daemonize({"--ready=notify", Option("ready-timeout"), "300ms", "--",
-                 Runfile("tests/notify_ready_helper"), "0", "never"});
+                 Runfile("tests/support/notify_ready_helper"), "0", "never"});
   EXPECT_EQ(run.exit_status(), EX_UNAVAILABLE);
-  EXPECT_EQ(run.err,
-            absl::StrCat("daemonize: ", Runfile("tests/notify_ready_helper"),
-                         " did not report READY=1 within 300ms\n"));
+  EXPECT_EQ(run.err, absl::StrCat("daemonize: ",
+                                  Runfile("tests/support/notify_ready_helper"),
+                                  " did not report READY=1 within 300ms\n"));
 }
 
 INSTANTIATE_TEST_SUITE_P(DashesAndUnderscores, DaemonizeSpellingTest,
