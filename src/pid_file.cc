@@ -73,6 +73,38 @@ bool SameFile(const struct stat& a, const struct stat& b) {
   return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+// Whether a write lock is held on `fd`'s file (value 1, else 0), asked with
+// F_OFD_GETLK, which never takes one. It asks about a read lock, which only a
+// write lock conflicts with: any user can open the 0644 file and take a read
+// lock, and a read lock proves no daemon.
+SysCallIntResult AskWriteLocked(Os& os, int fd) {
+  struct flock lock = WholeFile(F_RDLCK);
+  const SysCallIntResult asked = os.FcntlLock(fd, F_OFD_GETLK, &lock);
+  if (!asked.ok()) return asked;
+  return {lock.l_type == F_UNLCK ? 0 : 1, 0};
+}
+
+// The file at `name` in `dir_fd` is `locked` but only read locks hold it, so
+// it can never be write-locked: removes it while the path still names it (so
+// that the next attempt creates a new one) and sets `replaced`.
+absl::Status RemoveReadLocked(Os& os, const std::string& path, int dir_fd,
+                              const std::string& name,
+                              const struct stat& locked, bool* replaced) {
+  struct stat named;
+  const bool still_named =
+      os.FStatAt(dir_fd, name.c_str(), &named, AT_SYMLINK_NOFOLLOW).ok() &&
+      SameFile(named, locked);
+  const SysCallIntResult gone =
+      still_named ? os.UnlinkAt(dir_fd, name.c_str(), 0) : SysCallIntResult{};
+  if (!gone.ok() && gone.error != ENOENT) {
+    return ErrnoStatus(
+        absl::StrCat("removing pid file ", path, " (read-locked by others)"),
+        gone.error, EX_CANTCREAT);
+  }
+  *replaced = true;
+  return absl::OkStatus();
+}
+
 absl::Status CannotUse(const std::string& path, int error) {
   if (error == ELOOP) {
     return WithExitCode(
@@ -86,7 +118,8 @@ absl::Status CannotUse(const std::string& path, int error) {
 
 // Locks `fd`, just opened at `path`, and empties the file. Sets `replaced`
 // when the path no longer names that file: the holder we raced with removed
-// it while we waited, and a lock on a file nobody can find is worthless.
+// it while we waited, and a lock on a file nobody can find is worthless; or
+// when only others' read locks stood in the way, and the file was removed.
 absl::Status LockOpened(Os& os, const std::string& path, int dir_fd,
                         const std::string& name, int fd, bool* replaced) {
   struct stat locked;
@@ -103,6 +136,10 @@ absl::Status LockOpened(Os& os, const std::string& path, int dir_fd,
   const SysCallIntResult taken =
       RetryOnEintr([&] { return os.FcntlLock(fd, F_OFD_SETLK, &lock); });
   if (taken.error == EAGAIN || taken.error == EACCES) {
+    const SysCallIntResult write_locked = AskWriteLocked(os, fd);
+    if (write_locked.ok() && write_locked.value == 0) {
+      return RemoveReadLocked(os, path, dir_fd, name, locked, replaced);
+    }
     const pid_t holder = AwaitPid(os, fd);
     return WithExitCode(
         absl::AlreadyExistsError(
@@ -254,15 +291,14 @@ absl::StatusOr<PidFileState> ReadPidFile(const std::string& path, Os& os) {
   if (opened.error == ENOENT) return PidFileState{PidFileState::kNotRunning, 0};
   if (!opened.ok()) return CannotUse(path, opened.error);
   const UniqueFd file(os, opened.value);
-  // F_OFD_GETLK asks who holds the lock without taking it: a reader that
-  // locked, even briefly, could make a starting daemon fail.
-  struct flock lock = WholeFile(F_WRLCK);
-  const SysCallIntResult asked = os.FcntlLock(file.get(), F_OFD_GETLK, &lock);
+  // Asked without taking a lock: a reader that locked, even briefly, could
+  // make a starting daemon fail.
+  const SysCallIntResult asked = AskWriteLocked(os, file.get());
   if (!asked.ok()) {
     return ErrnoStatus(absl::StrCat("checking the lock of pid file ", path),
                        asked.error, EX_SOFTWARE);
   }
-  if (lock.l_type != F_UNLCK) {
+  if (asked.value == 1) {
     return PidFileState{PidFileState::kRunning, AwaitPid(os, file.get())};
   }
   return PidFileState{PidFileState::kStale, ReadPid(os, file.get())};

@@ -7,6 +7,9 @@
 // fork to the daemon and lasts for the daemon's whole life; the descriptor is
 // close-on-exec, so nothing the daemon runs inherits it. Staleness is judged
 // by the lock alone: a pid file nobody holds is taken over, whatever it holds.
+// Only a write lock counts: any user can open the 0644 file and take a read
+// lock, so a file that only read locks hold is replaced by a new one, and
+// ReadPidFile reports it stale.
 //
 // The file is mode 0644 and holds the decimal pid and a newline, written with
 // one write(2): what start-stop-daemon, systemd's PIDFile= and

@@ -55,6 +55,22 @@ auto Holds(std::string text) {
   };
 }
 
+// F_OFD_GETLK asked about a read lock on the whole file: only a write lock
+// conflicts with one, so others' read locks are never mistaken for a holder.
+MATCHER(AsksAboutAReadLock, "asks about a read lock on the whole file") {
+  return arg->l_type == F_RDLCK && arg->l_whence == SEEK_SET &&
+         arg->l_start == 0 && arg->l_len == 0;
+}
+
+// An F_OFD_GETLK action: the conflicting lock is of type `type` (F_UNLCK:
+// none).
+auto Answers(short type) {
+  return [type](int, int, struct flock* lock) {
+    lock->l_type = type;
+    return SysCallSuccess();
+  };
+}
+
 class PidFileTest : public ::testing::Test {
  protected:
   // Opening the directory, then creating the file exclusively gives
@@ -86,11 +102,18 @@ class PidFileTest : public ::testing::Test {
     EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
     EXPECT_CALL(os_, Close(kDirFd)).WillOnce(Return(SysCallSuccess()));
   }
-  void ExpectLocked(ino_t inode, SysCallIntResult lock) {
-    EXPECT_CALL(os_, FStat(kFd, _))
+  // FStat, then the write lock, which `lock` answers; when another holds
+  // the file (EAGAIN), a write lock (`by_a_writer`) or only read locks.
+  void ExpectLocked(ino_t inode, SysCallIntResult lock, int fd = kFd,
+                    bool by_a_writer = true) {
+    EXPECT_CALL(os_, FStat(fd, _))
         .WillOnce(
             DoAll(SetArgPointee<1>(File(inode)), Return(SysCallSuccess())));
-    EXPECT_CALL(os_, FcntlLock(kFd, F_OFD_SETLK, _)).WillOnce(Return(lock));
+    EXPECT_CALL(os_, FcntlLock(fd, F_OFD_SETLK, _)).WillOnce(Return(lock));
+    if (lock.error == EAGAIN) {
+      EXPECT_CALL(os_, FcntlLock(fd, F_OFD_GETLK, AsksAboutAReadLock()))
+          .WillOnce(Invoke(Answers(by_a_writer ? F_WRLCK : F_UNLCK)));
+    }
   }
 
   StrictMock<MockOs> os_;
@@ -225,6 +248,39 @@ TEST_F(PidFileTest, FileItCreatedButAnotherLockedIsNotRemoved) {
             "already running as pid 4242");
 }
 
+TEST_F(PidFileTest, FileOnlyOthersReadLocksHoldIsReplacedByANewOne) {
+  constexpr int kNewFd = 6;
+  InSequence in_order;
+  ExpectOpen(SysCallFailure(EEXIST), SysCallSuccess(kFd));
+  ExpectLocked(7, SysCallFailure(EAGAIN), kFd, /*by_a_writer=*/false);
+  ExpectNamed(7);
+  EXPECT_CALL(os_, UnlinkAt(kDirFd, StrEq(kName), 0))
+      .WillOnce(Return(SysCallSuccess()));
+  ExpectOpenAgain(SysCallSuccess(kNewFd));
+  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  ExpectLocked(8, SysCallSuccess(), kNewFd);
+  ExpectNamed(8);
+  EXPECT_CALL(os_, FTruncate(kNewFd, 0)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
+  ASSERT_THAT(file, IsOk());
+  EXPECT_EQ(file->fd(), kNewFd);
+  EXPECT_CALL(os_, Close(kNewFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Close(kDirFd)).WillOnce(Return(SysCallSuccess()));
+}
+
+TEST_F(PidFileTest, ReadLockedFileThatCannotBeRemovedIsReported) {
+  InSequence in_order;
+  ExpectOpen(SysCallFailure(EEXIST), SysCallSuccess(kFd));
+  ExpectLocked(7, SysCallFailure(EAGAIN), kFd, /*by_a_writer=*/false);
+  ExpectNamed(7);
+  EXPECT_CALL(os_, UnlinkAt(kDirFd, StrEq(kName), 0))
+      .WillOnce(Return(SysCallFailure(EROFS)));
+  ExpectClosed();
+  EXPECT_THAT(PidFile::Acquire(kPath, os_),
+              HasMessage("removing pid file /run/app.pid (read-locked by "
+                         "others) failed: Read-only file system"));
+}
+
 class AcquiredPidFileTest : public PidFileTest {
  protected:
   void SetUp() override {
@@ -295,11 +351,8 @@ TEST_F(PidFileTest, ReadOfAnUnlockedFileIsStale) {
   EXPECT_CALL(
       os_, Open(StrEq(kPath), O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0))
       .WillOnce(Return(SysCallSuccess(kFd)));
-  EXPECT_CALL(os_, FcntlLock(kFd, F_OFD_GETLK, _))
-      .WillOnce(Invoke([](int, int, struct flock* lock) {
-        lock->l_type = F_UNLCK;
-        return SysCallSuccess();
-      }));
+  EXPECT_CALL(os_, FcntlLock(kFd, F_OFD_GETLK, AsksAboutAReadLock()))
+      .WillOnce(Invoke(Answers(F_UNLCK)));
   EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("17\n")));
   EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
   absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
@@ -312,11 +365,8 @@ TEST_F(PidFileTest, ReadOfALockedFileIsRunningWithoutTakingTheLock) {
   EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
       .WillOnce(Return(SysCallSuccess(kFd)));
   // Only F_OFD_GETLK: a strict mock fails on any F_OFD_SETLK.
-  EXPECT_CALL(os_, FcntlLock(kFd, F_OFD_GETLK, _))
-      .WillOnce(Invoke([](int, int, struct flock* lock) {
-        lock->l_type = F_WRLCK;
-        return SysCallSuccess();
-      }));
+  EXPECT_CALL(os_, FcntlLock(kFd, F_OFD_GETLK, AsksAboutAReadLock()))
+      .WillOnce(Invoke(Answers(F_WRLCK)));
   EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("4242\n")));
   EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
   absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
