@@ -69,6 +69,36 @@ pid_t AwaitPid(Os& os, int fd) {
   return 0;
 }
 
+// What a file of mode `mode` is, for a message ("a FIFO"); null when it is
+// none of the kinds named here.
+const char* KindOfFile(mode_t mode) {
+  switch (mode & S_IFMT) {
+    case S_IFDIR:
+      return "a directory";
+    case S_IFIFO:
+      return "a FIFO";
+    case S_IFSOCK:
+      return "a socket";
+    case S_IFCHR:
+      return "a character device";
+    case S_IFBLK:
+      return "a block device";
+    default:
+      return nullptr;
+  }
+}
+
+// Refuses `info` unless it describes a regular file, naming what it is.
+absl::Status MustBeRegular(const std::string& path, const struct stat& info) {
+  if (S_ISREG(info.st_mode)) return absl::OkStatus();
+  const char* kind = KindOfFile(info.st_mode);
+  return WithExitCode(
+      absl::FailedPreconditionError(
+          absl::StrCat("pid file ", path, " is ", kind != nullptr ? kind : "",
+                       kind != nullptr ? ", " : "", "not a regular file")),
+      EX_CANTCREAT);
+}
+
 bool SameFile(const struct stat& a, const struct stat& b) {
   return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
@@ -127,10 +157,8 @@ absl::Status LockOpened(Os& os, const std::string& path, int dir_fd,
     return ErrnoStatus(absl::StrCat("checking pid file ", path), got.error,
                        EX_CANTCREAT);
   }
-  if (!S_ISREG(locked.st_mode)) {
-    return WithExitCode(absl::FailedPreconditionError(absl::StrCat(
-                            "pid file ", path, " is not a regular file")),
-                        EX_CANTCREAT);
+  if (absl::Status regular = MustBeRegular(path, locked); !regular.ok()) {
+    return regular;
   }
   struct flock lock = WholeFile(F_WRLCK);
   const SysCallIntResult taken =
@@ -284,13 +312,23 @@ absl::Status PidFile::Remove() {
 }
 
 absl::StatusOr<PidFileState> ReadPidFile(const std::string& path, Os& os) {
+  // O_NONBLOCK: opening a FIFO for reading would wait for a writer.
   const SysCallIntResult opened = RetryOnEintr([&] {
-    return os.Open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
+    return os.Open(path.c_str(),
+                   O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
                    0);
   });
   if (opened.error == ENOENT) return PidFileState{PidFileState::kNotRunning, 0};
   if (!opened.ok()) return CannotUse(path, opened.error);
   const UniqueFd file(os, opened.value);
+  struct stat info;
+  if (const SysCallIntResult got = os.FStat(file.get(), &info); !got.ok()) {
+    return ErrnoStatus(absl::StrCat("checking pid file ", path), got.error,
+                       EX_CANTCREAT);
+  }
+  if (absl::Status regular = MustBeRegular(path, info); !regular.ok()) {
+    return regular;
+  }
   // Asked without taking a lock: a reader that locked, even briefly, could
   // make a starting daemon fail.
   const SysCallIntResult asked = AskWriteLocked(os, file.get());

@@ -20,9 +20,11 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "daemonkit/detach.h"
 #include "daemonkit/exit_code.h"
 #include "daemonkit/pid_file.h"
+#include "daemonkit/stop_daemon.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/proc_view.h"
@@ -137,6 +139,27 @@ TEST_F(PidFileIntegrationTest, SymbolicLinkIsRefusedAndItsTargetUntouched) {
                          " is a symbolic link; refusing to follow it"));
   EXPECT_THAT(daemon, HasExitCode(EX_CANTCREAT));
   EXPECT_EQ(ReadFile(target), "precious\n");
+}
+
+// A FIFO or a directory where the pid file should be (another user can
+// make one in /tmp) hangs nothing and is named: a FIFO opened for reading
+// would otherwise wait for a writer forever.
+TEST_F(PidFileIntegrationTest,
+       FifoOrDirectoryInItsPlaceIsNamedAndHangsNothing) {
+  ASSERT_EQ(mkfifo(pid_file_.c_str(), 0644), 0);
+  const std::string fifo =
+      absl::StrCat("pid file ", pid_file_, " is a FIFO, not a regular file");
+  EXPECT_THAT(ReadPidFile(pid_file_), HasMessage(fifo));
+  EXPECT_THAT(StopDaemon(pid_file_, absl::Seconds(1)), HasMessage(fifo));
+  EXPECT_THAT(Detach(options_), HasMessage(fifo));
+  ASSERT_EQ(unlink(pid_file_.c_str()), 0);
+
+  ASSERT_EQ(mkdir(pid_file_.c_str(), 0755), 0);
+  EXPECT_THAT(ReadPidFile(pid_file_),
+              HasMessage(absl::StrCat("pid file ", pid_file_,
+                                      " is a directory, not a regular file")));
+  EXPECT_THAT(Detach(options_), HasMessage(HasSubstr("Is a directory")));
+  ASSERT_EQ(rmdir(pid_file_.c_str()), 0);
 }
 
 TEST_F(PidFileIntegrationTest, DirectoryThatDoesNotExist) {

@@ -116,6 +116,13 @@ class PidFileTest : public ::testing::Test {
     }
   }
 
+  // FStat of the opened file says it is of kind `kind` (S_IFREG, ...).
+  void ExpectFileKind(mode_t kind) {
+    EXPECT_CALL(os_, FStat(kFd, _))
+        .WillOnce(
+            DoAll(SetArgPointee<1>(File(7, kind)), Return(SysCallSuccess())));
+  }
+
   StrictMock<MockOs> os_;
 };
 
@@ -160,7 +167,8 @@ TEST_F(PidFileTest, SomethingElseThanAFileIsRefused) {
           DoAll(SetArgPointee<1>(File(7, S_IFIFO)), Return(SysCallSuccess())));
   ExpectClosed();
   absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
-  EXPECT_THAT(file, HasMessage("pid file /run/app.pid is not a regular file"));
+  EXPECT_THAT(file, HasMessage("pid file /run/app.pid is a FIFO, not a regular "
+                               "file"));
 }
 
 TEST_F(PidFileTest, LockedFileNamesItsHolder) {
@@ -348,9 +356,12 @@ TEST_F(PidFileTest, ReadWithoutAFileIsNotRunning) {
 }
 
 TEST_F(PidFileTest, ReadOfAnUnlockedFileIsStale) {
+  // O_NONBLOCK: a FIFO in the pid file's place must not hang the reader.
   EXPECT_CALL(
-      os_, Open(StrEq(kPath), O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0))
+      os_, Open(StrEq(kPath),
+                O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0))
       .WillOnce(Return(SysCallSuccess(kFd)));
+  ExpectFileKind(S_IFREG);
   EXPECT_CALL(os_, FcntlLock(kFd, F_OFD_GETLK, AsksAboutAReadLock()))
       .WillOnce(Invoke(Answers(F_UNLCK)));
   EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("17\n")));
@@ -364,6 +375,7 @@ TEST_F(PidFileTest, ReadOfAnUnlockedFileIsStale) {
 TEST_F(PidFileTest, ReadOfALockedFileIsRunningWithoutTakingTheLock) {
   EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
       .WillOnce(Return(SysCallSuccess(kFd)));
+  ExpectFileKind(S_IFREG);
   // Only F_OFD_GETLK: a strict mock fails on any F_OFD_SETLK.
   EXPECT_CALL(os_, FcntlLock(kFd, F_OFD_GETLK, AsksAboutAReadLock()))
       .WillOnce(Invoke(Answers(F_WRLCK)));
@@ -373,6 +385,27 @@ TEST_F(PidFileTest, ReadOfALockedFileIsRunningWithoutTakingTheLock) {
   ASSERT_TRUE(state.ok());
   EXPECT_EQ(state->kind, PidFileState::kRunning);
   EXPECT_EQ(state->pid, 4242);
+}
+
+TEST_F(PidFileTest, ReadOfSomethingElseThanAFileSaysWhatItIs) {
+  const struct {
+    mode_t kind;
+    const char* said;
+  } kCases[] = {
+      {S_IFDIR, "pid file /run/app.pid is a directory, not a regular file"},
+      {S_IFCHR,
+       "pid file /run/app.pid is a character device, not a regular "
+       "file"},
+      {S_IFSOCK, "pid file /run/app.pid is a socket, not a regular file"},
+  };
+  for (const auto& c : kCases) {
+    EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
+        .WillOnce(Return(SysCallSuccess(kFd)));
+    ExpectFileKind(c.kind);
+    EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+    absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
+    EXPECT_THAT(state, StatusIs(absl::StatusCode::kFailedPrecondition, c.said));
+  }
 }
 
 }  // namespace

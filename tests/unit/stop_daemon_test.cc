@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <string>
 
@@ -36,6 +37,12 @@ class StopDaemonTest : public ::testing::Test {
   void ExpectPidFile(bool locked, pid_t pid) {
     EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
         .WillOnce(Return(SysCallSuccess(kPidFileFd)));
+    EXPECT_CALL(os_, FStat(kPidFileFd, _))
+        .WillOnce(Invoke([](int, struct stat* info) {
+          *info = {};
+          info->st_mode = S_IFREG | 0644;
+          return SysCallSuccess();
+        }));
     EXPECT_CALL(os_, FcntlLock(kPidFileFd, F_OFD_GETLK, _))
         .WillOnce(Invoke([locked](int, int, struct flock* lock) {
           lock->l_type = locked ? F_WRLCK : F_UNLCK;
