@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <sysexits.h>
 
+#include <algorithm>
 #include <climits>
 
 #include "absl/strings/str_cat.h"
@@ -26,10 +27,12 @@ absl::StatusOr<pid_t> SignalAndWait(Os& os, int pidfd, pid_t pid, int signal,
                                  sent.error, EX_OSERR);
   }
   struct pollfd exited = {pidfd, POLLIN, 0};
-  const int64_t ms = absl::ToInt64Milliseconds(timeout);
-  const SysCallIntResult polled = internal::RetryOnEintr([&] {
-    return os.Poll(&exited, 1, ms > INT_MAX ? INT_MAX : static_cast<int>(ms));
-  });
+  // poll(2) waits forever for a negative time: "up to" a negative time is
+  // not waiting at all.
+  const int64_t ms =
+      std::clamp<int64_t>(absl::ToInt64Milliseconds(timeout), 0, INT_MAX);
+  const SysCallIntResult polled = internal::RetryOnEintr(
+      [&] { return os.Poll(&exited, 1, static_cast<int>(ms)); });
   if (!polled.ok()) {
     return internal::ErrnoStatus("waiting for the daemon to exit", polled.error,
                                  EX_OSERR);

@@ -19,9 +19,9 @@
 namespace daemonkit {
 
 // Sends `signal` to the daemon `pid_file` names and waits up to `timeout`
-// for it to exit. Returns the pid it stopped; kNotFound when no daemon holds
-// the pid file; kDeadlineExceeded when the daemon is still running after
-// `timeout`.
+// for it to exit (a negative timeout: not at all). Returns the pid it
+// stopped; kNotFound when no daemon holds the pid file; kDeadlineExceeded
+// when the daemon is still running after `timeout`.
 absl::StatusOr<pid_t> StopDaemon(const std::string& pid_file,
                                  absl::Duration timeout, int signal = SIGTERM,
                                  Os& os = PosixOs::Default());
