@@ -210,6 +210,10 @@ int main(int argc, char** argv) {
   absl::StatusOr<daemonkit::Daemon> daemon = daemonkit::Detach(options);
   if (!daemon.ok()) return Failed(daemon.status());
   if (daemon->in_launcher()) {
+    // The daemon started: a reader of this output that went away (`timestamp
+    // | true`) loses the line, but must not turn the exit status into a
+    // death by SIGPIPE.
+    signal(SIGPIPE, SIG_IGN);
     std::printf("Daemon PID %d\n", daemon->pid());
     return 0;
   }

@@ -128,6 +128,25 @@ class TimestampTest : public ::testing::Test {
   std::string pid_file_;
 };
 
+// `timestamp ... | true`: the reader of the launcher's output is gone before
+// it prints "Daemon PID N". The daemon started, so the launcher says so with
+// exit status 0 rather than dying of SIGPIPE.
+TEST_F(TimestampTest, LauncherWhoseOutputIsClosedStillExitsZero) {
+  int out = -1;
+  int err = -1;
+  const pid_t launcher = StartProgram(
+      Timestamp({"--interval=1s", "--log=" + log_, "--pid-file=" + pid_file_}),
+      &out, &err);
+  ASSERT_GT(launcher, 0);
+  close(out);
+  int status = -1;
+  ASSERT_EQ(waitpid(launcher, &status, 0), launcher);
+  close(err);
+  EXPECT_EQ(ExitStatus(status), 0) << "wait status " << status;
+  const ProgramRun stop = RunLauncher({"--pid-file=" + pid_file_, "--stop"});
+  EXPECT_EQ(stop.exit_status(), 0) << stop.err;
+}
+
 TEST_F(TimestampTest, DaemonAppendsATimestampEveryIntervalUntilTerminated) {
   const ProgramRun run = RunLauncher({"--interval=100ms", "--log=" + log_});
   ASSERT_TRUE(WIFEXITED(run.status));
