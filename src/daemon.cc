@@ -46,6 +46,9 @@ absl::Status Daemon::Ready() {
       internal::WriteReport(*os_, report_.get(), ready);
   report_.reset();
   if (!sent.ok()) {
+    // EPIPE: the launcher is gone (killed before the daemon was ready), so
+    // no one will hear of this start: give the pid file back.
+    if (sent.error == EPIPE) RemovePidFile().IgnoreError();
     return ErrnoStatus("reporting readiness", sent.error, EX_OSERR);
   }
   return Notify(absl::StrCat("READY=1\nMAINPID=", pid_));

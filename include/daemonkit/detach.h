@@ -102,7 +102,10 @@ class Daemon {
 
   // In the daemon: the daemon is ready; the launcher's Detach returns it.
   // When the launcher had NOTIFY_SOCKET set, the service manager hears
-  // "READY=1" too (with "MAINPID=<pid>" unless in foreground mode).
+  // "READY=1" too (with "MAINPID=<pid>" unless in foreground mode). When the
+  // launcher is gone (killed before the daemon was ready), no one will hear
+  // of this start: Ready() removes the pid file and fails with "reporting
+  // readiness failed: Broken pipe" (EX_OSERR); the daemon should exit.
   absl::Status Ready();
   // In the daemon: the daemon cannot start; the launcher's Detach returns
   // `why` (with `exit_code`, from sysexits.h, for a launcher that exits). The

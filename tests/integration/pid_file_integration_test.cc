@@ -162,6 +162,49 @@ TEST_F(PidFileIntegrationTest,
   ASSERT_EQ(rmdir(pid_file_.c_str()), 0);
 }
 
+// The launcher is killed (SIGKILL) while the daemon still sets itself up:
+// nobody will hear of this start, so the daemon learns it at Ready(), which
+// fails, and gives its pid file back.
+TEST_F(PidFileIntegrationTest, DaemonWhoseLauncherDiedGivesItsPidFileBack) {
+  int go[2];     // The daemon waits for a byte here before Ready().
+  int heard[2];  // Then it reports what Ready() said.
+  ASSERT_EQ(pipe(go), 0);
+  ASSERT_EQ(pipe(heard), 0);
+  options_.keep_fds = {go[0], heard[1]};
+  const pid_t launcher = fork();
+  ASSERT_GE(launcher, 0);
+  if (launcher == 0) {
+    absl::StatusOr<Daemon> daemon = Detach(options_);
+    if (daemon.ok() && !daemon->in_launcher()) {
+      char byte;
+      (void)!read(go[0], &byte, 1);
+      const std::string said = daemon->Ready().ToString();
+      (void)!write(heard[1], said.data(), said.size());
+      _exit(0);
+    }
+    _exit(1);  // Only a launcher that was not killed gets here.
+  }
+  close(go[0]);
+  close(heard[1]);
+  // The daemon writes its pid before it waits for the byte.
+  for (int i = 0; i < 500 && ReadFile(pid_file_).empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_NE(ReadFile(pid_file_), "");
+  kill(launcher, SIGKILL);
+  ASSERT_EQ(waitpid(launcher, nullptr, 0), launcher);
+  ASSERT_EQ(write(go[1], "x", 1), 1);
+  close(go[1]);
+  char said[256] = {};
+  ASSERT_GT(read(heard[0], said, sizeof said - 1), 0);
+  close(heard[0]);
+  EXPECT_THAT(said, HasSubstr("reporting readiness failed: Broken pipe"));
+  EXPECT_FALSE(Exists(pid_file_)) << "the pid file outlived its start";
+  // The daemon and the killed launcher's unreaped middle process, both
+  // orphaned to this test.
+  for (int reaped = 0; reaped < 2;) reaped += waitpid(-1, nullptr, 0) > 0;
+}
+
 TEST_F(PidFileIntegrationTest, DirectoryThatDoesNotExist) {
   options_.pid_file = pid_file_ + ".d/missing/app.pid";
   absl::StatusOr<Daemon> daemon = Detach(options_);
