@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sysexits.h>
 
 #include <string>
 
@@ -17,9 +18,11 @@
 namespace daemonkit {
 namespace {
 
+using ::daemonkit::test::HasExitCode;
 using ::daemonkit::test::HasMessage;
 using ::daemonkit::test::StatusIs;
 using ::testing::_;
+using ::testing::AnyNumber;
 using ::testing::InSequence;
 using ::testing::Invoke;
 using ::testing::Return;
@@ -96,6 +99,78 @@ TEST_F(StopDaemonTest, ADaemonThatDoesNotStopIsReported) {
       StopDaemon(kPath, absl::Seconds(2), SIGTERM, os_);
   EXPECT_THAT(stopped, StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_THAT(stopped, HasMessage("pid 42 did not stop within 2s"));
+}
+
+TEST_F(StopDaemonTest, LockedPidFileThatNamesNoPidIsNotSignalled) {
+  EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
+      .WillOnce(Return(SysCallSuccess(kPidFileFd)));
+  EXPECT_CALL(os_, FcntlLock(kPidFileFd, F_OFD_GETLK, _))
+      .WillOnce(Invoke([](int, int, struct flock* lock) {
+        lock->l_type = F_WRLCK;
+        return SysCallSuccess();
+      }));
+  // Its holder never writes a pid: read, wait, read again, until it gives up.
+  EXPECT_CALL(os_, PRead(kPidFileFd, _, _, 0))
+      .WillRepeatedly(Return(SysCallSizeResult{0, 0}));
+  EXPECT_CALL(os_, Poll(nullptr, 0, _))
+      .Times(AnyNumber())
+      .WillRepeatedly(Return(SysCallSuccess(0)));
+  EXPECT_CALL(os_, Close(kPidFileFd)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<pid_t> stopped =
+      StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_);
+  EXPECT_THAT(stopped,
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       "pid file /run/app.pid is locked but names no pid"));
+}
+
+TEST_F(StopDaemonTest, DaemonGoneBeforeItsPidFdOpenedCountsAsStopped) {
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallFailure(ESRCH)));
+  EXPECT_EQ(*StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_), 42);
+}
+
+TEST_F(StopDaemonTest, PidFdThatCannotBeOpenedIsReported) {
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallFailure(EMFILE)));
+  absl::StatusOr<pid_t> stopped =
+      StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_);
+  EXPECT_THAT(stopped,
+              HasMessage("opening a pidfd for 42 failed: Too many open files"));
+  EXPECT_THAT(stopped, HasExitCode(EX_OSERR));
+}
+
+TEST_F(StopDaemonTest, RefusedSignalIsReported) {
+  InSequence in_order;
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdSendSignal(kPidFd, SIGTERM))
+      .WillOnce(Return(SysCallFailure(EPERM)));
+  EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<pid_t> stopped =
+      StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_);
+  EXPECT_THAT(stopped, StatusIs(absl::StatusCode::kPermissionDenied,
+                                "signalling pid 42 failed: Operation not "
+                                "permitted"));
+  EXPECT_THAT(stopped, HasExitCode(EX_OSERR));
+}
+
+TEST_F(StopDaemonTest, FailedWaitForTheExitIsReported) {
+  InSequence in_order;
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdSendSignal(kPidFd, SIGTERM))
+      .WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Poll(_, 1, 10000))
+      .WillOnce(Return(SysCallFailure(EINTR)))  // Retried.
+      .WillOnce(Return(SysCallFailure(ENOMEM)));
+  EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<pid_t> stopped =
+      StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_);
+  EXPECT_THAT(stopped, HasMessage("waiting for the daemon to exit failed: "
+                                  "Cannot allocate memory"));
+  EXPECT_THAT(stopped, HasExitCode(EX_OSERR));
 }
 
 }  // namespace
