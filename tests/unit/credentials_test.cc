@@ -124,6 +124,18 @@ TEST(ResolveCredentialsTest, NumericGroupAloneIsTheOnlyGroup) {
   EXPECT_THAT((*resolved)->groups, ElementsAre(4242));
 }
 
+TEST(ResolveCredentialsTest, NumericIdsBeyondTheirTypeAreUnknown) {
+  NiceMock<MockOs> os;
+  StrictMock<MockUserDatabase> users;  // Never asked.
+  absl::StatusOr<std::optional<Credentials>> resolved =
+      ResolveCredentials(os, users, "4294967296", "");
+  EXPECT_THAT(resolved, HasMessage("unknown user '4294967296'"));
+  EXPECT_THAT(resolved, HasExitCode(EX_NOUSER));
+  resolved = ResolveCredentials(os, users, "", "4294967296");
+  EXPECT_THAT(resolved, HasMessage("unknown group '4294967296'"));
+  EXPECT_THAT(resolved, HasExitCode(EX_NOUSER));
+}
+
 TEST(ResolveCredentialsTest, ChangingIdentityNeedsRoot) {
   NiceMock<MockOs> os;
   NiceMock<MockUserDatabase> users;
@@ -186,6 +198,17 @@ TEST_F(DropPrivilegesTest, RegainingTheOldUserIsAFailure) {
   const AfterForkFailure failed = DropPrivileges(os_, credentials_);
   EXPECT_STREQ(failed.step, "dropping privileges");
   EXPECT_STREQ(failed.reason, "the old user id came back");
+}
+
+TEST_F(DropPrivilegesTest, RegainingTheOldGroupIsAFailure) {
+  EXPECT_CALL(os_, SetGroups(1, _)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, SetGid(65534)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, SetUid(65534)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, SetUid(0)).WillOnce(Return(SysCallFailure(EPERM)));
+  EXPECT_CALL(os_, SetGid(0)).WillOnce(Return(SysCallSuccess()));
+  const AfterForkFailure failed = DropPrivileges(os_, credentials_);
+  EXPECT_STREQ(failed.step, "dropping privileges");
+  EXPECT_STREQ(failed.reason, "the old group id came back");
 }
 
 }  // namespace
