@@ -101,6 +101,40 @@ TEST_F(StopDaemonTest, ADaemonThatDoesNotStopIsReported) {
   EXPECT_THAT(stopped, HasMessage("pid 42 did not stop within 2s"));
 }
 
+TEST_F(StopDaemonTest, UnusablePidFileIsReported) {
+  EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
+      .WillOnce(Return(SysCallFailure(ELOOP)));
+  absl::StatusOr<pid_t> stopped =
+      StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_);
+  EXPECT_THAT(stopped, StatusIs(absl::StatusCode::kFailedPrecondition,
+                                "pid file /run/app.pid is a symbolic link; "
+                                "refusing to follow it"));
+  EXPECT_THAT(stopped, HasExitCode(EX_CANTCREAT));
+}
+
+TEST_F(StopDaemonTest, PidFileUnreadableOnTheSecondLookIsReported) {
+  InSequence in_order;
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
+  EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
+      .WillOnce(Return(SysCallFailure(EACCES)));
+  EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_THAT(StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_),
+              HasMessage("opening pid file /run/app.pid failed: Permission "
+                         "denied"));
+}
+
+TEST_F(StopDaemonTest, DaemonGoneBeforeTheSignalCountsAsStopped) {
+  InSequence in_order;
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdSendSignal(kPidFd, SIGTERM))
+      .WillOnce(Return(SysCallFailure(ESRCH)));
+  EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_EQ(*StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_), 42);
+}
+
 TEST_F(StopDaemonTest, LockedPidFileThatNamesNoPidIsNotSignalled) {
   EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
       .WillOnce(Return(SysCallSuccess(kPidFileFd)));
