@@ -201,6 +201,19 @@ TEST_F(PidFileTest, FileReplacedWhileLockingIsOpenedAgain) {
   EXPECT_CALL(os_, Close(kDirFd)).WillOnce(Return(SysCallSuccess()));
 }
 
+TEST_F(PidFileTest, FileRemovedBetweenCreateAndOpenIsCreatedAgain) {
+  InSequence in_order;
+  ExpectOpen(SysCallFailure(EEXIST), SysCallFailure(ENOENT));
+  ExpectOpenAgain(SysCallSuccess(kFd));
+  ExpectLocked(7, SysCallSuccess());
+  ExpectNamed(7);
+  EXPECT_CALL(os_, FTruncate(kFd, 0)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
+  ASSERT_THAT(file, IsOk());
+  EXPECT_EQ(file->fd(), kFd);
+  ExpectClosed();
+}
+
 TEST_F(PidFileTest, FileItCreatedIsRemovedWhenLockingFails) {
   InSequence in_order;
   ExpectOpen(SysCallSuccess(kFd));

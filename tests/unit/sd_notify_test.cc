@@ -131,6 +131,13 @@ TEST(SdNotifyTest, BadAddressesAreNamed) {
                          " failed: No such file or directory"));
 }
 
+TEST(SdNotifyTest, EmptyNotifySocketMeansNoServiceManager) {
+  StrictMock<MockOs> os;  // Nothing is sent.
+  EXPECT_CALL(os, GetEnv(::testing::StrEq("NOTIFY_SOCKET")))
+      .WillOnce(Return(""));
+  EXPECT_THAT(SdNotify("READY=1", os), IsOk());
+}
+
 TEST(SdNotifyTest, AddressesLongerThanSunPathAreRefused) {
   StrictMock<MockOs> os;  // Nothing is sent.
   // sun_path holds 108 bytes: a path and its NUL, or an abstract name.
