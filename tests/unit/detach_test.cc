@@ -397,18 +397,20 @@ TEST_F(DetachTest, ChrootNeedsRootAndSaysSoBeforeOpeningAnything) {
 }
 
 TEST_F(DetachTest, UnparsableProcSelfStatIsAnInternalError) {
-  EXPECT_CALL(os_, Open(StrEq("/"), _, _))
-      .WillOnce(Return(SysCallSuccess(kDirFd)));
-  EXPECT_CALL(os_, Close(kDirFd)).WillOnce(Return(SysCallSuccess()));
-  EXPECT_CALL(os_, GetEnv(StrEq("NOTIFY_SOCKET"))).WillOnce(Return(nullptr));
-  EXPECT_CALL(os_, Open(StrEq("/proc/self/stat"), _, _))
-      .WillOnce(Return(SysCallSuccess(kStatFd)));
-  EXPECT_CALL(os_, Read(kStatFd, _, _))
-      .WillOnce(Invoke(ReadsText("42 (no fields after the name)\n")));
-  EXPECT_CALL(os_, Close(kStatFd)).WillOnce(Return(SysCallSuccess()));
-  EXPECT_THAT(Detach(DetachOptions(), os_),
-              StatusIs(absl::StatusCode::kInternal,
-                       "counting threads: cannot parse /proc/self/stat"));
+  for (const char* stat : {"42 (no fields after the name)\n", "42 no name"}) {
+    EXPECT_CALL(os_, Open(StrEq("/"), _, _))
+        .WillOnce(Return(SysCallSuccess(kDirFd)));
+    EXPECT_CALL(os_, Close(kDirFd)).WillOnce(Return(SysCallSuccess()));
+    EXPECT_CALL(os_, GetEnv(StrEq("NOTIFY_SOCKET"))).WillOnce(Return(nullptr));
+    EXPECT_CALL(os_, Open(StrEq("/proc/self/stat"), _, _))
+        .WillOnce(Return(SysCallSuccess(kStatFd)));
+    EXPECT_CALL(os_, Read(kStatFd, _, _)).WillOnce(Invoke(ReadsText(stat)));
+    EXPECT_CALL(os_, Close(kStatFd)).WillOnce(Return(SysCallSuccess()));
+    EXPECT_THAT(Detach(DetachOptions(), os_),
+                StatusIs(absl::StatusCode::kInternal,
+                         "counting threads: cannot parse /proc/self/stat"))
+        << stat;
+  }
 }
 
 TEST_F(DetachTest, RefusesAProcessWithSeveralThreads) {
@@ -799,6 +801,19 @@ TEST_F(DetachTest, DetachOrExitPrintsTheFailureAndExitsWithItsCode) {
             "daemonkit: first fork failed: Resource temporarily unavailable\n");
 }
 
+TEST_F(DetachTest, DetachOrExitReturnsInTheDaemon) {
+  InSequence in_order;
+  EXPECT_CALL(os_, Prctl(PR_SET_CHILD_SUBREAPER, 1))
+      .WillOnce(Return(SysCallSuccess()));
+  ExpectLaunchPrepared();
+  ExpectDaemonSteps(DaemonStep::kDone);
+  EXPECT_CALL(os_, Exit).Times(0);
+  EXPECT_CALL(os_, Close(kReportWrite)).WillOnce(Return(SysCallSuccess()));
+  const Daemon daemon = DetachOrExit(DetachOptions(), os_);
+  EXPECT_FALSE(daemon.in_launcher());
+  EXPECT_EQ(daemon.pid(), kDaemonPid);
+}
+
 TEST_F(DetachTest, DetachOrExitExitsZeroOnceTheDaemonIsReady) {
   InSequence in_order;
   EXPECT_CALL(os_, Prctl(PR_SET_CHILD_SUBREAPER, 1))
@@ -866,6 +881,17 @@ TEST_F(ForegroundDaemonTest, FailedClearEnvIsReturnedByDetach) {
       HasMessage("clearing the environment failed: Cannot allocate memory"));
 }
 
+TEST_F(ForegroundDaemonTest, FailedSetEnvIsReturnedByDetach) {
+  options_.set_environment = {"A=1", "B=2"};
+  InSequence in_order;
+  EXPECT_CALL(os_, SetEnv(StrEq("A"), StrEq("1")))
+      .WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, SetEnv(StrEq("B"), StrEq("2")))
+      .WillOnce(Return(SysCallFailure(ENOMEM)));
+  EXPECT_THAT(Detach(options_, os_),
+              HasMessage("setting B failed: Cannot allocate memory"));
+}
+
 TEST_F(ForegroundDaemonTest, FailedSetUpRemovesThePidFileItAcquired) {
   struct stat file = {};
   file.st_mode = S_IFREG | 0644;
@@ -917,6 +943,24 @@ TEST_F(ForegroundDaemonTest, PidFileThatCannotBeHandedToTheUserIsRemoved) {
   absl::StatusOr<Daemon> daemon = Detach(options_, os_, users);
   EXPECT_THAT(daemon, HasMessage("handing pid file /run/app/app.pid to user "
                                  "nobody failed: Operation not permitted"));
+  EXPECT_THAT(daemon, HasExitCode(EX_CANTCREAT));
+}
+
+TEST_F(ForegroundDaemonTest, MissingPidFileDirectoryIsReportedAsSuchWithAUser) {
+  NiceMock<MockUserDatabase> users;
+  ON_CALL(users, UserByName("nobody"))
+      .WillByDefault(
+          Return(LookupResult<UserEntry>{UserEntry{"nobody", 65534, 65534}}));
+  ON_CALL(users, GroupsOf)
+      .WillByDefault(Return(LookupResult<std::vector<gid_t>>{{{65534}}}));
+  ON_CALL(os_, Open(StrEq("/run/app"), _, _))
+      .WillByDefault(Return(SysCallFailure(ENOENT)));
+  options_.user = "nobody";
+  options_.pid_file = "/run/app/app.pid";
+  absl::StatusOr<Daemon> daemon = Detach(options_, os_, users);
+  EXPECT_THAT(daemon,
+              HasMessage("opening pid file /run/app/app.pid failed: No such "
+                         "file or directory"));
   EXPECT_THAT(daemon, HasExitCode(EX_CANTCREAT));
 }
 
