@@ -4,6 +4,7 @@
 #include "src/credentials.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 
 #include "daemonkit/exit_code.h"
@@ -148,6 +149,44 @@ TEST(ResolveCredentialsTest, ChangingIdentityNeedsRoot) {
       ResolveCredentials(os, users, "nobody", "");
   EXPECT_THAT(resolved, HasMessage("running as user nobody needs root"));
   EXPECT_THAT(resolved, HasExitCode(EX_NOPERM));
+}
+
+// A directory owned by uid 1000 and gid 2000 with `mode`.
+struct stat Directory(mode_t mode) {
+  struct stat info = {};
+  info.st_mode = S_IFDIR | mode;
+  info.st_uid = 1000;
+  info.st_gid = 2000;
+  return info;
+}
+
+TEST(CanWriteDirectoryTest, GoesByTheClassTheUserIsInAsTheKernelDoes) {
+  Credentials owner;
+  owner.uid = 1000;
+  owner.groups = {2000};
+  Credentials member;
+  member.uid = 1001;
+  member.groups = {3000, 2000};
+  Credentials other;
+  other.uid = 1002;
+  other.groups = {3000};
+  EXPECT_TRUE(CanWriteDirectory(owner, Directory(0700)));
+  EXPECT_FALSE(CanWriteDirectory(owner, Directory(0500)));
+  // The owner's bits decide for the owner, even when the group's allow.
+  EXPECT_FALSE(CanWriteDirectory(owner, Directory(0570)));
+  EXPECT_TRUE(CanWriteDirectory(member, Directory(0730)));
+  EXPECT_FALSE(CanWriteDirectory(member, Directory(0707)));
+  EXPECT_TRUE(CanWriteDirectory(other, Directory(0703)));
+  EXPECT_FALSE(CanWriteDirectory(other, Directory(0702))) << "needs x too";
+}
+
+TEST(CanWriteDirectoryTest, RootAndAGroupAloneCanWriteAnywhere) {
+  Credentials root;
+  root.uid = 0;
+  EXPECT_TRUE(CanWriteDirectory(root, Directory(0500)));
+  Credentials group_only;  // No user to switch to: the launcher's, root.
+  group_only.groups = {3000};
+  EXPECT_TRUE(CanWriteDirectory(group_only, Directory(0500)));
 }
 
 class DropPrivilegesTest : public ::testing::Test {
