@@ -86,6 +86,15 @@ TEST_F(StopDaemonTest, APidReusedMeanwhileIsNeverSignalled) {
   EXPECT_EQ(*StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_), 42);
 }
 
+TEST_F(StopDaemonTest, PidFileNamingAnotherPidOnTheSecondLookIsNotSignalled) {
+  InSequence in_order;
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
+  ExpectPidFile(true, 43);  // 42 exited; a new daemon holds the file.
+  EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_EQ(*StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_), 42);
+}
+
 TEST_F(StopDaemonTest, ADaemonThatDoesNotStopIsReported) {
   InSequence in_order;
   ExpectPidFile(true, 42);
