@@ -199,6 +199,8 @@ TEST_F(GetentParentTest, GarbageOrAnotherStatusIsAnError) {
   EXPECT_EQ(getent_.GroupByName("staff").error, EIO);
   ExpectGetent("root 0 x\n", ExitedWith(0));
   EXPECT_EQ(getent_.GroupsOf("root", 0).error, EIO);
+  ExpectGetent("", ExitedWith(127));
+  EXPECT_EQ(getent_.GroupsOf("root", 0).error, EIO);
 }
 
 TEST_F(GetentParentTest, GroupsOfPutsThePrimaryGroupFirstOnce) {

@@ -433,6 +433,24 @@ TEST_F(PidFileTest, ReadOfAnUnlockedFileIsStale) {
   EXPECT_EQ(state->pid, 17);
 }
 
+TEST_F(PidFileTest, StaleFileHoldingNoValidPidNamesNone) {
+  for (const char* text : {"-5\n", " 42\n", "0\n", "99999999999\n"}) {
+    EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
+        .WillOnce(Return(SysCallSuccess(kFd)));
+    EXPECT_CALL(os_, FcntlLock(kFd, F_OFD_GETLK, _))
+        .WillOnce(Invoke([](int, int, struct flock* lock) {
+          lock->l_type = F_UNLCK;
+          return SysCallSuccess();
+        }));
+    EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds(text)));
+    EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+    absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
+    ASSERT_THAT(state, IsOk());
+    EXPECT_EQ(state->kind, PidFileState::kStale) << text;
+    EXPECT_EQ(state->pid, 0) << text;
+  }
+}
+
 TEST_F(PidFileTest, ReadOfALockedFileIsRunningWithoutTakingTheLock) {
   EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
       .WillOnce(Return(SysCallSuccess(kFd)));
