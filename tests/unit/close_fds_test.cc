@@ -84,8 +84,8 @@ TEST(CloseInheritedFdsTest, WithoutCloseRangeClosesWhatProcLists) {
   EXPECT_CALL(os, Open(StrEq("/proc/self/fd"), _, _))
       .WillOnce(Return(SysCallSuccess(kProcDirFd)));
   EXPECT_CALL(os, GetDents(kProcDirFd, _, _))
-      .WillOnce(Invoke(GetsEntries(
-          DirectoryEntries({".", "..", "0", "1", "2", "3", "7", "50", "9"}))));
+      .WillOnce(Invoke(GetsEntries(DirectoryEntries(
+          {".", "..", "0", "1", "2", "3", "7", "50", "9", "99999999999"}))));
   EXPECT_CALL(os, Close(3)).WillOnce(Return(SysCallSuccess()));
   EXPECT_CALL(os, Close(9)).WillOnce(Return(SysCallSuccess()));
   EXPECT_CALL(os, GetDents(kProcDirFd, _, _))
@@ -109,6 +109,35 @@ TEST(CloseInheritedFdsTest, WithoutProcLoopsUpToTheLimit) {
   }
   const int keep[] = {5};
   EXPECT_TRUE(CloseInheritedFds(os, keep).ok());
+}
+
+TEST(CloseInheritedFdsTest, ProcListingThatFailsMidwayFallsBackToTheLoop) {
+  StrictMock<MockOs> os;
+  InSequence in_order;
+  EXPECT_CALL(os, CloseRange(3, UINT_MAX, 0))
+      .WillOnce(Return(SysCallFailure(ENOSYS)));
+  EXPECT_CALL(os, Open(StrEq("/proc/self/fd"), _, _))
+      .WillOnce(Return(SysCallSuccess(kProcDirFd)));
+  EXPECT_CALL(os, GetDents(kProcDirFd, _, _))
+      .WillOnce(Return(SysCallSizeResult{-1, EIO}));
+  EXPECT_CALL(os, Close(kProcDirFd)).WillOnce(Return(SysCallSuccess()));
+  struct rlimit limit = {5, 5};
+  EXPECT_CALL(os, GetRLimit(RLIMIT_NOFILE, _))
+      .WillOnce(DoAll(SetArgPointee<1>(limit), Return(SysCallSuccess())));
+  EXPECT_CALL(os, Close(3)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os, Close(4)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_TRUE(CloseInheritedFds(os, {}).ok());
+}
+
+TEST(CloseInheritedFdsTest, LimitThatCannotBeReadIsTheFailure) {
+  StrictMock<MockOs> os;
+  EXPECT_CALL(os, CloseRange(3, UINT_MAX, 0))
+      .WillOnce(Return(SysCallFailure(EPERM)));
+  EXPECT_CALL(os, Open(StrEq("/proc/self/fd"), _, _))
+      .WillOnce(Return(SysCallFailure(EMFILE)));
+  EXPECT_CALL(os, GetRLimit(RLIMIT_NOFILE, _))
+      .WillOnce(Return(SysCallFailure(EFAULT)));
+  EXPECT_EQ(CloseInheritedFds(os, {}).error, EFAULT);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "src/credentials.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 
 #include "daemonkit/exit_code.h"
@@ -124,6 +125,18 @@ TEST(ResolveCredentialsTest, NumericGroupAloneIsTheOnlyGroup) {
   EXPECT_THAT((*resolved)->groups, ElementsAre(4242));
 }
 
+TEST(ResolveCredentialsTest, NumericIdsBeyondTheirTypeAreUnknown) {
+  NiceMock<MockOs> os;
+  StrictMock<MockUserDatabase> users;  // Never asked.
+  absl::StatusOr<std::optional<Credentials>> resolved =
+      ResolveCredentials(os, users, "4294967296", "");
+  EXPECT_THAT(resolved, HasMessage("unknown user '4294967296'"));
+  EXPECT_THAT(resolved, HasExitCode(EX_NOUSER));
+  resolved = ResolveCredentials(os, users, "", "4294967296");
+  EXPECT_THAT(resolved, HasMessage("unknown group '4294967296'"));
+  EXPECT_THAT(resolved, HasExitCode(EX_NOUSER));
+}
+
 TEST(ResolveCredentialsTest, ChangingIdentityNeedsRoot) {
   NiceMock<MockOs> os;
   NiceMock<MockUserDatabase> users;
@@ -136,6 +149,44 @@ TEST(ResolveCredentialsTest, ChangingIdentityNeedsRoot) {
       ResolveCredentials(os, users, "nobody", "");
   EXPECT_THAT(resolved, HasMessage("running as user nobody needs root"));
   EXPECT_THAT(resolved, HasExitCode(EX_NOPERM));
+}
+
+// A directory owned by uid 1000 and gid 2000 with `mode`.
+struct stat Directory(mode_t mode) {
+  struct stat info = {};
+  info.st_mode = S_IFDIR | mode;
+  info.st_uid = 1000;
+  info.st_gid = 2000;
+  return info;
+}
+
+TEST(CanWriteDirectoryTest, GoesByTheClassTheUserIsInAsTheKernelDoes) {
+  Credentials owner;
+  owner.uid = 1000;
+  owner.groups = {2000};
+  Credentials member;
+  member.uid = 1001;
+  member.groups = {3000, 2000};
+  Credentials other;
+  other.uid = 1002;
+  other.groups = {3000};
+  EXPECT_TRUE(CanWriteDirectory(owner, Directory(0700)));
+  EXPECT_FALSE(CanWriteDirectory(owner, Directory(0500)));
+  // The owner's bits decide for the owner, even when the group's allow.
+  EXPECT_FALSE(CanWriteDirectory(owner, Directory(0570)));
+  EXPECT_TRUE(CanWriteDirectory(member, Directory(0730)));
+  EXPECT_FALSE(CanWriteDirectory(member, Directory(0707)));
+  EXPECT_TRUE(CanWriteDirectory(other, Directory(0703)));
+  EXPECT_FALSE(CanWriteDirectory(other, Directory(0702))) << "needs x too";
+}
+
+TEST(CanWriteDirectoryTest, RootAndAGroupAloneCanWriteAnywhere) {
+  Credentials root;
+  root.uid = 0;
+  EXPECT_TRUE(CanWriteDirectory(root, Directory(0500)));
+  Credentials group_only;  // No user to switch to: the launcher's, root.
+  group_only.groups = {3000};
+  EXPECT_TRUE(CanWriteDirectory(group_only, Directory(0500)));
 }
 
 class DropPrivilegesTest : public ::testing::Test {
@@ -186,6 +237,17 @@ TEST_F(DropPrivilegesTest, RegainingTheOldUserIsAFailure) {
   const AfterForkFailure failed = DropPrivileges(os_, credentials_);
   EXPECT_STREQ(failed.step, "dropping privileges");
   EXPECT_STREQ(failed.reason, "the old user id came back");
+}
+
+TEST_F(DropPrivilegesTest, RegainingTheOldGroupIsAFailure) {
+  EXPECT_CALL(os_, SetGroups(1, _)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, SetGid(65534)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, SetUid(65534)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, SetUid(0)).WillOnce(Return(SysCallFailure(EPERM)));
+  EXPECT_CALL(os_, SetGid(0)).WillOnce(Return(SysCallSuccess()));
+  const AfterForkFailure failed = DropPrivileges(os_, credentials_);
+  EXPECT_STREQ(failed.step, "dropping privileges");
+  EXPECT_STREQ(failed.reason, "the old group id came back");
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 // Mock-driven tests of Detach: each of the three processes' paths is walked
 // in-process (Fork returning 0 walks the child branch, a pid the parent's).
+// Foreground mode sets the daemon up in place, which makes the Daemon handle
+// easy to reach: Fail, Exec and its PATH search, and their misuse.
 
 #include "daemonkit/detach.h"
 
@@ -7,17 +9,23 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include <climits>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "daemonkit/exit_code.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mocks/mock_os.h"
+#include "mocks/mock_user_database.h"
 #include "src/after_fork_failure.h"
 #include "src/launch_report.h"
 #include "tests/support/status_matchers.h"
@@ -344,6 +352,67 @@ TEST_F(DetachTest, KeptDescriptorMustBeOpenAndNotStdio) {
   EXPECT_THAT(daemon, HasExitCode(EX_USAGE));
 }
 
+TEST_F(DetachTest, EmptyWorkingDirectoryIsRefusedBeforeAnySystemCall) {
+  DetachOptions options;
+  options.working_directory = "";
+  absl::StatusOr<Daemon> daemon = Detach(options, os_);
+  EXPECT_THAT(daemon, StatusIs(absl::StatusCode::kInvalidArgument,
+                               "the working directory is empty"));
+  EXPECT_THAT(daemon, HasExitCode(EX_USAGE));
+}
+
+TEST_F(DetachTest, KeptEnvironmentNamesMustBeVariableNames) {
+  for (const char* name : {"", "A=B"}) {
+    DetachOptions options;
+    options.clear_environment = true;
+    options.keep_environment = {"HOME", name};
+    absl::StatusOr<Daemon> daemon = Detach(options, os_);
+    EXPECT_THAT(daemon, StatusIs(absl::StatusCode::kInvalidArgument,
+                                 absl::StrCat("keep_environment: '", name,
+                                              "' is not a variable name")));
+    EXPECT_THAT(daemon, HasExitCode(EX_USAGE));
+  }
+}
+
+TEST_F(DetachTest, SetEnvironmentEntriesMustBeNameEqualsValue) {
+  for (const char* entry : {"NOVALUE", "=value"}) {
+    DetachOptions options;
+    options.set_environment = {"A=", entry};
+    absl::StatusOr<Daemon> daemon = Detach(options, os_);
+    EXPECT_THAT(daemon, StatusIs(absl::StatusCode::kInvalidArgument,
+                                 absl::StrCat("set_environment: '", entry,
+                                              "' is not NAME=VALUE")));
+    EXPECT_THAT(daemon, HasExitCode(EX_USAGE));
+  }
+}
+
+TEST_F(DetachTest, ChrootNeedsRootAndSaysSoBeforeOpeningAnything) {
+  DetachOptions options;
+  options.chroot_directory = "/srv/jail";
+  EXPECT_CALL(os_, GetUid()).WillOnce(Return(1000));
+  absl::StatusOr<Daemon> daemon = Detach(options, os_);
+  EXPECT_THAT(daemon, StatusIs(absl::StatusCode::kPermissionDenied,
+                               "chroot needs root"));
+  EXPECT_THAT(daemon, HasExitCode(EX_NOPERM));
+}
+
+TEST_F(DetachTest, UnparsableProcSelfStatIsAnInternalError) {
+  for (const char* stat : {"42 (no fields after the name)\n", "42 no name"}) {
+    EXPECT_CALL(os_, Open(StrEq("/"), _, _))
+        .WillOnce(Return(SysCallSuccess(kDirFd)));
+    EXPECT_CALL(os_, Close(kDirFd)).WillOnce(Return(SysCallSuccess()));
+    EXPECT_CALL(os_, GetEnv(StrEq("NOTIFY_SOCKET"))).WillOnce(Return(nullptr));
+    EXPECT_CALL(os_, Open(StrEq("/proc/self/stat"), _, _))
+        .WillOnce(Return(SysCallSuccess(kStatFd)));
+    EXPECT_CALL(os_, Read(kStatFd, _, _)).WillOnce(Invoke(ReadsText(stat)));
+    EXPECT_CALL(os_, Close(kStatFd)).WillOnce(Return(SysCallSuccess()));
+    EXPECT_THAT(Detach(DetachOptions(), os_),
+                StatusIs(absl::StatusCode::kInternal,
+                         "counting threads: cannot parse /proc/self/stat"))
+        << stat;
+  }
+}
+
 TEST_F(DetachTest, RefusesAProcessWithSeveralThreads) {
   EXPECT_CALL(os_, Open(StrEq("/"), _, _))
       .WillOnce(Return(SysCallSuccess(kDirFd)));
@@ -641,6 +710,78 @@ TEST_F(DetachTest, DaemonFailureTravelsToTheLauncher) {
   EXPECT_THAT(seen, HasExitCode(EX_CONFIG));
 }
 
+TEST_F(DetachTest, FailThatCannotReachTheLauncherSaysSo) {
+  InSequence in_order;
+  ExpectLaunchPrepared();
+  ExpectDaemonSteps(DaemonStep::kDone);
+  EXPECT_CALL(os_, SigAction(SIGPIPE, _, _)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Write(kReportWrite, _, sizeof(LaunchReport)))
+      .WillOnce(Return(SysCallSizeResult{-1, EPIPE}));
+  EXPECT_CALL(os_, SigAction(SIGPIPE, _, nullptr))
+      .WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Close(kReportWrite)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
+  ASSERT_THAT(daemon, IsOk());
+  const absl::Status failed =
+      daemon->Fail(absl::NotFoundError("no config"), EX_CONFIG);
+  EXPECT_THAT(failed, HasMessage("reporting the failure failed: Broken pipe"));
+  EXPECT_THAT(failed, HasExitCode(EX_OSERR));
+}
+
+TEST_F(DetachTest, LauncherHandleCannotReadyFailOrExec) {
+  InSequence in_order;
+  ExpectLauncherForked();
+  EXPECT_CALL(os_, Read(kReportRead, _, _))
+      .WillOnce(Invoke(ReadsReport(Report(LaunchReport::kReady, kDaemonPid))));
+  ExpectMiddleReaped(0);
+  absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
+  ASSERT_THAT(daemon, IsOk());
+  ASSERT_TRUE(daemon->in_launcher());
+  // A strict mock: none of them makes a system call.
+  EXPECT_THAT(daemon->Ready(), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(daemon->Fail(absl::UnknownError("x"), 1),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(daemon->Exec({"/bin/true"}),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+TEST_F(DetachTest, MoveAssignedDaemonTakesOverTheOthersReadinessPipe) {
+  NiceMock<MockOs> os;
+  ON_CALL(os, Open).WillByDefault(Return(SysCallSuccess(20)));
+  ON_CALL(os, Read).WillByDefault(Invoke(ReadsText(kSingleThreadStat)));
+  ON_CALL(os, Fork).WillByDefault(Return(SysCallSuccess(0)));
+  EXPECT_CALL(os, Pipe)
+      .WillOnce(Invoke([](int fds[2], int) {
+        fds[0] = 30;
+        fds[1] = 31;
+        return SysCallSuccess();
+      }))
+      .WillOnce(Invoke([](int fds[2], int) {
+        fds[0] = 40;
+        fds[1] = 41;
+        return SysCallSuccess();
+      }));
+  EXPECT_CALL(os, GetPid).WillOnce(Return(200)).WillOnce(Return(300));
+  absl::StatusOr<Daemon> first = Detach(DetachOptions(), os);
+  absl::StatusOr<Daemon> second = Detach(DetachOptions(), os);
+  ASSERT_THAT(first, IsOk());
+  ASSERT_THAT(second, IsOk());
+  ::testing::Mock::VerifyAndClearExpectations(&os);
+
+  EXPECT_CALL(os, Close(31));  // The overwritten handle's pipe.
+  *first = *std::move(second);
+  ::testing::Mock::VerifyAndClearExpectations(&os);
+  EXPECT_FALSE(first->in_launcher());
+  EXPECT_EQ(first->pid(), 300);
+  LaunchReport written;
+  EXPECT_CALL(os, Write(41, _, sizeof(LaunchReport)))
+      .WillOnce(Invoke(KeepsReport(&written)));
+  EXPECT_CALL(os, Close(41));
+  EXPECT_THAT(first->Ready(), IsOk());
+  EXPECT_EQ(written.kind, LaunchReport::kReady);
+  EXPECT_EQ(written.pid, 300);
+}
+
 TEST_F(DetachTest, DetachOrExitPrintsTheFailureAndExitsWithItsCode) {
   InSequence in_order;
   EXPECT_CALL(os_, Prctl(PR_SET_CHILD_SUBREAPER, 1))
@@ -660,6 +801,19 @@ TEST_F(DetachTest, DetachOrExitPrintsTheFailureAndExitsWithItsCode) {
             "daemonkit: first fork failed: Resource temporarily unavailable\n");
 }
 
+TEST_F(DetachTest, DetachOrExitReturnsInTheDaemon) {
+  InSequence in_order;
+  EXPECT_CALL(os_, Prctl(PR_SET_CHILD_SUBREAPER, 1))
+      .WillOnce(Return(SysCallSuccess()));
+  ExpectLaunchPrepared();
+  ExpectDaemonSteps(DaemonStep::kDone);
+  EXPECT_CALL(os_, Exit).Times(0);
+  EXPECT_CALL(os_, Close(kReportWrite)).WillOnce(Return(SysCallSuccess()));
+  const Daemon daemon = DetachOrExit(DetachOptions(), os_);
+  EXPECT_FALSE(daemon.in_launcher());
+  EXPECT_EQ(daemon.pid(), kDaemonPid);
+}
+
 TEST_F(DetachTest, DetachOrExitExitsZeroOnceTheDaemonIsReady) {
   InSequence in_order;
   EXPECT_CALL(os_, Prctl(PR_SET_CHILD_SUBREAPER, 1))
@@ -670,6 +824,294 @@ TEST_F(DetachTest, DetachOrExitExitsZeroOnceTheDaemonIsReady) {
   ExpectMiddleReaped(0);
   EXPECT_CALL(os_, Exit(0));
   DetachOrExit(DetachOptions(), os_);
+}
+
+// Foreground mode, where the calling process becomes the daemon in place:
+// every call succeeds unless a test says otherwise.
+class ForegroundDaemonTest : public ::testing::Test {
+ protected:
+  ForegroundDaemonTest() {
+    ON_CALL(os_, Open).WillByDefault(Return(SysCallSuccess(kDirFd)));
+    ON_CALL(os_, Read).WillByDefault(Invoke(ReadsText(kSingleThreadStat)));
+    ON_CALL(os_, GetPid).WillByDefault(Return(kDaemonPid));
+    ON_CALL(os_, PWrite)
+        .WillByDefault(Invoke([](int, const void*, size_t size, off_t) {
+          return SysCallSizeResult{static_cast<ssize_t>(size), 0};
+        }));
+    options_.foreground = true;
+  }
+
+  NiceMock<MockOs> os_;
+  DetachOptions options_;
+};
+
+TEST_F(ForegroundDaemonTest, FailedChrootIsReturnedByDetach) {
+  options_.chroot_directory = "/srv/jail";
+  EXPECT_CALL(os_, Chroot(StrEq("/srv/jail")))
+      .WillOnce(Return(SysCallFailure(ENOENT)));
+  EXPECT_CALL(os_, Chdir).Times(0);
+  absl::StatusOr<Daemon> daemon = Detach(options_, os_);
+  EXPECT_THAT(
+      daemon,
+      StatusIs(absl::StatusCode::kNotFound,
+               "chroot to /srv/jail failed: No such file or directory"));
+  EXPECT_THAT(daemon, HasExitCode(EX_OSERR));
+}
+
+TEST_F(ForegroundDaemonTest, FailedCoreDumpLimitIsReturnedByDetach) {
+  options_.disable_core_dumps = true;
+  EXPECT_CALL(os_, SetRLimit(RLIMIT_CORE, _))
+      .WillOnce(Invoke([](int, const struct rlimit* limit) {
+        EXPECT_EQ(limit->rlim_cur, 0u);
+        EXPECT_EQ(limit->rlim_max, 0u);
+        return SysCallFailure(EPERM);
+      }));
+  EXPECT_THAT(
+      Detach(options_, os_),
+      HasMessage("disabling core dumps failed: Operation not permitted"));
+}
+
+TEST_F(ForegroundDaemonTest, FailedClearEnvIsReturnedByDetach) {
+  options_.clear_environment = true;
+  options_.set_environment = {"A=1"};
+  EXPECT_CALL(os_, ClearEnv()).WillOnce(Return(SysCallFailure(ENOMEM)));
+  EXPECT_CALL(os_, SetEnv).Times(0);
+  EXPECT_THAT(
+      Detach(options_, os_),
+      HasMessage("clearing the environment failed: Cannot allocate memory"));
+}
+
+TEST_F(ForegroundDaemonTest, FailedSetEnvIsReturnedByDetach) {
+  options_.set_environment = {"A=1", "B=2"};
+  InSequence in_order;
+  EXPECT_CALL(os_, SetEnv(StrEq("A"), StrEq("1")))
+      .WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, SetEnv(StrEq("B"), StrEq("2")))
+      .WillOnce(Return(SysCallFailure(ENOMEM)));
+  EXPECT_THAT(Detach(options_, os_),
+              HasMessage("setting B failed: Cannot allocate memory"));
+}
+
+TEST_F(ForegroundDaemonTest, FailedSetUpRemovesThePidFileItAcquired) {
+  struct stat file = {};
+  file.st_mode = S_IFREG | 0644;
+  file.st_ino = 7;
+  ON_CALL(os_, FStat)
+      .WillByDefault(DoAll(SetArgPointee<1>(file), Return(SysCallSuccess())));
+  ON_CALL(os_, FStatAt)
+      .WillByDefault(DoAll(SetArgPointee<2>(file), Return(SysCallSuccess())));
+  options_.pid_file = "/run/app.pid";
+  EXPECT_CALL(os_, Chdir).WillOnce(Return(SysCallFailure(EACCES)));
+  EXPECT_CALL(os_, UnlinkAt(kDirFd, StrEq("app.pid"), 0));
+  EXPECT_THAT(Detach(options_, os_),
+              HasMessage("chdir to / failed: Permission denied"));
+}
+
+TEST_F(ForegroundDaemonTest, PidFileThatCannotBeHandedToTheUserIsRemoved) {
+  constexpr int kPidDirFd = 22;
+  constexpr int kPidFd = 21;
+  StrictMock<MockUserDatabase> users;
+  EXPECT_CALL(users, UserByName("nobody"))
+      .WillOnce(
+          Return(LookupResult<UserEntry>{UserEntry{"nobody", 65534, 65534}}));
+  EXPECT_CALL(users, GroupsOf("nobody", 65534))
+      .WillOnce(Return(LookupResult<std::vector<gid_t>>{{{65534}}}));
+  struct stat directory = {};
+  directory.st_mode = S_IFDIR | 0755;
+  directory.st_uid = 65534;  // Writable by the user.
+  struct stat file = {};
+  file.st_mode = S_IFREG | 0644;
+  file.st_ino = 7;
+  ON_CALL(os_, Open(StrEq("/run/app"), _, _))
+      .WillByDefault(Return(SysCallSuccess(kPidDirFd)));
+  ON_CALL(os_, Open(StrEq("/run/app/app.pid"), _, _))
+      .WillByDefault(Return(SysCallSuccess(kPidFd)));
+  ON_CALL(os_, FStat(kPidDirFd, _))
+      .WillByDefault(
+          DoAll(SetArgPointee<1>(directory), Return(SysCallSuccess())));
+  ON_CALL(os_, FStat(kPidFd, _))
+      .WillByDefault(DoAll(SetArgPointee<1>(file), Return(SysCallSuccess())));
+  ON_CALL(os_, FStatAt)
+      .WillByDefault(DoAll(SetArgPointee<2>(file), Return(SysCallSuccess())));
+  options_.foreground = false;
+  options_.user = "nobody";
+  options_.pid_file = "/run/app/app.pid";
+  EXPECT_CALL(os_, FChown(kPidFd, 65534, 65534))
+      .WillOnce(Return(SysCallFailure(EPERM)));
+  EXPECT_CALL(os_, UnlinkAt(kPidDirFd, StrEq("app.pid"), 0));
+  EXPECT_CALL(os_, Fork).Times(0);
+  absl::StatusOr<Daemon> daemon = Detach(options_, os_, users);
+  EXPECT_THAT(daemon, HasMessage("handing pid file /run/app/app.pid to user "
+                                 "nobody failed: Operation not permitted"));
+  EXPECT_THAT(daemon, HasExitCode(EX_CANTCREAT));
+}
+
+TEST_F(ForegroundDaemonTest, MissingPidFileDirectoryIsReportedAsSuchWithAUser) {
+  NiceMock<MockUserDatabase> users;
+  ON_CALL(users, UserByName("nobody"))
+      .WillByDefault(
+          Return(LookupResult<UserEntry>{UserEntry{"nobody", 65534, 65534}}));
+  ON_CALL(users, GroupsOf)
+      .WillByDefault(Return(LookupResult<std::vector<gid_t>>{{{65534}}}));
+  ON_CALL(os_, Open(StrEq("/run/app"), _, _))
+      .WillByDefault(Return(SysCallFailure(ENOENT)));
+  options_.user = "nobody";
+  options_.pid_file = "/run/app/app.pid";
+  absl::StatusOr<Daemon> daemon = Detach(options_, os_, users);
+  EXPECT_THAT(daemon,
+              HasMessage("opening pid file /run/app/app.pid failed: No such "
+                         "file or directory"));
+  EXPECT_THAT(daemon, HasExitCode(EX_CANTCREAT));
+}
+
+TEST_F(ForegroundDaemonTest, FailTellsTheServiceManagerItsStatus) {
+  ON_CALL(os_, GetEnv(StrEq("NOTIFY_SOCKET")))
+      .WillByDefault(Return("/run/systemd/notify"));
+  absl::StatusOr<Daemon> daemon = Detach(options_, os_);
+  ASSERT_THAT(daemon, IsOk());
+  std::string sent;
+  EXPECT_CALL(os_, Socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0))
+      .WillOnce(Return(SysCallSuccess(9)));
+  EXPECT_CALL(os_, SendTo(9, _, _, MSG_NOSIGNAL, _, _))
+      .WillOnce(Invoke([&](int, const void* buffer, size_t size, int,
+                           const struct sockaddr*, socklen_t) {
+        sent.assign(static_cast<const char*>(buffer), size);
+        return SysCallSizeResult{static_cast<ssize_t>(size), 0};
+      }));
+  EXPECT_CALL(os_, Close(9));
+  EXPECT_THAT(daemon->Fail(absl::NotFoundError("no config"), EX_CONFIG),
+              IsOk());
+  EXPECT_EQ(sent, "STATUS=no config");
+}
+
+TEST_F(ForegroundDaemonTest, NothingAfterFailNorAfterReady) {
+  absl::StatusOr<Daemon> failed = Detach(options_, os_);
+  ASSERT_THAT(failed, IsOk());
+  EXPECT_THAT(failed->Fail(absl::UnknownError("x"), 1), IsOk());
+  EXPECT_THAT(failed->Fail(absl::UnknownError("x"), 1),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(failed->Ready(), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_CALL(os_, ExecVe).Times(0);
+  EXPECT_THAT(failed->Exec({"/bin/true"}),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+
+  absl::StatusOr<Daemon> ready = Detach(options_, os_);
+  ASSERT_THAT(ready, IsOk());
+  EXPECT_THAT(ready->Ready(), IsOk());
+  EXPECT_THAT(ready->Fail(absl::UnknownError("x"), 1),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(ready->Exec({"/bin/true"}),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+TEST_F(ForegroundDaemonTest, ExecWithoutAProgramIsRefusedAndChangesNothing) {
+  absl::StatusOr<Daemon> daemon = Detach(options_, os_);
+  ASSERT_THAT(daemon, IsOk());
+  EXPECT_CALL(os_, ExecVe).Times(0);
+  EXPECT_THAT(daemon->Exec({}), StatusIs(absl::StatusCode::kInvalidArgument,
+                                         "Exec() needs a program to run"));
+  EXPECT_THAT(daemon->Exec({"", "x"}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(daemon->Ready(), IsOk()) << "the daemon can still start";
+}
+
+MATCHER_P(ArgvIs, expected, "") {
+  std::vector<std::string> argv;
+  for (char* const* word = arg; *word != nullptr; ++word) argv.push_back(*word);
+  *result_listener << "whose words are " << ::testing::PrintToString(argv);
+  return argv == expected;
+}
+
+TEST_F(ForegroundDaemonTest, ExecSearchesEachPathDirectoryInOrder) {
+  absl::StatusOr<Daemon> daemon = Detach(options_, os_);
+  ASSERT_THAT(daemon, IsOk());
+  const std::vector<std::string> argv = {"prog", "--flag"};
+  EXPECT_CALL(os_, GetEnv(StrEq("PATH"))).WillOnce(Return("/a::/b"));
+  {
+    InSequence in_order;
+    // An empty entry is the working directory, as for execvp(3).
+    for (const char* candidate : {"/a/prog", "./prog", "/b/prog"}) {
+      EXPECT_CALL(os_, ExecVe(StrEq(candidate), ArgvIs(argv), environ))
+          .WillOnce(Return(SysCallFailure(ENOENT)));
+    }
+  }
+  const absl::Status failed = daemon->Exec(argv);
+  EXPECT_THAT(failed, StatusIs(absl::StatusCode::kNotFound,
+                               "cannot run prog: No such file or directory"));
+  EXPECT_THAT(failed, HasExitCode(127));
+}
+
+TEST_F(ForegroundDaemonTest, ExecFoundButRefusedSomewhereIsPermissionDenied) {
+  absl::StatusOr<Daemon> daemon = Detach(options_, os_);
+  ASSERT_THAT(daemon, IsOk());
+  EXPECT_CALL(os_, GetEnv(StrEq("PATH"))).WillOnce(Return("/a:/b"));
+  EXPECT_CALL(os_, ExecVe(StrEq("/a/prog"), _, _))
+      .WillOnce(Return(SysCallFailure(EACCES)));
+  EXPECT_CALL(os_, ExecVe(StrEq("/b/prog"), _, _))
+      .WillOnce(Return(SysCallFailure(ENOENT)));
+  const absl::Status failed = daemon->Exec({"prog"});
+  EXPECT_THAT(failed, StatusIs(absl::StatusCode::kPermissionDenied,
+                               "cannot run prog: Permission denied"));
+  EXPECT_THAT(failed, HasExitCode(126));
+}
+
+TEST_F(ForegroundDaemonTest, ExecStopsSearchingAtAFileThatCannotRun) {
+  absl::StatusOr<Daemon> daemon = Detach(options_, os_);
+  ASSERT_THAT(daemon, IsOk());
+  EXPECT_CALL(os_, GetEnv(StrEq("PATH"))).WillOnce(Return("/a:/b"));
+  EXPECT_CALL(os_, ExecVe(StrEq("/a/prog"), _, _))
+      .WillOnce(Return(SysCallFailure(ENOEXEC)));
+  EXPECT_CALL(os_, ExecVe(StrEq("/b/prog"), _, _)).Times(0);
+  const absl::Status failed = daemon->Exec({"prog"});
+  EXPECT_THAT(failed, HasMessage("cannot run prog: Exec format error"));
+  EXPECT_THAT(failed, HasExitCode(126));
+}
+
+TEST_F(ForegroundDaemonTest, ExecWithoutPathSearchesExecvpsDefault) {
+  absl::StatusOr<Daemon> daemon = Detach(options_, os_);
+  ASSERT_THAT(daemon, IsOk());
+  EXPECT_CALL(os_, GetEnv(StrEq("PATH"))).WillOnce(Return(nullptr));
+  InSequence in_order;
+  for (const char* candidate :
+       {"/usr/local/bin/prog", "/usr/bin/prog", "/bin/prog"}) {
+    EXPECT_CALL(os_, ExecVe(StrEq(candidate), _, _))
+        .WillOnce(Return(SysCallFailure(ENOENT)));
+  }
+  EXPECT_THAT(daemon->Exec({"prog"}), HasExitCode(127));
+}
+
+TEST_F(ForegroundDaemonTest, ExecOfAPathIsNotSearched) {
+  absl::StatusOr<Daemon> daemon = Detach(options_, os_);
+  ASSERT_THAT(daemon, IsOk());
+  EXPECT_CALL(os_, GetEnv(StrEq("PATH"))).Times(0);
+  EXPECT_CALL(os_,
+              ExecVe(StrEq("bin/prog"),
+                     ArgvIs(std::vector<std::string>{"bin/prog"}), environ))
+      .WillOnce(Return(SysCallFailure(ENOENT)));
+  EXPECT_THAT(daemon->Exec({"bin/prog"}),
+              HasMessage("cannot run bin/prog: No such file or directory"));
+}
+
+TEST_F(ForegroundDaemonTest, ExecHandsThePidFileLockToTheProgramUntilItFails) {
+  constexpr int kPidFd = 21;
+  struct stat file = {};
+  file.st_mode = S_IFREG | 0644;
+  file.st_ino = 7;
+  ON_CALL(os_, FStat)
+      .WillByDefault(DoAll(SetArgPointee<1>(file), Return(SysCallSuccess())));
+  ON_CALL(os_, FStatAt)
+      .WillByDefault(DoAll(SetArgPointee<2>(file), Return(SysCallSuccess())));
+  ON_CALL(os_, Open(StrEq("/run/app.pid"), _, _))
+      .WillByDefault(Return(SysCallSuccess(kPidFd)));
+  options_.pid_file = "/run/app.pid";
+  absl::StatusOr<Daemon> daemon = Detach(options_, os_);
+  ASSERT_THAT(daemon, IsOk());
+  InSequence in_order;
+  EXPECT_CALL(os_, Fcntl(kPidFd, F_SETFD, 0));
+  EXPECT_CALL(os_, ExecVe(StrEq("/bin/prog"), _, _))
+      .WillOnce(Return(SysCallFailure(EACCES)));
+  EXPECT_CALL(os_, Fcntl(kPidFd, F_SETFD, FD_CLOEXEC));
+  EXPECT_THAT(daemon->Exec({"/bin/prog"}), HasExitCode(126));
 }
 
 }  // namespace

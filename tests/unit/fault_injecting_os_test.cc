@@ -8,16 +8,25 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <string>
+#include <tuple>
+
 #include "daemonkit/posix_os.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mocks/mock_os.h"
+#include "tests/support/forwarded_call.h"
 
 namespace daemonkit {
 namespace {
 
 using Call = FaultInjectingOs::Call;
 using Fault = FaultInjectingOs::Fault;
+using ::daemonkit::test::CallAndExpectTargetsResult;
+using ::daemonkit::test::CallWith;
+using ::daemonkit::test::DistinctArguments;
+using ::daemonkit::test::IsSysCallResult;
+using ::daemonkit::test::ReturnsIfCalledWith;
 using ::testing::Return;
 using ::testing::StrEq;
 using ::testing::StrictMock;
@@ -95,6 +104,69 @@ TEST(FaultInjectingOsTest, CountsAndFailsAcrossFork) {
   EXPECT_EQ(calls[2].call, Call::kExit);
   EXPECT_EQ(calls[3].process, 0);
 }
+
+TEST(FaultInjectingOsTest, ValueOutsideTheCallListIsUnnamedAndCannotFail) {
+  const Call unknown = static_cast<Call>(-1);
+  EXPECT_STREQ(FaultInjectingOs::Name(unknown), "?");
+  EXPECT_FALSE(FaultInjectingOs::CanFail(unknown));
+}
+
+// With a fault aimed at the call `method` (of kind `call`), from a strict
+// `target` that expects nothing (but Close, which the kernel closes even when
+// it fails): a call that can fail fails with the fault's errno without
+// reaching the target; one that cannot reaches it, and the fault never fires.
+template <typename Result, typename... Args>
+void ExpectFailedOrForwarded(StrictMock<MockOs>& target, Call call,
+                             Result (Os::*method)(Args...)) {
+  FaultInjectingOs os(target);
+  os.Inject(Fault::NthOf(call, 1, EXDEV));
+  const std::tuple<Args...> sent = DistinctArguments(method);
+  if constexpr (IsSysCallResult<Result>::value) {
+    const Result result = CallWith(os, method, sent);
+    EXPECT_EQ(result.value, -1);
+    EXPECT_EQ(result.error, EXDEV);
+    EXPECT_TRUE(os.fired());
+  } else {
+    CallAndExpectTargetsResult(os, method, sent);
+    EXPECT_FALSE(os.fired());
+  }
+}
+
+// Tests per call, expanded from os_call_list.h, for each kind <Call>
+// - <Call>IsNamedAndCanFailWhenItReturnsASysCallResult: Name() spells it as
+//   the list does, and CanFail() is true exactly for SysCallResult calls.
+// - <Call>IsRecordedAndForwardedUnchanged: with no fault armed, its
+//   arguments reach the target and the target's result comes back; the
+//   record names it.
+// - <Call>FailsOnlyWhenItCan: with a fault aimed at it, as above.
+#define DAEMONKIT_OS_CALL(Result, Method, Parameters, Arguments)              \
+  TEST(FaultInjectingOsTest,                                                  \
+       Method##IsNamedAndCanFailWhenItReturnsASysCallResult) {                \
+    EXPECT_EQ(std::string(FaultInjectingOs::Name(Call::k##Method)), #Method); \
+    EXPECT_EQ(FaultInjectingOs::CanFail(Call::k##Method),                     \
+              IsSysCallResult<Result>::value);                                \
+  }                                                                           \
+  TEST(FaultInjectingOsTest, Method##IsRecordedAndForwardedUnchanged) {       \
+    StrictMock<MockOs> target;                                                \
+    FaultInjectingOs os(target);                                              \
+    const auto sent = DistinctArguments(&Os::Method);                         \
+    EXPECT_CALL(target, Method).WillOnce(ReturnsIfCalledWith<Result>(sent));  \
+    CallAndExpectTargetsResult(os, &Os::Method, sent);                        \
+    ASSERT_EQ(os.calls().size(), 1u);                                         \
+    EXPECT_EQ(os.calls()[0].call, Call::k##Method);                           \
+    EXPECT_EQ(os.calls()[0].process, 0);                                      \
+  }                                                                           \
+  TEST(FaultInjectingOsTest, Method##FailsOnlyWhenItCan) {                    \
+    StrictMock<MockOs> target;                                                \
+    if (Call::k##Method == Call::kClose || !IsSysCallResult<Result>::value) { \
+      EXPECT_CALL(target, Method)                                             \
+          .WillOnce(                                                          \
+              ReturnsIfCalledWith<Result>(DistinctArguments(&Os::Method)));   \
+    }                                                                         \
+    ExpectFailedOrForwarded(target, Call::k##Method, &Os::Method);            \
+  }
+#include "daemonkit/os_call_list.h"
+#undef DAEMONKIT_OS_CALL
 
 }  // namespace
 }  // namespace daemonkit

@@ -49,8 +49,10 @@ TEST_F(GetentUserDatabaseTest, UserByNameAndByIdAsGlibcHasIt) {
   for (const std::string name : {"root", "nobody", "daemon"}) {
     const LookupResult<UserEntry> expected = glibc_.UserByName(name);
     ASSERT_TRUE(expected.found.has_value()) << name;
+    const uid_t uid = expected.found->uid;
     for (const LookupResult<UserEntry>& found :
-         {getent_.UserByName(name), getent_.UserById(expected.found->uid)}) {
+         {getent_.UserByName(name), getent_.UserById(uid),
+          glibc_.UserById(uid)}) {
       ASSERT_TRUE(found.found.has_value()) << name << ": " << found.error;
       EXPECT_EQ(found.found->name, expected.found->name);
       EXPECT_EQ(found.found->uid, expected.found->uid);
@@ -66,6 +68,8 @@ TEST_F(GetentUserDatabaseTest, UnknownUserIsNotFoundWithoutError) {
     EXPECT_EQ(found.error, 0) << key;
   }
   EXPECT_FALSE(getent_.UserById(4000000000u).found.has_value());
+  EXPECT_FALSE(glibc_.UserById(4000000000u).found.has_value());
+  EXPECT_EQ(glibc_.UserById(4000000000u).error, 0);
   EXPECT_FALSE(glibc_.UserByName(kUnknownUser).found.has_value());
   EXPECT_EQ(glibc_.UserByName(kUnknownUser).error, 0);
 }
@@ -194,6 +198,8 @@ TEST_F(GetentParentTest, GarbageOrAnotherStatusIsAnError) {
   ExpectGetent("staff:x:50\n", ExitedWith(0));
   EXPECT_EQ(getent_.GroupByName("staff").error, EIO);
   ExpectGetent("root 0 x\n", ExitedWith(0));
+  EXPECT_EQ(getent_.GroupsOf("root", 0).error, EIO);
+  ExpectGetent("", ExitedWith(127));
   EXPECT_EQ(getent_.GroupsOf("root", 0).error, EIO);
 }
 

@@ -32,6 +32,16 @@ TEST(LaunchReportTest, StepFailureNamesStepSubjectAndErrno) {
             "setsid failed: Operation not permitted");
 }
 
+TEST(LaunchReportTest, StepFailureWithAReasonIsAFailedPrecondition) {
+  const LaunchReport report = AfterForkFailureReport(
+      7, {"dropping privileges", nullptr, 0, "the old user id came back"});
+  const absl::Status status = StatusFromReport(report);
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(status.message(),
+            "dropping privileges failed: the old user id came back");
+  EXPECT_THAT(status, HasExitCode(EX_OSERR));
+}
+
 TEST(LaunchReportTest, LongMessagesAreTruncatedNotOverrun) {
   const std::string long_message(2000, 'x');
   const LaunchReport report =

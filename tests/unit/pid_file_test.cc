@@ -232,6 +232,19 @@ TEST_F(PidFileTest, FileReplacedWhileLockingIsOpenedAgain) {
   EXPECT_CALL(os_, Close(kDirFd)).WillOnce(Return(SysCallSuccess()));
 }
 
+TEST_F(PidFileTest, FileRemovedBetweenCreateAndOpenIsCreatedAgain) {
+  InSequence in_order;
+  ExpectOpen(SysCallFailure(EEXIST), SysCallFailure(ENOENT));
+  ExpectOpenAgain(SysCallSuccess(kFd));
+  ExpectLocked(7, SysCallSuccess());
+  ExpectNamed(7);
+  EXPECT_CALL(os_, FTruncate(kFd, 0)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
+  ASSERT_THAT(file, IsOk());
+  EXPECT_EQ(file->fd(), kFd);
+  ExpectClosed();
+}
+
 TEST_F(PidFileTest, FileItCreatedIsRemovedWhenLockingFails) {
   InSequence in_order;
   ExpectOpen(SysCallSuccess(kFd));
@@ -287,6 +300,49 @@ TEST_F(PidFileTest, ReadLockedFileThatCannotBeRemovedIsReported) {
   EXPECT_THAT(PidFile::Acquire(kPath, os_),
               HasMessage("removing pid file /run/app.pid (read-locked by "
                          "others) failed: Read-only file system"));
+}
+
+TEST_F(PidFileTest, PathThatNamesNoFileIsRefusedBeforeAnySystemCall) {
+  for (const std::string path : {"", "/run/", ".", "..", "/run/.."}) {
+    absl::StatusOr<PidFile> file = PidFile::Acquire(path, os_);
+    EXPECT_THAT(file, StatusIs(absl::StatusCode::kInvalidArgument,
+                               "pid file path '" + path + "' names no file"));
+    EXPECT_THAT(file, HasExitCode(EX_USAGE));
+  }
+}
+
+TEST_F(PidFileTest, FileReplacedOnEveryAttemptIsGivenUp) {
+  EXPECT_CALL(os_, Open(StrEq("/run"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0))
+      .WillOnce(Return(SysCallSuccess(kDirFd)));
+  EXPECT_CALL(os_, Umask(_)).Times(20).WillRepeatedly(Return(022));
+  EXPECT_CALL(os_, Open(StrEq(kPath), O_CREAT | O_EXCL | kOpenFlags, 0644))
+      .Times(10)
+      .WillRepeatedly(Return(SysCallFailure(EEXIST)));
+  EXPECT_CALL(os_, Open(StrEq(kPath), kOpenFlags, 0))
+      .Times(10)
+      .WillRepeatedly(Return(SysCallSuccess(kFd)));
+  EXPECT_CALL(os_, FStat(kFd, _))
+      .Times(10)
+      .WillRepeatedly(
+          DoAll(SetArgPointee<1>(File(7)), Return(SysCallSuccess())));
+  EXPECT_CALL(os_, FcntlLock(kFd, F_OFD_SETLK, _))
+      .Times(10)
+      .WillRepeatedly(Return(SysCallSuccess()));
+  // Each time, the path names another file once the lock is taken.
+  EXPECT_CALL(os_, FStatAt(kDirFd, StrEq(kName), _, AT_SYMLINK_NOFOLLOW))
+      .Times(10)
+      .WillRepeatedly(
+          DoAll(SetArgPointee<2>(File(8)), Return(SysCallSuccess())));
+  EXPECT_CALL(os_, FTruncate).Times(0);
+  EXPECT_CALL(os_, Close(kFd))
+      .Times(10)
+      .WillRepeatedly(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Close(kDirFd)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
+  EXPECT_THAT(file, StatusIs(absl::StatusCode::kUnavailable,
+                             "pid file /run/app.pid kept being replaced while "
+                             "it was locked"));
+  EXPECT_THAT(file, HasExitCode(EX_TEMPFAIL));
 }
 
 class AcquiredPidFileTest : public PidFileTest {
@@ -347,6 +403,75 @@ TEST_F(AcquiredPidFileTest, RemoveLeavesAFileThatReplacedOurs) {
   EXPECT_TRUE(file_->Remove().ok());
 }
 
+TEST_F(AcquiredPidFileTest, RemoveTwiceSaysTheFileIsAlreadyClosed) {
+  EXPECT_CALL(os_, FStat(kFd, _))
+      .WillOnce(DoAll(SetArgPointee<1>(File(7)), Return(SysCallSuccess())));
+  ExpectNamed(7);
+  EXPECT_CALL(os_, UnlinkAt(kDirFd, StrEq(kName), 0))
+      .WillOnce(Return(SysCallSuccess()));
+  ExpectClosed();
+  EXPECT_THAT(file_->Remove(), IsOk());
+  EXPECT_THAT(file_->Remove(), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                        "pid file already closed"));
+}
+
+TEST_F(AcquiredPidFileTest, FailedUnlinkIsReportedAndTheFileStillClosed) {
+  InSequence in_order;
+  EXPECT_CALL(os_, FStat(kFd, _))
+      .WillOnce(DoAll(SetArgPointee<1>(File(7)), Return(SysCallSuccess())));
+  ExpectNamed(7);
+  EXPECT_CALL(os_, UnlinkAt(kDirFd, StrEq(kName), 0))
+      .WillOnce(Return(SysCallFailure(EROFS)));
+  ExpectClosed();
+  const absl::Status removed = file_->Remove();
+  EXPECT_THAT(
+      removed,
+      HasMessage(
+          "removing pid file /run/app.pid failed: Read-only file system"));
+  EXPECT_THAT(removed, HasExitCode(EX_CANTCREAT));
+}
+
+TEST_F(AcquiredPidFileTest, MoveAssignedFileClosesItsOwnAndTakesTheOther) {
+  constexpr int kOtherDirFd = 6;
+  constexpr int kOtherFd = 7;
+  EXPECT_CALL(os_, Open(StrEq("/srv"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0))
+      .WillOnce(Return(SysCallSuccess(kOtherDirFd)));
+  EXPECT_CALL(os_, Umask).WillRepeatedly(Return(022));
+  EXPECT_CALL(
+      os_, Open(StrEq("/srv/other.pid"), O_CREAT | O_EXCL | kOpenFlags, 0644))
+      .WillOnce(Return(SysCallSuccess(kOtherFd)));
+  EXPECT_CALL(os_, FStat(kOtherFd, _))
+      .WillRepeatedly(
+          DoAll(SetArgPointee<1>(File(9)), Return(SysCallSuccess())));
+  EXPECT_CALL(os_, FcntlLock(kOtherFd, F_OFD_SETLK, _))
+      .WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_,
+              FStatAt(kOtherDirFd, StrEq("other.pid"), _, AT_SYMLINK_NOFOLLOW))
+      .WillRepeatedly(
+          DoAll(SetArgPointee<2>(File(9)), Return(SysCallSuccess())));
+  EXPECT_CALL(os_, FTruncate(kOtherFd, 0)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<PidFile> other = PidFile::Acquire("/srv/other.pid", os_);
+  ASSERT_THAT(other, IsOk());
+
+  ExpectClosed();  // The overwritten file's descriptors, at once.
+  *file_ = *std::move(other);
+  ::testing::Mock::VerifyAndClearExpectations(&os_);
+  EXPECT_EQ(file_->path(), "/srv/other.pid");
+  EXPECT_EQ(file_->fd(), kOtherFd);
+  EXPECT_EQ(file_->dir_fd(), kOtherDirFd);
+  // Removing it removes the other file, by its name in its directory.
+  EXPECT_CALL(os_, FStat(kOtherFd, _))
+      .WillOnce(DoAll(SetArgPointee<1>(File(9)), Return(SysCallSuccess())));
+  EXPECT_CALL(os_,
+              FStatAt(kOtherDirFd, StrEq("other.pid"), _, AT_SYMLINK_NOFOLLOW))
+      .WillOnce(DoAll(SetArgPointee<2>(File(9)), Return(SysCallSuccess())));
+  EXPECT_CALL(os_, UnlinkAt(kOtherDirFd, StrEq("other.pid"), 0))
+      .WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Close(kOtherFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Close(kOtherDirFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_THAT(file_->Remove(), IsOk());
+}
+
 TEST_F(PidFileTest, ReadWithoutAFileIsNotRunning) {
   EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
       .WillOnce(Return(SysCallFailure(ENOENT)));
@@ -370,6 +495,25 @@ TEST_F(PidFileTest, ReadOfAnUnlockedFileIsStale) {
   ASSERT_TRUE(state.ok());
   EXPECT_EQ(state->kind, PidFileState::kStale);
   EXPECT_EQ(state->pid, 17);
+}
+
+TEST_F(PidFileTest, StaleFileHoldingNoValidPidNamesNone) {
+  for (const char* text : {"-5\n", " 42\n", "0\n", "99999999999\n"}) {
+    EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
+        .WillOnce(Return(SysCallSuccess(kFd)));
+    ExpectFileKind(S_IFREG);
+    EXPECT_CALL(os_, FcntlLock(kFd, F_OFD_GETLK, _))
+        .WillOnce(Invoke([](int, int, struct flock* lock) {
+          lock->l_type = F_UNLCK;
+          return SysCallSuccess();
+        }));
+    EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds(text)));
+    EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+    absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
+    ASSERT_THAT(state, IsOk());
+    EXPECT_EQ(state->kind, PidFileState::kStale) << text;
+    EXPECT_EQ(state->pid, 0) << text;
+  }
 }
 
 TEST_F(PidFileTest, ReadOfALockedFileIsRunningWithoutTakingTheLock) {
@@ -406,6 +550,19 @@ TEST_F(PidFileTest, ReadOfSomethingElseThanAFileSaysWhatItIs) {
     absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
     EXPECT_THAT(state, StatusIs(absl::StatusCode::kFailedPrecondition, c.said));
   }
+}
+
+TEST_F(PidFileTest, ReadWhenTheLockCannotBeAskedAboutIsAnError) {
+  EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
+      .WillOnce(Return(SysCallSuccess(kFd)));
+  ExpectFileKind(S_IFREG);
+  EXPECT_CALL(os_, FcntlLock(kFd, F_OFD_GETLK, _))
+      .WillOnce(Return(SysCallFailure(EINVAL)));
+  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
+  EXPECT_THAT(state, HasMessage("checking the lock of pid file /run/app.pid "
+                                "failed: Invalid argument"));
+  EXPECT_THAT(state, HasExitCode(EX_SOFTWARE));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // sd_notify against a real AF_UNIX datagram socket the test binds, in both
-// address forms, and Detach's foreground and daemon modes telling it READY.
+// address forms, and Detach's foreground and daemon modes telling it READY;
+// the limits of an address and a failing socket(2) with MockOs.
 
 #include "daemonkit/sd_notify.h"
 
@@ -12,19 +13,30 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "daemonkit/detach.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "mocks/mock_os.h"
 #include "tests/support/status_matchers.h"
 
 namespace daemonkit {
 namespace {
 
+using ::daemonkit::test::HasExitCode;
+using ::daemonkit::test::HasMessage;
 using ::daemonkit::test::IsOk;
+using ::daemonkit::test::StatusIs;
+using ::testing::_;
+using ::testing::Invoke;
+using ::testing::Return;
+using ::testing::StrictMock;
+
 // A datagram socket bound at `address` (NOTIFY_SOCKET's form).
 class NotifySocket {
  public:
@@ -117,6 +129,66 @@ TEST(SdNotifyTest, BadAddressesAreNamed) {
   EXPECT_EQ(SdNotify(TempPath("nobody-listens"), "READY=1").message(),
             absl::StrCat("notifying ", TempPath("nobody-listens"),
                          " failed: No such file or directory"));
+}
+
+TEST(SdNotifyTest, EmptyNotifySocketMeansNoServiceManager) {
+  StrictMock<MockOs> os;  // Nothing is sent.
+  EXPECT_CALL(os, GetEnv(::testing::StrEq("NOTIFY_SOCKET")))
+      .WillOnce(Return(""));
+  EXPECT_THAT(SdNotify("READY=1", os), IsOk());
+}
+
+TEST(SdNotifyTest, AddressesLongerThanSunPathAreRefused) {
+  StrictMock<MockOs> os;  // Nothing is sent.
+  // sun_path holds 108 bytes: a path and its NUL, or an abstract name.
+  for (const std::string& address :
+       {"/" + std::string(107, 'x'), "@" + std::string(108, 'x')}) {
+    const absl::Status sent = SdNotify(address, "READY=1", os);
+    EXPECT_THAT(sent, StatusIs(absl::StatusCode::kInvalidArgument,
+                               "NOTIFY_SOCKET '" + address + "' is too long"));
+    EXPECT_THAT(sent, HasExitCode(EX_CONFIG));
+  }
+}
+
+TEST(SdNotifyTest, LongestAddressesThatFitAreSentWhole) {
+  const std::string path = "/" + std::string(106, 'p');
+  const std::string abstract = "@" + std::string(107, 'a');
+  struct Expected {
+    std::string address;
+    std::string sun_path;  // As sent: with its NUL, or '@' as a NUL.
+  };
+  for (const Expected& expected :
+       {Expected{path, path + '\0'},
+        Expected{abstract, '\0' + abstract.substr(1)}}) {
+    StrictMock<MockOs> os;
+    std::string sent_to;
+    EXPECT_CALL(os, Socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0))
+        .WillOnce(Return(SysCallSuccess(9)));
+    EXPECT_CALL(os, SendTo(9, _, 7, MSG_NOSIGNAL, _, _))
+        .WillOnce(Invoke([&](int, const void*, size_t size, int,
+                             const struct sockaddr* address, socklen_t length) {
+          const auto* unix_address =
+              reinterpret_cast<const struct sockaddr_un*>(address);
+          EXPECT_EQ(unix_address->sun_family, AF_UNIX);
+          sent_to.assign(unix_address->sun_path,
+                         length - offsetof(struct sockaddr_un, sun_path));
+          return SysCallSizeResult{static_cast<ssize_t>(size), 0};
+        }));
+    EXPECT_CALL(os, Close(9)).WillOnce(Return(SysCallSuccess()));
+    EXPECT_THAT(SdNotify(expected.address, "READY=1", os), IsOk());
+    EXPECT_EQ(sent_to, expected.sun_path);
+  }
+}
+
+TEST(SdNotifyTest, SocketThatCannotBeCreatedIsReported) {
+  StrictMock<MockOs> os;
+  EXPECT_CALL(os, Socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0))
+      .WillOnce(Return(SysCallFailure(EMFILE)));
+  const absl::Status sent = SdNotify("/run/notify", "READY=1", os);
+  EXPECT_THAT(sent,
+              HasMessage("creating the notify socket failed: Too many open "
+                         "files"));
+  EXPECT_THAT(sent, HasExitCode(EX_OSERR));
 }
 
 TEST(SdNotifyTest, ForegroundDetachSaysExactlyReady) {

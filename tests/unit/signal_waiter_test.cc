@@ -96,5 +96,41 @@ TEST(SignalWaiterTest, RealPendingSignalIsTakenAtOnceAndTimeoutsWait) {
   EXPECT_EQ(*waiter->Wait(absl::ZeroDuration()), 0) << "taken, not pending";
 }
 
+TEST(SignalWaiterTest, UnreadableClockIsReportedBeforeOrAfterWaiting) {
+  StrictMock<MockOs> os;
+  EXPECT_CALL(os, SigProcMask(SIG_BLOCK, _, nullptr))
+      .WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<SignalWaiter> waiter = SignalWaiter::Block({SIGHUP}, os);
+  ASSERT_TRUE(waiter.ok());
+  {
+    InSequence in_order;
+    EXPECT_CALL(os, ClockGetTime(CLOCK_MONOTONIC, _))
+        .WillOnce(Return(SysCallFailure(EINVAL)));
+    // Interrupted, then the clock fails when the rest of the wait is due.
+    EXPECT_CALL(os, ClockGetTime(CLOCK_MONOTONIC, _))
+        .WillOnce(Invoke(ClockAt(0)));
+    EXPECT_CALL(os, SigTimedWait).WillOnce(Return(SysCallFailure(EINTR)));
+    EXPECT_CALL(os, ClockGetTime(CLOCK_MONOTONIC, _))
+        .WillOnce(Return(SysCallFailure(EINVAL)));
+  }
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(waiter->Wait(absl::Seconds(1)).status().message(),
+              "reading the monotonic clock failed: Invalid argument");
+  }
+}
+
+TEST(SignalWaiterTest, FailedWaitOtherThanTimeoutOrInterruptionIsReported) {
+  StrictMock<MockOs> os;
+  EXPECT_CALL(os, SigProcMask(SIG_BLOCK, _, nullptr))
+      .WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<SignalWaiter> waiter = SignalWaiter::Block({SIGHUP}, os);
+  ASSERT_TRUE(waiter.ok());
+  EXPECT_CALL(os, ClockGetTime(CLOCK_MONOTONIC, _))
+      .WillOnce(Invoke(ClockAt(0)));
+  EXPECT_CALL(os, SigTimedWait).WillOnce(Return(SysCallFailure(EINVAL)));
+  EXPECT_EQ(waiter->Wait(absl::Seconds(1)).status().message(),
+            "waiting for signals failed: Invalid argument");
+}
+
 }  // namespace
 }  // namespace daemonkit

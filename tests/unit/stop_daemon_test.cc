@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sysexits.h>
 
 #include <string>
 
@@ -18,9 +19,11 @@
 namespace daemonkit {
 namespace {
 
+using ::daemonkit::test::HasExitCode;
 using ::daemonkit::test::HasMessage;
 using ::daemonkit::test::StatusIs;
 using ::testing::_;
+using ::testing::AnyNumber;
 using ::testing::InSequence;
 using ::testing::Invoke;
 using ::testing::Return;
@@ -33,16 +36,21 @@ constexpr int kPidFd = 6;
 
 class StopDaemonTest : public ::testing::Test {
  protected:
-  // ReadPidFile finding the file locked (or not) and holding `pid`.
-  void ExpectPidFile(bool locked, pid_t pid) {
-    EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
-        .WillOnce(Return(SysCallSuccess(kPidFileFd)));
+  // The opened pid file is a regular file.
+  void ExpectRegularFile() {
     EXPECT_CALL(os_, FStat(kPidFileFd, _))
         .WillOnce(Invoke([](int, struct stat* info) {
           *info = {};
           info->st_mode = S_IFREG | 0644;
           return SysCallSuccess();
         }));
+  }
+
+  // ReadPidFile finding the file locked (or not) and holding `pid`.
+  void ExpectPidFile(bool locked, pid_t pid) {
+    EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
+        .WillOnce(Return(SysCallSuccess(kPidFileFd)));
+    ExpectRegularFile();
     EXPECT_CALL(os_, FcntlLock(kPidFileFd, F_OFD_GETLK, _))
         .WillOnce(Invoke([locked](int, int, struct flock* lock) {
           lock->l_type = locked ? F_WRLCK : F_UNLCK;
@@ -90,6 +98,15 @@ TEST_F(StopDaemonTest, APidReusedMeanwhileIsNeverSignalled) {
   EXPECT_EQ(*StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_), 42);
 }
 
+TEST_F(StopDaemonTest, PidFileNamingAnotherPidOnTheSecondLookIsNotSignalled) {
+  InSequence in_order;
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
+  ExpectPidFile(true, 43);  // 42 exited; a new daemon holds the file.
+  EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_EQ(*StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_), 42);
+}
+
 TEST_F(StopDaemonTest, ADaemonThatDoesNotStopIsReported) {
   InSequence in_order;
   ExpectPidFile(true, 42);
@@ -103,6 +120,129 @@ TEST_F(StopDaemonTest, ADaemonThatDoesNotStopIsReported) {
       StopDaemon(kPath, absl::Seconds(2), SIGTERM, os_);
   EXPECT_THAT(stopped, StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_THAT(stopped, HasMessage("pid 42 did not stop within 2s"));
+}
+
+TEST_F(StopDaemonTest, UnusablePidFileIsReported) {
+  EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
+      .WillOnce(Return(SysCallFailure(ELOOP)));
+  absl::StatusOr<pid_t> stopped =
+      StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_);
+  EXPECT_THAT(stopped, StatusIs(absl::StatusCode::kFailedPrecondition,
+                                "pid file /run/app.pid is a symbolic link; "
+                                "refusing to follow it"));
+  EXPECT_THAT(stopped, HasExitCode(EX_CANTCREAT));
+}
+
+TEST_F(StopDaemonTest, PidFileUnreadableOnTheSecondLookIsReported) {
+  InSequence in_order;
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
+  EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
+      .WillOnce(Return(SysCallFailure(EACCES)));
+  EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_THAT(StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_),
+              HasMessage("opening pid file /run/app.pid failed: Permission "
+                         "denied"));
+}
+
+TEST_F(StopDaemonTest, DaemonGoneBeforeTheSignalCountsAsStopped) {
+  InSequence in_order;
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdSendSignal(kPidFd, SIGTERM))
+      .WillOnce(Return(SysCallFailure(ESRCH)));
+  EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_EQ(*StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_), 42);
+}
+
+TEST_F(StopDaemonTest, LockedPidFileThatNamesNoPidIsNotSignalled) {
+  EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
+      .WillOnce(Return(SysCallSuccess(kPidFileFd)));
+  ExpectRegularFile();
+  EXPECT_CALL(os_, FcntlLock(kPidFileFd, F_OFD_GETLK, _))
+      .WillOnce(Invoke([](int, int, struct flock* lock) {
+        lock->l_type = F_WRLCK;
+        return SysCallSuccess();
+      }));
+  // Its holder never writes a pid: read, wait, read again, until it gives up.
+  EXPECT_CALL(os_, PRead(kPidFileFd, _, _, 0))
+      .WillRepeatedly(Return(SysCallSizeResult{0, 0}));
+  EXPECT_CALL(os_, Poll(nullptr, 0, _))
+      .Times(AnyNumber())
+      .WillRepeatedly(Return(SysCallSuccess(0)));
+  EXPECT_CALL(os_, Close(kPidFileFd)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<pid_t> stopped =
+      StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_);
+  EXPECT_THAT(stopped,
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       "pid file /run/app.pid is locked but names no pid"));
+}
+
+TEST_F(StopDaemonTest, DaemonGoneBeforeItsPidFdOpenedCountsAsStopped) {
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallFailure(ESRCH)));
+  EXPECT_EQ(*StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_), 42);
+}
+
+TEST_F(StopDaemonTest, PidFdThatCannotBeOpenedIsReported) {
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallFailure(EMFILE)));
+  absl::StatusOr<pid_t> stopped =
+      StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_);
+  EXPECT_THAT(stopped,
+              HasMessage("opening a pidfd for 42 failed: Too many open files"));
+  EXPECT_THAT(stopped, HasExitCode(EX_OSERR));
+}
+
+TEST_F(StopDaemonTest, RefusedSignalIsReported) {
+  InSequence in_order;
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdSendSignal(kPidFd, SIGTERM))
+      .WillOnce(Return(SysCallFailure(EPERM)));
+  EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<pid_t> stopped =
+      StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_);
+  EXPECT_THAT(stopped, StatusIs(absl::StatusCode::kPermissionDenied,
+                                "signalling pid 42 failed: Operation not "
+                                "permitted"));
+  EXPECT_THAT(stopped, HasExitCode(EX_OSERR));
+}
+
+TEST_F(StopDaemonTest, FailedWaitForTheExitIsReported) {
+  InSequence in_order;
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdSendSignal(kPidFd, SIGTERM))
+      .WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Poll(_, 1, 10000))
+      .WillOnce(Return(SysCallFailure(EINTR)))  // Retried.
+      .WillOnce(Return(SysCallFailure(ENOMEM)));
+  EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<pid_t> stopped =
+      StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_);
+  EXPECT_THAT(stopped, HasMessage("waiting for the daemon to exit failed: "
+                                  "Cannot allocate memory"));
+  EXPECT_THAT(stopped, HasExitCode(EX_OSERR));
+}
+
+// poll(2) waits forever for a negative number of milliseconds: a negative
+// timeout (`--stop-timeout=-1s`) must not hang a stop of a daemon that
+// ignores SIGTERM. Waiting "up to" a negative time is not waiting at all.
+TEST_F(StopDaemonTest, NegativeTimeoutDoesNotWaitForever) {
+  InSequence in_order;
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdSendSignal(kPidFd, SIGTERM))
+      .WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Poll(_, 1, 0)).WillOnce(Return(SysCallSuccess(0)));
+  EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_THAT(StopDaemon(kPath, absl::Seconds(-1), SIGTERM, os_),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
 }
 
 }  // namespace
