@@ -192,6 +192,24 @@ class DetachTest : public ::testing::Test {
     }
   }
 
+  // The middle process reports the daemon's birth; then the pipe ends
+  // without a word from the daemon.
+  void ExpectDaemonBornThenSilence() {
+    EXPECT_CALL(os_, Read(kReportRead, _, _))
+        .WillOnce(
+            Invoke(ReadsReport(Report(LaunchReport::kDaemonPid, kDaemonPid))))
+        .WillOnce(Invoke(EndOfFile));
+  }
+
+  // The launcher, making sure a daemon that will not be ready is gone, finds
+  // it exited already (its pidfd is readable at once).
+  void ExpectDaemonFoundExited() {
+    EXPECT_CALL(os_, PidFdOpen(kDaemonPid, 0))
+        .WillOnce(Return(SysCallSuccess(9)));
+    EXPECT_CALL(os_, Poll(_, 1, _)).WillOnce(Return(SysCallSuccess(1)));
+    EXPECT_CALL(os_, Close(9)).WillOnce(Return(SysCallSuccess()));
+  }
+
   void ExpectMiddleReaped(int status) {
     EXPECT_CALL(os_, WaitPid(kMiddlePid, _, 0))
         .WillOnce(DoAll(SetArgPointee<1>(status),
@@ -537,10 +555,7 @@ TEST_F(DetachTest, LauncherReapsADaemonThatReportedAFailure) {
           kDaemonPid, absl::PermissionDeniedError("cannot open log"),
           EX_CANTCREAT))));
   ExpectMiddleReaped(0);
-  EXPECT_CALL(os_, PidFdOpen(kDaemonPid, 0))
-      .WillOnce(Return(SysCallSuccess(9)));
-  EXPECT_CALL(os_, Poll(_, 1, _)).WillOnce(Return(SysCallSuccess(1)));
-  EXPECT_CALL(os_, Close(9)).WillOnce(Return(SysCallSuccess()));
+  ExpectDaemonFoundExited();
   EXPECT_CALL(os_, WaitPid(kDaemonPid, _, WNOHANG))
       .WillOnce(Return(SysCallSuccess(kDaemonPid)));
   absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
@@ -552,15 +567,9 @@ TEST_F(DetachTest, LauncherReapsADaemonThatReportedAFailure) {
 TEST_F(DetachTest, SilentDaemonDeathIsDescribedWithItsWaitStatus) {
   InSequence in_order;
   ExpectLauncherForked();
-  EXPECT_CALL(os_, Read(kReportRead, _, _))
-      .WillOnce(
-          Invoke(ReadsReport(Report(LaunchReport::kDaemonPid, kDaemonPid))))
-      .WillOnce(Invoke(EndOfFile));
+  ExpectDaemonBornThenSilence();
   ExpectMiddleReaped(0);
-  EXPECT_CALL(os_, PidFdOpen(kDaemonPid, 0))
-      .WillOnce(Return(SysCallSuccess(9)));
-  EXPECT_CALL(os_, Poll(_, 1, _)).WillOnce(Return(SysCallSuccess(1)));
-  EXPECT_CALL(os_, Close(9)).WillOnce(Return(SysCallSuccess()));
+  ExpectDaemonFoundExited();
   EXPECT_CALL(os_, WaitPid(kDaemonPid, _, WNOHANG))
       .WillOnce(DoAll(SetArgPointee<1>(SIGSEGV),  // Killed by SIGSEGV.
                       Return(SysCallSuccess(kDaemonPid))));
@@ -575,10 +584,7 @@ TEST_F(DetachTest, SilentDaemonDeathIsDescribedWithItsWaitStatus) {
 TEST_F(DetachTest, DaemonThatClosedThePipeButRunsIsStopped) {
   InSequence in_order;
   ExpectLauncherForked();
-  EXPECT_CALL(os_, Read(kReportRead, _, _))
-      .WillOnce(
-          Invoke(ReadsReport(Report(LaunchReport::kDaemonPid, kDaemonPid))))
-      .WillOnce(Invoke(EndOfFile));
+  ExpectDaemonBornThenSilence();
   ExpectMiddleReaped(0);
   EXPECT_CALL(os_, PidFdOpen(kDaemonPid, 0))
       .WillOnce(Return(SysCallSuccess(9)));

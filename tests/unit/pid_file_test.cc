@@ -116,6 +116,22 @@ class PidFileTest : public ::testing::Test {
     }
   }
 
+  // ReadPidFile's calls on a regular pid file holding `text`, whose write
+  // lock is held (`lock` F_WRLCK) or not (F_UNLCK). O_NONBLOCK: a FIFO in
+  // the pid file's place must not hang the reader.
+  void ExpectRead(const char* text, short lock) {
+    EXPECT_CALL(
+        os_, Open(StrEq(kPath),
+                  O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0))
+        .WillOnce(Return(SysCallSuccess(kFd)));
+    ExpectFileKind(S_IFREG);
+    // Only F_OFD_GETLK: a strict mock fails on any F_OFD_SETLK.
+    EXPECT_CALL(os_, FcntlLock(kFd, F_OFD_GETLK, AsksAboutAReadLock()))
+        .WillOnce(Invoke(Answers(lock)));
+    EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds(text)));
+    EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  }
+
   // FStat of the opened file says it is of kind `kind` (S_IFREG, ...).
   void ExpectFileKind(mode_t kind) {
     EXPECT_CALL(os_, FStat(kFd, _))
@@ -481,16 +497,7 @@ TEST_F(PidFileTest, ReadWithoutAFileIsNotRunning) {
 }
 
 TEST_F(PidFileTest, ReadOfAnUnlockedFileIsStale) {
-  // O_NONBLOCK: a FIFO in the pid file's place must not hang the reader.
-  EXPECT_CALL(
-      os_, Open(StrEq(kPath),
-                O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0))
-      .WillOnce(Return(SysCallSuccess(kFd)));
-  ExpectFileKind(S_IFREG);
-  EXPECT_CALL(os_, FcntlLock(kFd, F_OFD_GETLK, AsksAboutAReadLock()))
-      .WillOnce(Invoke(Answers(F_UNLCK)));
-  EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("17\n")));
-  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  ExpectRead("17\n", F_UNLCK);
   absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
   ASSERT_TRUE(state.ok());
   EXPECT_EQ(state->kind, PidFileState::kStale);
@@ -499,16 +506,7 @@ TEST_F(PidFileTest, ReadOfAnUnlockedFileIsStale) {
 
 TEST_F(PidFileTest, StaleFileHoldingNoValidPidNamesNone) {
   for (const char* text : {"-5\n", " 42\n", "0\n", "99999999999\n"}) {
-    EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
-        .WillOnce(Return(SysCallSuccess(kFd)));
-    ExpectFileKind(S_IFREG);
-    EXPECT_CALL(os_, FcntlLock(kFd, F_OFD_GETLK, _))
-        .WillOnce(Invoke([](int, int, struct flock* lock) {
-          lock->l_type = F_UNLCK;
-          return SysCallSuccess();
-        }));
-    EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds(text)));
-    EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+    ExpectRead(text, F_UNLCK);
     absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
     ASSERT_THAT(state, IsOk());
     EXPECT_EQ(state->kind, PidFileState::kStale) << text;
@@ -517,14 +515,7 @@ TEST_F(PidFileTest, StaleFileHoldingNoValidPidNamesNone) {
 }
 
 TEST_F(PidFileTest, ReadOfALockedFileIsRunningWithoutTakingTheLock) {
-  EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
-      .WillOnce(Return(SysCallSuccess(kFd)));
-  ExpectFileKind(S_IFREG);
-  // Only F_OFD_GETLK: a strict mock fails on any F_OFD_SETLK.
-  EXPECT_CALL(os_, FcntlLock(kFd, F_OFD_GETLK, AsksAboutAReadLock()))
-      .WillOnce(Invoke(Answers(F_WRLCK)));
-  EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("4242\n")));
-  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  ExpectRead("4242\n", F_WRLCK);
   absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
   ASSERT_TRUE(state.ok());
   EXPECT_EQ(state->kind, PidFileState::kRunning);

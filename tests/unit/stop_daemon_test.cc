@@ -46,6 +46,15 @@ class StopDaemonTest : public ::testing::Test {
         }));
   }
 
+  // Daemon 42 found in the pid file, proven again once its pidfd is open,
+  // and sent SIGTERM through the pidfd, which answers `sent`.
+  void ExpectSignalled(SysCallIntResult sent) {
+    ExpectPidFile(true, 42);
+    EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
+    ExpectPidFile(true, 42);
+    EXPECT_CALL(os_, PidFdSendSignal(kPidFd, SIGTERM)).WillOnce(Return(sent));
+  }
+
   // ReadPidFile finding the file locked (or not) and holding `pid`.
   void ExpectPidFile(bool locked, pid_t pid) {
     EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
@@ -70,11 +79,7 @@ class StopDaemonTest : public ::testing::Test {
 
 TEST_F(StopDaemonTest, SignalsThroughAPidFdAndWaitsForTheExit) {
   InSequence in_order;
-  ExpectPidFile(true, 42);
-  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
-  ExpectPidFile(true, 42);
-  EXPECT_CALL(os_, PidFdSendSignal(kPidFd, SIGTERM))
-      .WillOnce(Return(SysCallSuccess()));
+  ExpectSignalled(SysCallSuccess());
   EXPECT_CALL(os_, Poll(_, 1, 10000)).WillOnce(Return(SysCallSuccess(1)));
   EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
   EXPECT_EQ(*StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_), 42);
@@ -109,11 +114,7 @@ TEST_F(StopDaemonTest, PidFileNamingAnotherPidOnTheSecondLookIsNotSignalled) {
 
 TEST_F(StopDaemonTest, ADaemonThatDoesNotStopIsReported) {
   InSequence in_order;
-  ExpectPidFile(true, 42);
-  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
-  ExpectPidFile(true, 42);
-  EXPECT_CALL(os_, PidFdSendSignal(kPidFd, SIGTERM))
-      .WillOnce(Return(SysCallSuccess()));
+  ExpectSignalled(SysCallSuccess());
   EXPECT_CALL(os_, Poll(_, 1, 2000)).WillOnce(Return(SysCallSuccess(0)));
   EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
   absl::StatusOr<pid_t> stopped =
@@ -147,11 +148,7 @@ TEST_F(StopDaemonTest, PidFileUnreadableOnTheSecondLookIsReported) {
 
 TEST_F(StopDaemonTest, DaemonGoneBeforeTheSignalCountsAsStopped) {
   InSequence in_order;
-  ExpectPidFile(true, 42);
-  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
-  ExpectPidFile(true, 42);
-  EXPECT_CALL(os_, PidFdSendSignal(kPidFd, SIGTERM))
-      .WillOnce(Return(SysCallFailure(ESRCH)));
+  ExpectSignalled(SysCallFailure(ESRCH));
   EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
   EXPECT_EQ(*StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_), 42);
 }
@@ -197,11 +194,7 @@ TEST_F(StopDaemonTest, PidFdThatCannotBeOpenedIsReported) {
 
 TEST_F(StopDaemonTest, RefusedSignalIsReported) {
   InSequence in_order;
-  ExpectPidFile(true, 42);
-  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
-  ExpectPidFile(true, 42);
-  EXPECT_CALL(os_, PidFdSendSignal(kPidFd, SIGTERM))
-      .WillOnce(Return(SysCallFailure(EPERM)));
+  ExpectSignalled(SysCallFailure(EPERM));
   EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
   absl::StatusOr<pid_t> stopped =
       StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_);
@@ -213,11 +206,7 @@ TEST_F(StopDaemonTest, RefusedSignalIsReported) {
 
 TEST_F(StopDaemonTest, FailedWaitForTheExitIsReported) {
   InSequence in_order;
-  ExpectPidFile(true, 42);
-  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
-  ExpectPidFile(true, 42);
-  EXPECT_CALL(os_, PidFdSendSignal(kPidFd, SIGTERM))
-      .WillOnce(Return(SysCallSuccess()));
+  ExpectSignalled(SysCallSuccess());
   EXPECT_CALL(os_, Poll(_, 1, 10000))
       .WillOnce(Return(SysCallFailure(EINTR)))  // Retried.
       .WillOnce(Return(SysCallFailure(ENOMEM)));
@@ -234,11 +223,7 @@ TEST_F(StopDaemonTest, FailedWaitForTheExitIsReported) {
 // ignores SIGTERM. Waiting "up to" a negative time is not waiting at all.
 TEST_F(StopDaemonTest, NegativeTimeoutDoesNotWaitForever) {
   InSequence in_order;
-  ExpectPidFile(true, 42);
-  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
-  ExpectPidFile(true, 42);
-  EXPECT_CALL(os_, PidFdSendSignal(kPidFd, SIGTERM))
-      .WillOnce(Return(SysCallSuccess()));
+  ExpectSignalled(SysCallSuccess());
   EXPECT_CALL(os_, Poll(_, 1, 0)).WillOnce(Return(SysCallSuccess(0)));
   EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
   EXPECT_THAT(StopDaemon(kPath, absl::Seconds(-1), SIGTERM, os_),
