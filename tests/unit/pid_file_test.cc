@@ -532,6 +532,8 @@ TEST_F(PidFileTest, ReadOfSomethingElseThanAFileSaysWhatItIs) {
        "pid file /run/app.pid is a character device, not a regular "
        "file"},
       {S_IFSOCK, "pid file /run/app.pid is a socket, not a regular file"},
+      {S_IFBLK, "pid file /run/app.pid is a block device, not a regular file"},
+      {0, "pid file /run/app.pid is not a regular file"},  // No known kind.
   };
   for (const auto& c : kCases) {
     EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
@@ -541,6 +543,17 @@ TEST_F(PidFileTest, ReadOfSomethingElseThanAFileSaysWhatItIs) {
     absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
     EXPECT_THAT(state, StatusIs(absl::StatusCode::kFailedPrecondition, c.said));
   }
+}
+
+TEST_F(PidFileTest, ReadOfAFileThatCannotBeCheckedIsAnError) {
+  EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
+      .WillOnce(Return(SysCallSuccess(kFd)));
+  EXPECT_CALL(os_, FStat(kFd, _)).WillOnce(Return(SysCallFailure(EIO)));
+  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
+  EXPECT_THAT(state, HasMessage("checking pid file /run/app.pid failed: "
+                                "Input/output error"));
+  EXPECT_THAT(state, HasExitCode(EX_CANTCREAT));
 }
 
 TEST_F(PidFileTest, ReadWhenTheLockCannotBeAskedAboutIsAnError) {
