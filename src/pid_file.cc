@@ -114,18 +114,25 @@ SysCallIntResult AskWriteLocked(Os& os, int fd) {
   return {lock.l_type == F_UNLCK ? 0 : 1, 0};
 }
 
+// Unlinks `name` in `dir_fd` if it still names `file`, and not one that
+// replaced it; succeeds without unlinking when it names another file or none.
+SysCallIntResult UnlinkIfStillNamed(Os& os, int dir_fd, const std::string& name,
+                                    const struct stat& file) {
+  struct stat named;
+  if (!os.FStatAt(dir_fd, name.c_str(), &named, AT_SYMLINK_NOFOLLOW).ok() ||
+      !SameFile(named, file)) {
+    return {0, 0};
+  }
+  return os.UnlinkAt(dir_fd, name.c_str(), 0);
+}
+
 // The file at `name` in `dir_fd` is `locked` but only read locks hold it, so
 // it can never be write-locked: removes it while the path still names it (so
 // that the next attempt creates a new one) and sets `replaced`.
 absl::Status RemoveReadLocked(Os& os, const std::string& path, int dir_fd,
                               const std::string& name,
                               const struct stat& locked, bool* replaced) {
-  struct stat named;
-  const bool still_named =
-      os.FStatAt(dir_fd, name.c_str(), &named, AT_SYMLINK_NOFOLLOW).ok() &&
-      SameFile(named, locked);
-  const SysCallIntResult gone =
-      still_named ? os.UnlinkAt(dir_fd, name.c_str(), 0) : SysCallIntResult{};
+  const SysCallIntResult gone = UnlinkIfStillNamed(os, dir_fd, name, locked);
   if (!gone.ok() && gone.error != ENOENT) {
     return ErrnoStatus(
         absl::StrCat("removing pid file ", path, " (read-locked by others)"),
@@ -293,14 +300,11 @@ absl::Status PidFile::Remove() {
   if (!fd_.valid()) {
     return absl::FailedPreconditionError("pid file already closed");
   }
-  struct stat locked, named;
+  struct stat locked;
   absl::Status removed;
-  if (os_->FStat(fd_.get(), &locked).ok() &&
-      os_->FStatAt(dir_fd_.get(), name_.c_str(), &named, AT_SYMLINK_NOFOLLOW)
-          .ok() &&
-      SameFile(locked, named)) {
+  if (os_->FStat(fd_.get(), &locked).ok()) {
     if (const SysCallIntResult gone =
-            os_->UnlinkAt(dir_fd_.get(), name_.c_str(), 0);
+            UnlinkIfStillNamed(*os_, dir_fd_.get(), name_, locked);
         !gone.ok()) {
       removed = ErrnoStatus(absl::StrCat("removing pid file ", path_),
                             gone.error, EX_CANTCREAT);
