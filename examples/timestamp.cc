@@ -93,6 +93,9 @@ int Status(const std::string& pid_file) {
     case daemonkit::PidFileState::kStale:
       std::printf("not running, but pid file %s remains\n", pid_file.c_str());
       return 1;
+    case daemonkit::PidFileState::kUnproven:
+      std::printf("unknown: %s\n", state->problem.c_str());
+      return 4;
     case daemonkit::PidFileState::kNotRunning:
       break;
   }

@@ -8,6 +8,7 @@
 #include <climits>
 
 #include "daemonkit/unique_fd.h"
+#include "src/dir_entries.h"
 
 namespace daemonkit::internal {
 namespace {
@@ -31,17 +32,6 @@ SysCallIntResult CloseWithCloseRange(Os& os, absl::Span<const int> keep) {
   return os.CloseRange(first, UINT_MAX, 0);
 }
 
-// Parses a /proc/self/fd entry name; -1 for "." and "..".
-int ParseFd(const char* name) {
-  if (*name == '\0') return -1;
-  int fd = 0;
-  for (; *name != '\0'; ++name) {
-    if (*name < '0' || *name > '9' || fd > (INT_MAX - 9) / 10) return -1;
-    fd = fd * 10 + (*name - '0');
-  }
-  return fd;
-}
-
 // Closes the descriptors /proc/self/fd lists. Closing while reading is safe:
 // the directory is read by descriptor number, not by a snapshot.
 SysCallIntResult CloseListedInProc(Os& os, absl::Span<const int> keep) {
@@ -49,19 +39,13 @@ SysCallIntResult CloseListedInProc(Os& os, absl::Span<const int> keep) {
       os.Open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
   if (!opened.ok()) return opened;
   const UniqueFd dir(os, opened.value);
-  alignas(struct dirent64) char buffer[4096];
-  for (;;) {
-    const SysCallSizeResult got = os.GetDents(dir.get(), buffer, sizeof buffer);
-    if (!got.ok() || got.value == 0) return {got.ok() ? 0 : -1, got.error};
-    for (ssize_t offset = 0; offset < got.value;) {
-      const auto* entry = reinterpret_cast<struct dirent64*>(buffer + offset);
-      offset += entry->d_reclen;
-      const int fd = ParseFd(entry->d_name);
-      if (fd >= kFirstFd && fd != dir.get() && !IsKept(keep, fd)) {
-        os.Close(fd);  // Never retried: the descriptor is gone either way.
-      }
+  return ForEachDirEntry(os, dir.get(), [&](const char* name) {
+    const int fd = ParseNumberName(name);
+    if (fd >= kFirstFd && fd != dir.get() && !IsKept(keep, fd)) {
+      os.Close(fd);  // Never retried: the descriptor is gone either way.
     }
-  }
+    return true;
+  });
 }
 
 // The last resort: one close per possible descriptor.

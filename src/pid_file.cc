@@ -9,9 +9,11 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "daemonkit/exit_code.h"
 #include "src/errno_status.h"
+#include "src/lock_holders.h"
 #include "src/os_helpers.h"
 
 namespace daemonkit {
@@ -114,6 +116,39 @@ SysCallIntResult AskWriteLocked(Os& os, int fd) {
   return {lock.l_type == F_UNLCK ? 0 : 1, 0};
 }
 
+// ", held by pid 12, 13" or what stands for it when none was seen.
+std::string HoldersText(const std::vector<pid_t>& holders) {
+  if (holders.empty()) return "; no process this user may look at holds it";
+  return absl::StrCat("; its lock is held by pid ",
+                      absl::StrJoin(holders, ", "));
+}
+
+// What a write-locked pid file at `path`, open at `fd` on `info`, says: its
+// daemon when the pid it names holds the lock; else what was found.
+PidFileState JudgeWriteLocked(Os& os, const std::string& path, int fd,
+                              const struct stat& info) {
+  const pid_t pid = AwaitPid(os, fd);
+  SysCallIntResult held = {0, 0};
+  if (pid > 0) held = internal::HoldsWriteLock(os, pid, info);
+  if (held.ok() && held.value == 1) return {PidFileState::kRunning, pid};
+  PidFileState state = {PidFileState::kUnproven, pid};
+  if (!held.ok() && held.error != ENOENT) {
+    state.problem = absl::StrCat(
+        "cannot tell whether pid ", pid, " holds the lock of pid file ", path,
+        ": /proc/", pid, "/fd: ", internal::ErrnoText(held.error));
+    return state;
+  }
+  state.holders = internal::WriteLockHolders(os, info);
+  state.problem = absl::StrCat(
+      "pid file ", path,
+      pid == 0 ? " is locked but names no pid"
+      : held.error == ENOENT
+          ? absl::StrCat(" names pid ", pid, ", which is gone")
+          : absl::StrCat(" names pid ", pid, ", which does not hold its lock"),
+      HoldersText(state.holders));
+  return state;
+}
+
 // Unlinks `name` in `dir_fd` if it still names `file`, and not one that
 // replaced it; succeeds without unlinking when it names another file or none.
 SysCallIntResult UnlinkIfStillNamed(Os& os, int dir_fd, const std::string& name,
@@ -175,12 +210,12 @@ absl::Status LockOpened(Os& os, const std::string& path, int dir_fd,
     if (write_locked.ok() && write_locked.value == 0) {
       return RemoveReadLocked(os, path, dir_fd, name, locked, replaced);
     }
-    const pid_t holder = AwaitPid(os, fd);
+    const PidFileState holder = JudgeWriteLocked(os, path, fd, locked);
     return WithExitCode(
         absl::AlreadyExistsError(
-            holder > 0 ? absl::StrCat("already running as pid ", holder)
-                       : absl::StrCat("already running: pid file ", path,
-                                      " is locked but names no pid")),
+            holder.kind == PidFileState::kRunning
+                ? absl::StrCat("already running as pid ", holder.pid)
+                : absl::StrCat("not starting: ", holder.problem)),
         EX_UNAVAILABLE);
   }
   if (!taken.ok()) {
@@ -340,9 +375,7 @@ absl::StatusOr<PidFileState> ReadPidFile(const std::string& path, Os& os) {
     return ErrnoStatus(absl::StrCat("checking the lock of pid file ", path),
                        asked.error, EX_SOFTWARE);
   }
-  if (asked.value == 1) {
-    return PidFileState{PidFileState::kRunning, AwaitPid(os, file.get())};
-  }
+  if (asked.value == 1) return JudgeWriteLocked(os, path, file.get(), info);
   return PidFileState{PidFileState::kStale, ReadPid(os, file.get())};
 }
 

@@ -8,6 +8,7 @@
 #include <climits>
 
 #include "absl/strings/str_cat.h"
+#include "daemonkit/exit_code.h"
 #include "daemonkit/pid_file.h"
 #include "daemonkit/unique_fd.h"
 #include "src/errno_status.h"
@@ -44,12 +45,21 @@ absl::StatusOr<pid_t> SignalAndWait(Os& os, int pidfd, pid_t pid, int signal,
   return pid;
 }
 
+// A locked pid file whose pid is not proven: nothing is signalled, and the
+// caller learns what was found.
+absl::Status NotProven(const PidFileState& state) {
+  return WithExitCode(absl::FailedPreconditionError(
+                          absl::StrCat("not stopping: ", state.problem)),
+                      EX_UNAVAILABLE);
+}
+
 }  // namespace
 
 absl::StatusOr<pid_t> StopDaemon(const std::string& pid_file,
                                  absl::Duration timeout, int signal, Os& os) {
   absl::StatusOr<PidFileState> state = ReadPidFile(pid_file, os);
   if (!state.ok()) return state.status();
+  if (state->kind == PidFileState::kUnproven) return NotProven(*state);
   if (state->kind != PidFileState::kRunning) {
     return absl::NotFoundError(
         state->kind == PidFileState::kStale
@@ -57,10 +67,6 @@ absl::StatusOr<pid_t> StopDaemon(const std::string& pid_file,
             : "not running");
   }
   const pid_t pid = state->pid;
-  if (pid <= 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("pid file ", pid_file, " is locked but names no pid"));
-  }
   const SysCallIntResult opened = os.PidFdOpen(pid, 0);
   if (opened.error == ESRCH) return pid;  // It exited meanwhile.
   if (!opened.ok()) {
@@ -68,11 +74,12 @@ absl::StatusOr<pid_t> StopDaemon(const std::string& pid_file,
                                  opened.error, EX_OSERR);
   }
   const UniqueFd pidfd(os, opened.value);
-  // Between reading the pid and opening the pidfd the daemon may have
-  // exited and its pid been reused: only while the pid file is still locked
-  // and names the same pid is the pidfd the daemon's.
+  // Between the proof and opening the pidfd the daemon may have exited and
+  // its pid been reused: proven again now, the pidfd is the daemon's, or a
+  // dead process's that no signal reaches.
   state = ReadPidFile(pid_file, os);
   if (!state.ok()) return state.status();
+  if (state->kind == PidFileState::kUnproven) return NotProven(*state);
   if (state->kind != PidFileState::kRunning || state->pid != pid) return pid;
   return SignalAndWait(os, pidfd.get(), pid, signal, timeout);
 }

@@ -9,7 +9,8 @@
 // by the lock alone: a pid file nobody holds is taken over, whatever it holds.
 // Only a write lock counts: any user can open the 0644 file and take a read
 // lock, so a file that only read locks hold is replaced by a new one, and
-// ReadPidFile reports it stale.
+// ReadPidFile reports it stale. A locked file whose pid is not proven to hold
+// the lock (see PidFileState) is not taken over, and the refusal says why.
 //
 // The file is mode 0644 and holds the decimal pid and a newline, written with
 // one write(2): what start-stop-daemon, systemd's PIDFile= and
@@ -22,6 +23,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -66,14 +68,26 @@ class PidFile {
 };
 
 // What a pid file says about its daemon, read without taking its lock.
+//
+// A pid is believed only when proven: the process it names must itself hold
+// the file's write lock, as /proc/PID/fd and /proc/PID/fdinfo show. Whoever
+// can write the file (the daemon's user, say) could otherwise make root's
+// --stop signal any process by writing its pid there; and a worker that
+// inherited the lock outlives the main process it does not name.
 struct PidFileState {
   enum Kind {
     kNotRunning,  // No pid file.
     kStale,       // A pid file nobody holds: its daemon is dead.
-    kRunning,     // A pid file a live daemon holds.
+    kRunning,     // A pid file whose write lock the pid it names holds.
+    kUnproven,    // Write-locked, but the pid it names is not shown to hold
+                  // the lock: gone, someone else, none, or not ours to see.
   };
   Kind kind;
-  pid_t pid;  // kRunning: the daemon; kStale: the pid the file holds, or 0.
+  pid_t pid;  // The pid the file names, or 0.
+  // kUnproven: the processes seen holding the lock, and one line saying
+  // what was found.
+  std::vector<pid_t> holders = {};
+  std::string problem = {};
 };
 
 absl::StatusOr<PidFileState> ReadPidFile(const std::string& path,

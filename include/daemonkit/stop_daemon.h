@@ -1,8 +1,10 @@
 // daemonkit::StopDaemon: stop the daemon a pid file names, and wait until it
 // is gone, as `start-stop-daemon --stop --retry` and init scripts do.
 //
-// The pid is trusted only while the pid file is locked (see pid_file.h), and
-// the signal goes through a pidfd, so a recycled pid is never signalled.
+// The pid is signalled only when proven: it holds the pid file's write lock
+// (see pid_file.h), before and after its pidfd is opened, and the signal goes
+// through that pidfd, so neither a pid written by someone else nor a
+// recycled pid is ever signalled.
 #ifndef DAEMONKIT_STOP_DAEMON_H_
 #define DAEMONKIT_STOP_DAEMON_H_
 
@@ -20,8 +22,10 @@ namespace daemonkit {
 
 // Sends `signal` to the daemon `pid_file` names and waits up to `timeout`
 // for it to exit (a negative timeout: not at all). Returns the pid it
-// stopped; kNotFound when no daemon holds the pid file; kDeadlineExceeded
-// when the daemon is still running after `timeout`.
+// stopped; kNotFound when no daemon holds the pid file; kFailedPrecondition,
+// naming what was found, when the file is locked but its pid is not proven
+// (PidFileState::kUnproven); kDeadlineExceeded when the daemon is still
+// running after `timeout`.
 absl::StatusOr<pid_t> StopDaemon(const std::string& pid_file,
                                  absl::Duration timeout, int signal = SIGTERM,
                                  Os& os = PosixOs::Default());

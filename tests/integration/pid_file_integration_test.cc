@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -215,6 +216,50 @@ TEST_F(PidFileIntegrationTest, DaemonWhoseLauncherDiedGivesItsPidFileBack) {
   EXPECT_THAT(said, HasSubstr("reporting readiness failed: Broken pipe"));
   EXPECT_FALSE(Exists(pid_file_)) << "the pid file outlived its start";
   EXPECT_EQ(waitpid(daemon, nullptr, 0), daemon);
+}
+
+// A daemon that forks a worker (which inherits the pid file's lock, as fork
+// without exec does) and dies without removing its pid file: the worker's
+// lock is named, and believed by nobody: no status says running, no start
+// takes the file, no stop claims success.
+TEST_F(PidFileIntegrationTest, ALockInheritedByAWorkerIsNamedNotBelieved) {
+  absl::StatusOr<Daemon> daemon = Detach(options_);
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  if (!daemon->in_launcher()) {
+    if (fork() == 0) {
+      for (;;) pause();  // The worker.
+    }
+    daemon->Ready().IgnoreError();
+    _exit(0);
+  }
+  const pid_t main_pid = daemon->pid();
+  ASSERT_EQ(waitpid(main_pid, nullptr, 0), main_pid);
+  const std::map<pid_t, char> children = ChildrenOf(getpid());
+  ASSERT_EQ(children.size(), 1u) << "the worker, orphaned to this test";
+  const pid_t worker = children.begin()->first;
+  const std::string problem =
+      absl::StrCat("pid file ", pid_file_, " names pid ", main_pid,
+                   ", which is gone; its lock is held by pid ", worker);
+
+  absl::StatusOr<PidFileState> state = ReadPidFile(pid_file_);
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_EQ(state->kind, PidFileState::kUnproven);
+  EXPECT_EQ(state->pid, main_pid);
+  EXPECT_THAT(state->holders, ::testing::ElementsAre(worker));
+  EXPECT_EQ(state->problem, problem);
+  const absl::StatusOr<Daemon> again = Detach(options_);
+  EXPECT_THAT(again, HasMessage(absl::StrCat("not starting: ", problem)));
+  EXPECT_THAT(again, HasExitCode(EX_UNAVAILABLE));
+  EXPECT_THAT(StopDaemon(pid_file_, absl::Seconds(1)),
+              HasMessage(absl::StrCat("not stopping: ", problem)));
+  EXPECT_EQ(waitpid(worker, nullptr, WNOHANG), 0) << "the worker was stopped";
+
+  kill(worker, SIGKILL);
+  ASSERT_EQ(waitpid(worker, nullptr, 0), worker);
+  state = ReadPidFile(pid_file_);
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_EQ(state->kind, PidFileState::kStale) << "the lock went with it";
+  unlink(pid_file_.c_str());
 }
 
 TEST_F(PidFileIntegrationTest, DirectoryThatDoesNotExist) {

@@ -15,10 +15,13 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mocks/mock_os.h"
+#include "tests/support/proc_expectations.h"
 
 namespace daemonkit::internal {
 namespace {
 
+using ::daemonkit::test::DirectoryEntries;
+using ::daemonkit::test::GetsEntries;
 using ::testing::_;
 using ::testing::DoAll;
 using ::testing::InSequence;
@@ -29,29 +32,6 @@ using ::testing::StrEq;
 using ::testing::StrictMock;
 
 constexpr int kProcDirFd = 50;
-
-// getdents64 records for the given names, as the kernel lays them out.
-std::vector<char> DirectoryEntries(const std::vector<std::string>& names) {
-  std::vector<char> buffer;
-  for (const std::string& name : names) {
-    const size_t length = offsetof(struct dirent64, d_name) + name.size() + 1;
-    const size_t record = (length + 7) & ~size_t{7};
-    const size_t offset = buffer.size();
-    buffer.resize(offset + record, '\0');
-    auto* entry = reinterpret_cast<struct dirent64*>(buffer.data() + offset);
-    entry->d_reclen = static_cast<unsigned short>(record);
-    memcpy(entry->d_name, name.c_str(), name.size() + 1);
-  }
-  return buffer;
-}
-
-auto GetsEntries(std::vector<char> entries) {
-  return [entries](int, void* buffer, size_t size) -> SysCallSizeResult {
-    EXPECT_GE(size, entries.size());
-    memcpy(buffer, entries.data(), entries.size());
-    return {static_cast<ssize_t>(entries.size()), 0};
-  };
-}
 
 TEST(CloseInheritedFdsTest, OneCloseRangeWhenNothingIsKept) {
   StrictMock<MockOs> os;

@@ -13,11 +13,15 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mocks/mock_os.h"
+#include "tests/support/proc_expectations.h"
 #include "tests/support/status_matchers.h"
 
 namespace daemonkit {
 namespace {
 
+using ::daemonkit::test::ExpectHolderScan;
+using ::daemonkit::test::ExpectLockProof;
+using ::daemonkit::test::ExpectLockProofFails;
 using ::daemonkit::test::HasExitCode;
 using ::daemonkit::test::HasMessage;
 using ::daemonkit::test::IsOk;
@@ -192,6 +196,7 @@ TEST_F(PidFileTest, LockedFileNamesItsHolder) {
   ExpectOpen(SysCallFailure(EEXIST), SysCallSuccess(kFd));
   ExpectLocked(7, SysCallFailure(EAGAIN));
   EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("4242\n")));
+  ExpectLockProof(os_, 4242, File(7), true);
   ExpectClosed();
   absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
   EXPECT_THAT(file, StatusIs(absl::StatusCode::kAlreadyExists));
@@ -209,6 +214,7 @@ TEST_F(PidFileTest, AHalfWrittenPidIsNeverTaken) {
   EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("42")));
   EXPECT_CALL(os_, Poll(nullptr, 0, _)).WillOnce(Return(SysCallSuccess(0)));
   EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("4242\n")));
+  ExpectLockProof(os_, 4242, File(7), true);
   ExpectClosed();
   EXPECT_EQ(PidFile::Acquire(kPath, os_).status().message(),
             "already running as pid 4242");
@@ -221,10 +227,27 @@ TEST_F(PidFileTest, AHolderThatNeverWritesIsStillAHolder) {
   EXPECT_CALL(os_, Poll(nullptr, 0, _))
       .Times(AnyNumber())
       .WillRepeatedly(Return(SysCallSuccess(0)));
+  ExpectHolderScan(os_, File(7), {{4242, true}});
   ExpectClosed();
   EXPECT_EQ(PidFile::Acquire(kPath, os_).status().message(),
-            "already running: pid file /run/app.pid is locked but names no "
-            "pid");
+            "not starting: pid file /run/app.pid is locked but names no pid; "
+            "its lock is held by pid 4242");
+}
+
+TEST_F(PidFileTest, ALockInheritedByWorkersOfADeadDaemonIsNamed) {
+  InSequence in_order;
+  ExpectOpen(SysCallFailure(EEXIST), SysCallSuccess(kFd));
+  ExpectLocked(7, SysCallFailure(EAGAIN));
+  EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("4242\n")));
+  ExpectLockProofFails(os_, 4242, ENOENT);
+  ExpectHolderScan(os_, File(7), {{4250, true}, {4251, true}});
+  ExpectClosed();
+  const absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
+  EXPECT_THAT(file, StatusIs(absl::StatusCode::kAlreadyExists,
+                             "not starting: pid file /run/app.pid names pid "
+                             "4242, which is gone; its lock is held by pid "
+                             "4250, 4251"));
+  EXPECT_THAT(file, HasExitCode(EX_UNAVAILABLE));
 }
 
 TEST_F(PidFileTest, FileReplacedWhileLockingIsOpenedAgain) {
@@ -280,6 +303,7 @@ TEST_F(PidFileTest, FileItCreatedButAnotherLockedIsNotRemoved) {
   ExpectOpen(SysCallSuccess(kFd));
   ExpectLocked(7, SysCallFailure(EAGAIN));
   EXPECT_CALL(os_, PRead(kFd, _, _, 0)).WillOnce(Invoke(Holds("4242\n")));
+  ExpectLockProof(os_, 4242, File(7), true);
   ExpectClosed();
   EXPECT_EQ(PidFile::Acquire(kPath, os_).status().message(),
             "already running as pid 4242");
@@ -516,10 +540,51 @@ TEST_F(PidFileTest, StaleFileHoldingNoValidPidNamesNone) {
 
 TEST_F(PidFileTest, ReadOfALockedFileIsRunningWithoutTakingTheLock) {
   ExpectRead("4242\n", F_WRLCK);
+  ExpectLockProof(os_, 4242, File(7), true);
   absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
   ASSERT_TRUE(state.ok());
   EXPECT_EQ(state->kind, PidFileState::kRunning);
   EXPECT_EQ(state->pid, 4242);
+}
+
+TEST_F(PidFileTest, ReadOfALockedFileWhosePidDoesNotHoldItIsUnproven) {
+  // The pid was written by someone who can write the file, not by the lock's
+  // holder: it is not believed, and the holder is named.
+  ExpectRead("1\n", F_WRLCK);
+  ExpectLockProof(os_, 1, File(7), false);
+  ExpectHolderScan(os_, File(7), {{1, false}, {4242, true}});
+  absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ(state->kind, PidFileState::kUnproven);
+  EXPECT_EQ(state->pid, 1);
+  EXPECT_THAT(state->holders, ::testing::ElementsAre(4242));
+  EXPECT_EQ(state->problem,
+            "pid file /run/app.pid names pid 1, which does not hold its lock; "
+            "its lock is held by pid 4242");
+}
+
+TEST_F(PidFileTest, ReadOfALockedFileWhoseHoldersCannotBeSeenSaysSo) {
+  ExpectRead("4242\n", F_WRLCK);
+  ExpectLockProofFails(os_, 4242, ENOENT);
+  ExpectHolderScan(os_, File(7), {});
+  absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ(state->kind, PidFileState::kUnproven);
+  EXPECT_EQ(state->problem,
+            "pid file /run/app.pid names pid 4242, which is gone; no process "
+            "this user may look at holds it");
+}
+
+TEST_F(PidFileTest, ReadOfALockedFileWhosePidIsNotOursToSeeIsUnproven) {
+  ExpectRead("4242\n", F_WRLCK);
+  ExpectLockProofFails(os_, 4242, EACCES);
+  absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ(state->kind, PidFileState::kUnproven);
+  EXPECT_EQ(state->pid, 4242);
+  EXPECT_EQ(state->problem,
+            "cannot tell whether pid 4242 holds the lock of pid file "
+            "/run/app.pid: /proc/4242/fd: Permission denied");
 }
 
 TEST_F(PidFileTest, ReadOfSomethingElseThanAFileSaysWhatItIs) {

@@ -1,5 +1,6 @@
-// StopDaemon, mock-driven: it signals only a daemon whose pid file is still
-// locked and names the same pid, through a pidfd, and waits for it.
+// StopDaemon, mock-driven: it signals only a daemon proven to hold its pid
+// file's write lock, before and after its pidfd is opened, through that
+// pidfd, and waits for it.
 
 #include "daemonkit/stop_daemon.h"
 
@@ -14,19 +15,24 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mocks/mock_os.h"
+#include "tests/support/proc_expectations.h"
 #include "tests/support/status_matchers.h"
 
 namespace daemonkit {
 namespace {
 
+using ::daemonkit::test::ExpectHolderScan;
+using ::daemonkit::test::ExpectLockProof;
 using ::daemonkit::test::HasExitCode;
 using ::daemonkit::test::HasMessage;
 using ::daemonkit::test::StatusIs;
 using ::testing::_;
 using ::testing::AnyNumber;
+using ::testing::DoAll;
 using ::testing::InSequence;
 using ::testing::Invoke;
 using ::testing::Return;
+using ::testing::SetArgPointee;
 using ::testing::StrEq;
 using ::testing::StrictMock;
 
@@ -36,14 +42,19 @@ constexpr int kPidFd = 6;
 
 class StopDaemonTest : public ::testing::Test {
  protected:
+  // The pid file, a regular file.
+  static struct stat RegularFile() {
+    struct stat info = {};
+    info.st_mode = S_IFREG | 0644;
+    info.st_ino = 7;
+    return info;
+  }
+
   // The opened pid file is a regular file.
   void ExpectRegularFile() {
     EXPECT_CALL(os_, FStat(kPidFileFd, _))
-        .WillOnce(Invoke([](int, struct stat* info) {
-          *info = {};
-          info->st_mode = S_IFREG | 0644;
-          return SysCallSuccess();
-        }));
+        .WillOnce(
+            DoAll(SetArgPointee<1>(RegularFile()), Return(SysCallSuccess())));
   }
 
   // Daemon 42 found in the pid file, proven again once its pidfd is open,
@@ -55,8 +66,9 @@ class StopDaemonTest : public ::testing::Test {
     EXPECT_CALL(os_, PidFdSendSignal(kPidFd, SIGTERM)).WillOnce(Return(sent));
   }
 
-  // ReadPidFile finding the file locked (or not) and holding `pid`.
-  void ExpectPidFile(bool locked, pid_t pid) {
+  // ReadPidFile finding the file locked (or not) and holding `pid`, which
+  // `holds` the lock or not (then no process is seen holding it).
+  void ExpectPidFile(bool locked, pid_t pid, bool holds = true) {
     EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
         .WillOnce(Return(SysCallSuccess(kPidFileFd)));
     ExpectRegularFile();
@@ -71,6 +83,8 @@ class StopDaemonTest : public ::testing::Test {
           memcpy(buffer, text.data(), text.size());
           return SysCallSizeResult{static_cast<ssize_t>(text.size()), 0};
         }));
+    if (locked) ExpectLockProof(os_, pid, RegularFile(), holds);
+    if (locked && !holds) ExpectHolderScan(os_, RegularFile(), {});
     EXPECT_CALL(os_, Close(kPidFileFd)).WillOnce(Return(SysCallSuccess()));
   }
 
@@ -168,12 +182,37 @@ TEST_F(StopDaemonTest, LockedPidFileThatNamesNoPidIsNotSignalled) {
   EXPECT_CALL(os_, Poll(nullptr, 0, _))
       .Times(AnyNumber())
       .WillRepeatedly(Return(SysCallSuccess(0)));
+  ExpectHolderScan(os_, RegularFile(), {});
   EXPECT_CALL(os_, Close(kPidFileFd)).WillOnce(Return(SysCallSuccess()));
   absl::StatusOr<pid_t> stopped =
       StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_);
-  EXPECT_THAT(stopped,
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       "pid file /run/app.pid is locked but names no pid"));
+  EXPECT_THAT(stopped, StatusIs(absl::StatusCode::kFailedPrecondition,
+                                "not stopping: pid file /run/app.pid is locked "
+                                "but names no pid; no process this user may "
+                                "look at holds it"));
+  EXPECT_THAT(stopped, HasExitCode(EX_UNAVAILABLE));
+}
+
+TEST_F(StopDaemonTest, APidWrittenByWhoeverCanWriteTheFileIsNeverSignalled) {
+  // The daemon's user wrote pid 1 into the file: pid 1 holds no lock on it.
+  InSequence in_order;
+  ExpectPidFile(true, 1, false);
+  absl::StatusOr<pid_t> stopped =
+      StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_);
+  EXPECT_THAT(stopped, StatusIs(absl::StatusCode::kFailedPrecondition,
+                                "not stopping: pid file /run/app.pid names pid "
+                                "1, which does not hold its lock; no process "
+                                "this user may look at holds it"));
+}
+
+TEST_F(StopDaemonTest, ADaemonWhoseLockPassedToOthersMeanwhileIsNotSignalled) {
+  InSequence in_order;
+  ExpectPidFile(true, 42);
+  EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
+  ExpectPidFile(true, 42, false);
+  EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_THAT(StopDaemon(kPath, absl::Seconds(10), SIGTERM, os_),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
 TEST_F(StopDaemonTest, DaemonGoneBeforeItsPidFdOpenedCountsAsStopped) {
