@@ -42,7 +42,9 @@ DaemonEnd EndDaemon(Os& os, pid_t pid) {
         RetryOnEintr([&] { return os.Poll(&exited, 1, kExitWaitMs); });
     if (polled.ok() && polled.value == 0) {
       end.was_running = true;
-      os.Kill(pid, SIGKILL);  // The pidfd pins the pid: no reuse meanwhile.
+      // Through the pidfd: once the daemon is reaped (by init, when this
+      // process is not its subreaper), its pid may name another process.
+      os.PidFdSendSignal(pidfd.get(), SIGKILL);
       polled = RetryOnEintr([&] { return os.Poll(&exited, 1, kExitWaitMs); });
     }
   }

@@ -589,7 +589,8 @@ TEST_F(DetachTest, DaemonThatClosedThePipeButRunsIsStopped) {
   EXPECT_CALL(os_, PidFdOpen(kDaemonPid, 0))
       .WillOnce(Return(SysCallSuccess(9)));
   EXPECT_CALL(os_, Poll(_, 1, _)).WillOnce(Return(SysCallSuccess(0)));
-  EXPECT_CALL(os_, Kill(kDaemonPid, SIGKILL))
+  // Through the pidfd, never by a pid that may have been reused.
+  EXPECT_CALL(os_, PidFdSendSignal(9, SIGKILL))
       .WillOnce(Return(SysCallSuccess()));
   EXPECT_CALL(os_, Poll(_, 1, _)).WillOnce(Return(SysCallSuccess(1)));
   EXPECT_CALL(os_, Close(9)).WillOnce(Return(SysCallSuccess()));
