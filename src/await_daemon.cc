@@ -14,6 +14,7 @@
 #include "daemonkit/exit_code.h"
 #include "src/errno_status.h"
 #include "src/launch_report.h"
+#include "src/launcher_signals.h"
 #include "src/os_helpers.h"
 #include "src/wait_status.h"
 
@@ -55,17 +56,33 @@ DaemonEnd EndDaemon(Os& os, pid_t pid) {
   return end;
 }
 
-// What the reports on the readiness pipe said, up to its end.
+// What the reports on the readiness pipe said, up to its end or to an
+// interrupting signal.
 struct Reports {
   pid_t daemon_pid = 0;       // From kDaemonPid or kExec.
   bool exec_pending = false;  // kExec came: end-of-file means it succeeded.
   std::optional<LaunchReport> last_word;  // kReady or kFailed.
   int read_error = 0;
+  int interrupted_by = 0;  // The signal that interrupted the wait.
 };
 
-Reports ReadReports(Os& os, int report_read) {
+// Waits until the pipe can be read or an interrupting signal came on
+// `signal_fd` (-1: none is watched): that signal's number, else 0. A failed
+// poll is left to the read to report.
+int AwaitReportOrSignal(Os& os, int report_read, int signal_fd) {
+  if (signal_fd < 0) return 0;
+  struct pollfd ready[2] = {{report_read, POLLIN, 0}, {signal_fd, POLLIN, 0}};
+  const SysCallIntResult polled =
+      RetryOnEintr([&] { return os.Poll(ready, 2, -1); });
+  if (!polled.ok() || (ready[1].revents & POLLIN) == 0) return 0;
+  return TakeLauncherSignal(os, signal_fd);
+}
+
+Reports ReadReports(Os& os, int report_read, int signal_fd) {
   Reports reports;
   for (;;) {
+    reports.interrupted_by = AwaitReportOrSignal(os, report_read, signal_fd);
+    if (reports.interrupted_by != 0) return reports;
     LaunchReport report;
     const SysCallSizeResult got = ReadReport(os, report_read, &report);
     if (!got.ok()) reports.read_error = got.error;
@@ -102,10 +119,29 @@ absl::Status DescribeSilence(const Reports& reports, const DaemonEnd& end,
   return WithExitCode(absl::AbortedError(what), EX_SOFTWARE);
 }
 
+// The wait was interrupted: stops the middle process (not reaped yet, its
+// pid is still its own), then its process group, where the daemon is if it
+// was born, and reaps what is this process's to reap.
+absl::Status StopInterruptedStart(Os& os, pid_t middle,
+                                  const Reports& reports) {
+  os.Kill(middle, SIGKILL);
+  RetryOnEintr([&] { return os.WaitPid(middle, nullptr, 0); });
+  if (os.Kill(-middle, SIGKILL).ok()) {
+    RetryOnEintr([&] { return os.WaitPid(-middle, nullptr, 0); });
+  }
+  if (reports.daemon_pid > 0) EndDaemon(os, reports.daemon_pid);
+  return InterruptedStatus(reports.interrupted_by,
+                           "the half-started daemon was stopped");
+}
+
 }  // namespace
 
-absl::StatusOr<pid_t> AwaitDaemon(Os& os, pid_t middle, UniqueFd report_read) {
-  const Reports reports = ReadReports(os, report_read.get());
+absl::StatusOr<pid_t> AwaitDaemon(Os& os, pid_t middle, UniqueFd report_read,
+                                  int signal_fd) {
+  const Reports reports = ReadReports(os, report_read.get(), signal_fd);
+  if (reports.interrupted_by != 0) {
+    return StopInterruptedStart(os, middle, reports);
+  }
   int status = 0;
   const SysCallIntResult reaped =
       RetryOnEintr([&] { return os.WaitPid(middle, &status, 0); });

@@ -14,8 +14,10 @@ namespace daemonkit::internal {
 
 // Returns the ready daemon's pid, or why it did not start. `middle` is the
 // first fork's child; `report_read` the readiness pipe's read end, closed
-// here.
-absl::StatusOr<pid_t> AwaitDaemon(Os& os, pid_t middle, UniqueFd report_read);
+// here; `signal_fd` the signalfd of launcher_signals.h (-1: none), whose
+// signal stops the start.
+absl::StatusOr<pid_t> AwaitDaemon(Os& os, pid_t middle, UniqueFd report_read,
+                                  int signal_fd);
 
 }  // namespace daemonkit::internal
 

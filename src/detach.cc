@@ -18,6 +18,7 @@
 #include "src/errno_status.h"
 #include "src/launch_plan.h"
 #include "src/launch_report.h"
+#include "src/launcher_signals.h"
 #include "src/middle_process.h"
 
 namespace daemonkit {
@@ -31,14 +32,24 @@ using internal::LaunchPlan;
 absl::Status ReturnedFromExit() { return absl::AbortedError("Exit returned"); }
 
 // The launcher, once the first fork made `middle`: waits for the daemon's
-// first word; returns its pid once it is ready.
+// first word, or for a signal that interrupts the wait; returns the daemon's
+// pid once it is ready. Gives the caller its signal mask back either way.
 absl::StatusOr<pid_t> AwaitReady(Os& os, pid_t middle, LaunchPlan& plan) {
   UniqueFd report_read = std::move(plan.report_read);
   plan.CloseDaemonsDescriptors();
-  absl::StatusOr<pid_t> ready =
-      internal::AwaitDaemon(os, middle, std::move(report_read));
+  absl::StatusOr<pid_t> ready = internal::AwaitDaemon(
+      os, middle, std::move(report_read), plan.signals.fd.get());
   if (!ready.ok()) plan.Abandon();
+  plan.signals.fd.reset();
+  internal::RestoreSignalMask(os, plan.signals);
   return ready;
+}
+
+// A start that failed before the first fork.
+absl::Status AbandonUnforked(Os& os, LaunchPlan& plan, absl::Status failed) {
+  plan.Abandon();
+  internal::RestoreSignalMask(os, plan.signals);
+  return failed;
 }
 
 // Foreground mode: the calling process, `pid`, sets itself up as the daemon.
@@ -59,10 +70,17 @@ absl::StatusOr<Daemon> Detach(const DetachOptions& options, Os& os) {
 absl::StatusOr<Daemon> Detach(const DetachOptions& options, Os& os,
                               UserDatabase& users) {
   LaunchPlan plan;
+  if (!options.foreground) {
+    // From the start: a signal while the pid file is being made is noticed
+    // as well as one while the daemon gets ready.
+    if (absl::Status watched = internal::WatchLauncherSignals(os, plan.signals);
+        !watched.ok()) {
+      return watched;
+    }
+  }
   if (absl::Status prepared = internal::PrepareLaunch(os, users, options, plan);
       !prepared.ok()) {
-    plan.Abandon();
-    return prepared;
+    return AbandonUnforked(os, plan, prepared);
   }
   if (options.foreground) {
     const pid_t pid = os.GetPid();
@@ -75,8 +93,9 @@ absl::StatusOr<Daemon> Detach(const DetachOptions& options, Os& os,
 
   const SysCallIntResult first_fork = os.Fork();
   if (!first_fork.ok()) {
-    plan.Abandon();
-    return internal::ErrnoStatus("first fork", first_fork.error, EX_OSERR);
+    return AbandonUnforked(
+        os, plan,
+        internal::ErrnoStatus("first fork", first_fork.error, EX_OSERR));
   }
   if (first_fork.value > 0) {  // The launcher.
     absl::StatusOr<pid_t> ready = AwaitReady(os, first_fork.value, plan);
@@ -88,7 +107,9 @@ absl::StatusOr<Daemon> Detach(const DetachOptions& options, Os& os,
     return ReturnedFromExit();
   }
 
-  // The daemon.
+  // The daemon. Its copy of the signalfd is closed with the other inherited
+  // descriptors, and its signal mask emptied, at set-up.
+  plan.signals.fd.release();
   const pid_t pid = os.GetPid();
   const AfterForkFailure failed = internal::SetUpDaemon(os, plan.daemon, pid);
   if (failed.failed()) {

@@ -15,6 +15,7 @@
 #include "daemonkit/unique_fd.h"
 #include "daemonkit/user_database.h"
 #include "src/daemon_setup.h"
+#include "src/launcher_signals.h"
 
 namespace daemonkit::internal {
 
@@ -28,6 +29,8 @@ struct LaunchPlan {
   UniqueFd report_read;
   UniqueFd report_write;
   std::string notify_socket;  // NOTIFY_SOCKET as the launcher had it.
+  // The signals that interrupt the launcher's wait (none in foreground mode).
+  LauncherSignals signals;
 
   // The launcher, once the first fork made the middle process: closes what
   // only the daemon needs.

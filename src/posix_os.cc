@@ -5,6 +5,7 @@
 #include <grp.h>  // setgroups
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -151,6 +152,10 @@ SysCallIntResult PosixOs::SigAction(int signal, const struct sigaction* action,
 SysCallIntResult PosixOs::SigProcMask(int how, const sigset_t* set,
                                       sigset_t* old_set) {
   return Result(::sigprocmask(how, set, old_set));
+}
+
+SysCallIntResult PosixOs::SignalFd(int fd, const sigset_t* mask, int flags) {
+  return Result(::signalfd(fd, mask, flags));
 }
 
 SysCallIntResult PosixOs::SetUid(uid_t uid) { return Result(::setuid(uid)); }

@@ -163,6 +163,18 @@ class Daemon {
 //
 // A launcher that is a child subreaper (prctl PR_SET_CHILD_SUBREAPER) learns
 // how a daemon that died before Ready() ended, and must reap the daemon later.
+//
+// Interrupted: from its start until it returns, the launcher blocks SIGINT,
+// SIGTERM and SIGHUP (those not ignored; the caller's mask is given back
+// before it returns). One that arrives before the daemon is ready stops the
+// start: the middle process and the daemon's process group are killed, the
+// pid file is removed, and Detach fails with kCancelled, "interrupted by
+// signal N (...) while waiting for the daemon to be ready", exit code
+// 128+N. The signal is taken, not delivered: a handler of the caller's does
+// not run for it. Foreground mode waits for nothing and blocks nothing.
+//
+// Launcher killed (SIGKILL) before Ready(): the daemon learns it at Ready(),
+// which removes the pid file and fails; the daemon should then exit.
 absl::StatusOr<Daemon> Detach(const DetachOptions& options,
                               Os& os = PosixOs::Default());
 // As above, looking `user` and `group` up in `users` rather than in the

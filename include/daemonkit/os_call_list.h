@@ -126,6 +126,9 @@ DAEMONKIT_OS_CALL(SysCallIntResult, SigAction,
 DAEMONKIT_OS_CALL(SysCallIntResult, SigProcMask,
                   (int how, const sigset_t* set, sigset_t* old_set),
                   (how, set, old_set))
+// Wraps signalfd(2).
+DAEMONKIT_OS_CALL(SysCallIntResult, SignalFd,
+                  (int fd, const sigset_t* mask, int flags), (fd, mask, flags))
 // Wraps sigtimedwait(2).
 DAEMONKIT_OS_CALL(SysCallIntResult, SigTimedWait,
                   (const sigset_t* set, siginfo_t* info,

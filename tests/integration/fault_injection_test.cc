@@ -20,6 +20,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -185,10 +186,23 @@ int RealisticErrno(Call call) {
 // one the design tolerates: close(2) (the descriptor is gone either way),
 // reaping the middle process (ECHILD: someone reaped it already), and the
 // best-effort parts of sending a report (ignoring SIGPIPE around the write;
-// the middle process's note of the daemon's pid, which Ready() repeats).
+// the middle process's note of the daemon's pid, which Ready() repeats); and
+// in the launcher, the watch for interrupting signals: asking whether one is
+// ignored (unknown: it is watched), polling the pipe with the signalfd (the
+// read that follows reports a failure), giving the mask back (it cannot fail
+// with valid arguments).
 bool Tolerated(const std::vector<Call>& calls, size_t index, int process) {
   const Call call = calls[index];
   if (call == Call::kClose || call == Call::kWaitPid) return true;
+  if (process == 0) {
+    if (call == Call::kSigAction && index < 3) return true;
+    if (call == Call::kPoll) return true;
+    if (call == Call::kSigProcMask &&
+        std::find(calls.begin(), calls.begin() + index, call) !=
+            calls.begin() + index) {
+      return true;  // Not the first: the mask given back.
+    }
+  }
   if (call == Call::kWrite) return process == 1;
   if (call == Call::kSigAction) {
     const bool before_write =

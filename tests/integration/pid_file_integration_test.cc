@@ -262,6 +262,38 @@ TEST_F(PidFileIntegrationTest, ALockInheritedByAWorkerIsNamedNotBelieved) {
   unlink(pid_file_.c_str());
 }
 
+// ^C (or SIGTERM, or a closed terminal's SIGHUP) to a launcher still waiting
+// for its daemon: the half-started daemon is stopped, the pid file removed,
+// and the launcher exits 128+signal, as a shell reports the signal.
+TEST_F(PidFileIntegrationTest, AnInterruptedLauncherLeavesNothing) {
+  for (const int signal : {SIGINT, SIGTERM, SIGHUP}) {
+    SCOPED_TRACE(sigabbrev_np(signal));
+    const pid_t launcher = fork();
+    ASSERT_GE(launcher, 0);
+    if (launcher == 0) {
+      // Only the daemon returns; it is never ready, and keeps its end of the
+      // readiness pipe open.
+      const Daemon daemon = DetachOrExit(options_);
+      for (;;) pause();
+    }
+    // The daemon writes its pid before it would call Ready().
+    for (int i = 0; i < 500 && ReadFile(pid_file_).empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    pid_t daemon = 0;
+    ASSERT_TRUE(absl::SimpleAtoi(
+        absl::StripTrailingAsciiWhitespace(ReadFile(pid_file_)), &daemon));
+    ASSERT_EQ(kill(launcher, signal), 0);
+    int status = -1;
+    ASSERT_EQ(waitpid(launcher, &status, 0), launcher);
+    EXPECT_TRUE(WIFEXITED(status)) << "it died of the signal";
+    EXPECT_EQ(WEXITSTATUS(status), 128 + signal);
+    EXPECT_FALSE(Exists(pid_file_)) << "the pid file outlived its start";
+    // The launcher, its subreaper, reaped it: not even a zombie is left.
+    EXPECT_FALSE(Exists(absl::StrCat("/proc/", daemon)));
+  }
+}
+
 TEST_F(PidFileIntegrationTest, DirectoryThatDoesNotExist) {
   options_.pid_file = pid_file_ + ".d/missing/app.pid";
   absl::StatusOr<Daemon> daemon = Detach(options_);

@@ -6,10 +6,12 @@
 #include "daemonkit/detach.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -52,6 +54,7 @@ using ::testing::StrictMock;
 
 constexpr int kDirFd = 10;
 constexpr int kStatFd = 11;
+constexpr int kSignalFd = 12;
 constexpr int kStdinFd = 3;
 constexpr int kStdoutFd = 4;
 constexpr int kStderrFd = 5;
@@ -109,6 +112,33 @@ MATCHER(IsEmptySet, "is the empty signal set") {
 
 class DetachTest : public ::testing::Test {
  protected:
+  // The launcher's watch for interrupting signals (launcher_signals.h) is
+  // allowed anywhere, in any test, outside any test's sequence: tests of
+  // their own check it, and a wait with no signal sees the pipe readable.
+  DetachTest() {
+    EXPECT_CALL(
+        os_, SigAction(::testing::AnyOf(SIGINT, SIGTERM, SIGHUP), nullptr, _))
+        .Times(AnyNumber())
+        .WillRepeatedly(Return(SysCallSuccess()));
+    EXPECT_CALL(os_,
+                SigProcMask(::testing::AnyOf(SIG_BLOCK, SIG_SETMASK), _, _))
+        .Times(AnyNumber())
+        .WillRepeatedly(Return(SysCallSuccess()));
+    EXPECT_CALL(os_, SignalFd(-1, _, _))
+        .Times(AnyNumber())
+        .WillRepeatedly(Return(SysCallSuccess(kSignalFd)));
+    EXPECT_CALL(os_, Close(kSignalFd))
+        .Times(AnyNumber())
+        .WillRepeatedly(Return(SysCallSuccess()));
+    EXPECT_CALL(os_, Poll(_, 2, -1))
+        .Times(AnyNumber())
+        .WillRepeatedly(Invoke([](struct pollfd* fds, nfds_t, int) {
+          fds[0].revents = POLLIN;
+          fds[1].revents = 0;
+          return SysCallSuccess(1);
+        }));
+  }
+
   // Option checks and the single-thread check, which come before any fork.
   void ExpectChecks() {
     EXPECT_CALL(os_, Open(StrEq("/"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0))
@@ -620,6 +650,83 @@ TEST_F(DetachTest, UnreadablePipeStopsTheDaemonsProcessGroup) {
   EXPECT_THAT(daemon, HasExitCode(EX_OSERR));
 }
 
+// A Read action on the signalfd that delivers `signal`.
+auto ReadsSignal(int signal) {
+  return [signal](int, void* buffer, size_t size) -> SysCallSizeResult {
+    struct signalfd_siginfo info = {};
+    info.ssi_signo = static_cast<uint32_t>(signal);
+    EXPECT_EQ(size, sizeof info);
+    memcpy(buffer, &info, sizeof info);
+    return {static_cast<ssize_t>(sizeof info), 0};
+  };
+}
+
+TEST_F(DetachTest, InterruptedWaitStopsTheStartAndReportsTheSignal) {
+  InSequence in_order;
+  ExpectLauncherForked();
+  EXPECT_CALL(os_, Poll(_, 2, -1))
+      .WillOnce(Invoke([](struct pollfd* fds, nfds_t, int) {
+        EXPECT_EQ(fds[1].fd, kSignalFd);
+        fds[0].revents = 0;
+        fds[1].revents = POLLIN;
+        return SysCallSuccess(1);
+      }));
+  EXPECT_CALL(os_, Read(kSignalFd, _, _)).WillOnce(Invoke(ReadsSignal(SIGINT)));
+  // The middle process first (it may not have made its group yet), then the
+  // group, where the daemon is.
+  EXPECT_CALL(os_, Kill(kMiddlePid, SIGKILL))
+      .WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, WaitPid(kMiddlePid, nullptr, 0))
+      .WillOnce(Return(SysCallSuccess(kMiddlePid)));
+  EXPECT_CALL(os_, Kill(-kMiddlePid, SIGKILL))
+      .WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, WaitPid(-kMiddlePid, nullptr, 0))
+      .WillOnce(Return(SysCallSuccess(kDaemonPid)));
+  EXPECT_CALL(os_, Close(kReportRead)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
+  EXPECT_THAT(daemon, StatusIs(absl::StatusCode::kCancelled,
+                               "interrupted by signal 2 (Interrupt) while "
+                               "waiting for the daemon to be ready; the "
+                               "half-started daemon was stopped"));
+  EXPECT_THAT(daemon, HasExitCode(128 + SIGINT));
+}
+
+TEST_F(DetachTest, SignalsTheCallerIgnoresAreNotWatched) {
+  // nohup ignores SIGHUP: a blocked signal is queued even when ignored, so
+  // it stays out of the mask and of the signalfd.
+  EXPECT_CALL(os_, SigAction(SIGHUP, nullptr, _))
+      .WillOnce(Invoke([](int, const struct sigaction*, struct sigaction* old) {
+        old->sa_handler = SIG_IGN;
+        return SysCallSuccess();
+      }));
+  sigset_t blocked;
+  EXPECT_CALL(os_, SigProcMask(SIG_BLOCK, _, _))
+      .WillOnce(DoAll(
+          Invoke([&](int, const sigset_t* set, sigset_t*) { blocked = *set; }),
+          Return(SysCallSuccess())));
+  EXPECT_CALL(os_, Close(_)).WillRepeatedly(Return(SysCallSuccess()));
+  ExpectLaunchPrepared();
+  EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallFailure(EAGAIN)));
+  EXPECT_THAT(Detach(DetachOptions(), os_), HasMessage("first fork failed: "
+                                                       "Resource temporarily "
+                                                       "unavailable"));
+  EXPECT_TRUE(sigismember(&blocked, SIGINT));
+  EXPECT_TRUE(sigismember(&blocked, SIGTERM));
+  EXPECT_FALSE(sigismember(&blocked, SIGHUP));
+}
+
+TEST_F(DetachTest, ASignalThatCannotBeWatchedFailsTheStartBeforeAnything) {
+  InSequence in_order;
+  EXPECT_CALL(os_, SignalFd(-1, _, SFD_CLOEXEC | SFD_NONBLOCK))
+      .WillOnce(Return(SysCallFailure(EMFILE)));
+  EXPECT_CALL(os_, SigProcMask(SIG_SETMASK, _, nullptr))
+      .WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<Daemon> daemon = Detach(DetachOptions(), os_);
+  EXPECT_THAT(daemon,
+              HasMessage("opening a signalfd failed: Too many open files"));
+  EXPECT_THAT(daemon, HasExitCode(EX_OSERR));
+}
+
 TEST_F(DetachTest, MiddleProcessKilledBeforeTheDaemonWasBorn) {
   InSequence in_order;
   ExpectLauncherForked();
@@ -795,7 +902,7 @@ TEST_F(DetachTest, DetachOrExitPrintsTheFailureAndExitsWithItsCode) {
       .WillOnce(Return(SysCallSuccess()));
   ExpectLaunchPrepared();
   EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallFailure(EAGAIN)));
-  EXPECT_CALL(os_, Close(_)).Times(5).WillRepeatedly(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Close(_)).Times(6).WillRepeatedly(Return(SysCallSuccess()));
   std::string printed;
   EXPECT_CALL(os_, Write(STDERR_FILENO, _, _))
       .WillOnce(Invoke([&](int, const void* buffer, size_t size) {
