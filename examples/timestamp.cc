@@ -34,10 +34,12 @@
 #include "daemonkit/signal_waiter.h"
 #include "daemonkit/stop_daemon.h"
 #include "examples/timestamp_flags.h"
+#include "tools/flag_values.h"
 
 namespace {
 
 using daemonkit::ExitCodeOf;
+using daemonkit::tools::EscapeForMessage;
 
 // Relative to where the user typed the command; under `bazel run` that is
 // BUILD_WORKING_DIRECTORY, not the runfiles tree the binary starts in.
@@ -50,9 +52,7 @@ std::string Absolute(const std::string& path) {
 }
 
 int Failed(const absl::Status& status) {
-  std::fprintf(stderr, "timestamp: %s\n",
-               std::string(status.message()).c_str());
-  return ExitCodeOf(status);
+  return daemonkit::tools::ReportFailure("timestamp", status);
 }
 
 absl::StatusOr<int> ParseUmask(const std::string& text) {
@@ -91,7 +91,8 @@ int Status(const std::string& pid_file) {
       std::printf("running as pid %d\n", state->pid);
       return 0;
     case daemonkit::PidFileState::kStale:
-      std::printf("not running, but pid file %s remains\n", pid_file.c_str());
+      std::printf("not running, but pid file %s remains\n",
+                  EscapeForMessage(pid_file).c_str());
       return 1;
     case daemonkit::PidFileState::kUnproven:
       std::printf("unknown: %s\n", state->problem.c_str());
@@ -108,7 +109,7 @@ int Status(const std::string& pid_file) {
 int Stop(const std::string& pid_file, absl::Duration timeout) {
   absl::StatusOr<pid_t> stopped = daemonkit::StopDaemon(pid_file, timeout);
   if (absl::IsNotFound(stopped.status())) {
-    std::printf("%s\n", std::string(stopped.status().message()).c_str());
+    std::printf("%s\n", EscapeForMessage(stopped.status().message()).c_str());
     return 0;
   }
   if (!stopped.ok()) {
@@ -191,11 +192,6 @@ int main(int argc, char** argv) {
           absl::InvalidArgumentError("--stop and --status need --pid-file"));
     }
     return flags.stop ? Stop(pid_file, flags.stop_timeout) : Status(pid_file);
-  }
-  if (flags.interval <= absl::ZeroDuration()) {
-    return Failed(absl::InvalidArgumentError(
-        absl::StrCat("--interval must be positive, got ",
-                     absl::FormatDuration(flags.interval))));
   }
   daemonkit::DetachOptions options;
   options.foreground = flags.foreground;

@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "tools/flag_values.h"
 
 namespace daemonkit::examples {
 
@@ -21,7 +22,8 @@ Appends a timestamp to a log file at a fixed interval, as a daemon. The
 launcher prints "Daemon PID N" and exits 0 once the daemon is set up.
 
   --log=FILE              file the timestamps go to (default /tmp/daemon-log)
-  --interval=DURATION     time between two lines: 10s, 500ms, 1m (default 10s)
+  --interval=DURATION     time between two lines: 10s, 500ms, 1m; more than
+                          0 and at most 24h (default 10s)
   --pid-file=FILE         one daemon at a time; --stop and --status find it
   --chdir=DIR             the daemon's working directory, inside --chroot
                           when set (default /)
@@ -33,12 +35,14 @@ launcher prints "Daemon PID N" and exits 0 once the daemon is set up.
   --foreground            everything but the forks: for systemd Type=notify
                           (READY=1 to NOTIFY_SOCKET), containers, debugging
   --stop                  SIGTERM the daemon --pid-file names; wait until gone
-  --stop-timeout=DURATION how long --stop waits (default 10s)
+  --stop-timeout=DURATION how long --stop waits, more than 0 and at most 24h
+                          (default 10s)
   --status                exit 0 running, 1 dead but pid file exists, 3 not
                           running, 4 unknown (as LSB init scripts)
   --help                  show this and exit
 
---pid_file and --stop_timeout, the spellings of earlier versions, work too.
+No value may be empty. --pid_file and --stop_timeout, the spellings of
+earlier versions, work too.
 )";
 
 namespace {
@@ -104,9 +108,10 @@ std::string DashedName(int flag) {
 
 absl::Status ParseDurationFlag(const char* name, const char* text,
                                absl::Duration* duration) {
-  if (absl::ParseDuration(text, duration)) return absl::OkStatus();
-  return UsageError(absl::StrCat("--", name, " takes a duration such as 10s, ",
-                                 "500ms or 1m, got '", text, "'"));
+  absl::StatusOr<absl::Duration> parsed =
+      tools::ParseFlagDuration(absl::StrCat("--", name), text);
+  if (parsed.ok()) *duration = *parsed;
+  return parsed.status();
 }
 
 }  // namespace
@@ -119,6 +124,10 @@ absl::StatusOr<TimestampFlags> ParseTimestampFlags(int argc, char** argv) {
   // ':': a missing value comes back as ':'.
   for (int option; (option = getopt_long_only(argc, argv, "-:", kOptions,
                                               nullptr)) != -1;) {
+    // --log= or --pid-file "$UNSET" is a mistake, never a default.
+    if (option != 1 && optarg != nullptr && *optarg == '\0') {
+      return UsageError(absl::StrCat(DashedName(option), " needs a value"));
+    }
     absl::Status parsed;
     switch (option) {
       case kLog:

@@ -37,7 +37,10 @@ absl::Status ResolveUser(UserDatabase& users, const std::string& user,
   credentials.name = user;
   if (IsNumber(user)) {
     uid_t uid;
-    if (!absl::SimpleAtoi(user, &uid)) return UnknownUser("user", user);
+    // (uid_t)-1 is no one's id: to setuid(2) and chown(2) it means "no change".
+    if (!absl::SimpleAtoi(user, &uid) || uid == static_cast<uid_t>(-1)) {
+      return UnknownUser("user", user);
+    }
     credentials.uid = uid;
     found = users.UserById(uid);
   } else {
@@ -61,7 +64,8 @@ absl::Status ResolveUser(UserDatabase& users, const std::string& user,
 absl::Status ResolveGroup(UserDatabase& users, const std::string& group,
                           Credentials& credentials) {
   if (IsNumber(group)) {
-    if (!absl::SimpleAtoi(group, &credentials.gid)) {
+    if (!absl::SimpleAtoi(group, &credentials.gid) ||
+        credentials.gid == static_cast<gid_t>(-1)) {
       return UnknownUser("group", group);
     }
     return absl::OkStatus();
@@ -74,6 +78,24 @@ absl::Status ResolveGroup(UserDatabase& users, const std::string& group,
   if (!found.found.has_value()) return UnknownUser("group", group);
   credentials.gid = found.found->gid;
   return absl::OkStatus();
+}
+
+// For a caller other than root, which can change neither its ids nor its
+// groups (even setgroups(2) to the same list needs CAP_SETGID): naming its
+// own user and group is fine and changes nothing; anything else is refused
+// now, rather than by EPERM after the fork.
+absl::Status CheckOwnIdentity(Os& os, const Credentials& credentials,
+                              const std::string& user,
+                              const std::string& group) {
+  if (credentials.uid.value_or(os.GetUid()) == os.GetUid() &&
+      credentials.gid == os.GetGid()) {
+    return absl::OkStatus();
+  }
+  return WithExitCode(
+      absl::PermissionDeniedError(absl::StrCat(
+          "running as ", user.empty() ? "group " + group : "user " + user,
+          " needs root")),
+      EX_NOPERM);
 }
 
 }  // namespace
@@ -104,6 +126,11 @@ absl::StatusOr<std::optional<Credentials>> ResolveCredentials(
                                          "for it too")),
         EX_NOUSER);
   }
+  if (os.GetUid() != 0) {
+    absl::Status own = CheckOwnIdentity(os, credentials, user, group);
+    if (!own.ok()) return own;
+    return std::nullopt;  // Nothing to change.
+  }
   credentials.groups = {credentials.gid};
   if (user_group.has_value()) {
     // The user's supplementary groups, as initgroups(3) would set them.
@@ -114,15 +141,6 @@ absl::StatusOr<std::optional<Credentials>> ResolveCredentials(
                          listed.error, EX_OSERR);
     }
     credentials.groups = *std::move(listed.found);
-  }
-  const bool same_user =
-      !credentials.uid.has_value() || *credentials.uid == os.GetUid();
-  if (os.GetUid() != 0 && (!same_user || credentials.gid != os.GetGid())) {
-    return WithExitCode(
-        absl::PermissionDeniedError(absl::StrCat(
-            "running as ", user.empty() ? "group " + group : "user " + user,
-            " needs root")),
-        EX_NOPERM);
   }
   return credentials;
 }

@@ -28,8 +28,10 @@ struct Credentials {
 // in `users`.
 // With a user, the group defaults to the user's own and the supplementary
 // groups are the user's; with a group alone, it is the only group. Unknown
-// names fail with kNotFound and EX_NOUSER. Returns nullopt when both are
-// empty. Changing identity needs root, and says so before anything forks.
+// names, and the id (uid_t)-1 that belongs to no one, fail with kNotFound and
+// EX_NOUSER. Returns nullopt when both are empty, or when a caller other than
+// root names its own user and group: there is nothing to change. Any other
+// change needs root, and says so before anything forks.
 absl::StatusOr<std::optional<Credentials>> ResolveCredentials(
     Os& os, UserDatabase& users, const std::string& user,
     const std::string& group);

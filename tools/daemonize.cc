@@ -8,7 +8,9 @@
 // a sysexits.h code. No daemon and no pid file are left behind then.
 // docs/daemonize.md is the manual.
 
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -27,10 +29,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "daemonkit/detach.h"
 #include "daemonkit/exit_code.h"
 #include "daemonkit/pid_file.h"
+#include "tools/flag_values.h"
 #include "tools/ready_listener.h"
 
 namespace {
@@ -55,9 +59,13 @@ only once it runs; otherwise says why and exits non-zero.
   -f, --foreground        do everything but detaching
       --ready=exec        ready once COMMAND's exec succeeded (default)
       --ready=notify      ready once COMMAND sends READY=1 to NOTIFY_SOCKET
-      --ready-timeout=D   how long --ready=notify waits (default 30s)
+      --ready-timeout=D   how long --ready=notify waits, more than 0 and at
+                          most 24h (default 30s)
   -h, --help              show this and exit
   -V, --version           show the version and exit
+
+No value may be empty. A COMMAND path holding a '/' is taken from the
+current directory; a bare name is searched in PATH.
 
 Exit status: 0 started; 126 COMMAND not runnable; 127 COMMAND not found;
 64 bad usage; 67 unknown user or group; 69 already running, or no READY=1
@@ -102,26 +110,76 @@ struct Settings {
 };
 
 int Fail(const absl::Status& status) {
-  std::fprintf(stderr, "daemonize: %s\n",
-               std::string(status.message()).c_str());
-  return daemonkit::ExitCodeOf(status);
+  return daemonkit::tools::ReportFailure("daemonize", status);
 }
 
 absl::Status UsageError(const std::string& what) {
   return absl::InvalidArgumentError(absl::StrCat(what, " (see --help)"));
 }
 
-// How an error names an option that getopt_long found, given as `written`
-// and setting `value`: a long one by its dashed name, however it was spelled
-// (--pid_file, or an abbreviation such as --pid), a short one as written.
-std::string OptionName(const char* written, int value) {
-  if (!absl::StartsWith(written, "--")) return written;
+// The dashed long name of the option that sets `value`.
+std::string LongName(int value) {
   for (const struct option& option : kOptions) {
     if (option.name != nullptr && option.val == value) {
       return absl::StrCat("--", option.name);
     }
   }
-  return written;
+  return "";
+}
+
+// How an error names an option that getopt_long found, given as `written`
+// and setting `value`: a long one by its dashed name, however it was spelled
+// (--pid_file, or an abbreviation such as --pid), a short one as written.
+std::string OptionName(const char* written, int value) {
+  return absl::StartsWith(written, "--") ? LongName(value) : written;
+}
+
+// A descriptor to keep must be the caller's: one this process opens itself
+// before Detach checks it (the notify socket) would pass that check, and
+// never reach COMMAND.
+absl::Status ParseKeptFd(const std::string& value, std::vector<int>& keep) {
+  int fd;
+  if (!absl::SimpleAtoi(value, &fd) || fd < 3) {
+    return UsageError(absl::StrCat(
+        "--keep-fd takes a descriptor number of 3 or more, not '", value, "'"));
+  }
+  if (fcntl(fd, F_GETFD) < 0) {
+    return UsageError(absl::StrCat("--keep-fd ", fd, " is not open"));
+  }
+  keep.push_back(fd);
+  return absl::OkStatus();
+}
+
+// COMMAND as the daemon will exec it. A path holding a '/' is the caller's,
+// relative to its working directory, not to the daemon's (--chdir, "/" by
+// default); a bare name is searched in PATH by the daemon.
+absl::Status ResolveCommand(const daemonkit::DetachOptions& options,
+                            std::string& program) {
+  if (program.empty()) return UsageError("COMMAND is empty");
+  if (program[0] == '/' || program.find('/') == std::string::npos) {
+    return absl::OkStatus();
+  }
+  if (!options.chroot_directory.empty()) {
+    return UsageError(absl::StrCat(
+        "with --chroot, COMMAND is an absolute path inside it or a name in "
+        "PATH, not '",
+        program, "'"));
+  }
+  char directory[PATH_MAX];
+  if (getcwd(directory, sizeof directory) == nullptr) {
+    const int error = errno;
+    return daemonkit::WithExitCode(
+        absl::ErrnoToStatus(error, absl::StrCat("resolving ", program,
+                                                " against the working "
+                                                "directory")),
+        EX_OSERR);
+  }
+  absl::string_view relative = program;
+  while (absl::ConsumePrefix(&relative, "./")) {
+  }
+  const absl::string_view base = directory;
+  program = absl::StrCat(base, base == "/" ? "" : "/", relative);
+  return absl::OkStatus();
 }
 
 // Parses the command line as GNU tools do (long options with = or a space,
@@ -137,6 +195,11 @@ absl::StatusOr<Settings> Parse(int argc, char** argv) {
   for (int option;
        (option = getopt_long(argc, argv, kShort, kOptions, nullptr)) != -1;) {
     const std::string value = optarg != nullptr ? optarg : "";
+    // --user= or --pid-file "$UNSET" is a mistake, never a default.
+    if (optarg != nullptr && value.empty()) {
+      return UsageError(
+          absl::StrCat("option '", LongName(option), "' needs a value"));
+    }
     switch (option) {
       case 'p':
         options.pid_file = value;
@@ -171,16 +234,12 @@ absl::StatusOr<Settings> Parse(int argc, char** argv) {
       case 'e':
         options.stderr_path = value;
         break;
-      case 'k': {
-        int fd;
-        if (!absl::SimpleAtoi(value, &fd) || fd < 3) {
-          return UsageError(absl::StrCat(
-              "--keep-fd takes a descriptor number of 3 or more, not '", value,
-              "'"));
+      case 'k':
+        if (absl::Status kept = ParseKeptFd(value, options.keep_fds);
+            !kept.ok()) {
+          return kept;
         }
-        options.keep_fds.push_back(fd);
         break;
-      }
       case 'C':
         options.clear_environment = true;
         break;
@@ -201,14 +260,13 @@ absl::StatusOr<Settings> Parse(int argc, char** argv) {
         }
         settings.notify = value == "notify";
         break;
-      case kReadyTimeout:
-        if (!absl::ParseDuration(value, &settings.ready_timeout) ||
-            settings.ready_timeout <= absl::ZeroDuration()) {
-          return UsageError(absl::StrCat(
-              "--ready-timeout takes a positive duration such as 30s, not '",
-              value, "'"));
-        }
+      case kReadyTimeout: {
+        absl::StatusOr<absl::Duration> timeout =
+            daemonkit::tools::ParseFlagDuration("--ready-timeout", value);
+        if (!timeout.ok()) return timeout.status();
+        settings.ready_timeout = *timeout;
         break;
+      }
       case 'h':
         std::fputs(kUsage, stdout);
         std::exit(0);
@@ -229,6 +287,10 @@ absl::StatusOr<Settings> Parse(int argc, char** argv) {
   if (settings.notify && options.foreground) {
     return UsageError(
         "--ready=notify waits in the launcher, and --foreground has none");
+  }
+  if (absl::Status resolved = ResolveCommand(options, settings.command[0]);
+      !resolved.ok()) {
+    return resolved;
   }
   return settings;
 }

@@ -66,7 +66,9 @@ struct DetachOptions {
   // Run as this user (a name or a numeric id) and, with it, its own group
   // and supplementary groups, unless `group` names another group. The daemon
   // sets the supplementary groups, then the group, then the user, and checks
-  // that it cannot take the old ids back. Needs root.
+  // that it cannot take the old ids back. Needs root, but for a caller that
+  // names its own user and group, which changes nothing. Unknown names and
+  // ids, and the id -1 (4294967295), fail with EX_NOUSER.
   std::string user;
   std::string group;
   // chroot(2) to this directory before changing to working_directory inside

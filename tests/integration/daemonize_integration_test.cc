@@ -294,10 +294,20 @@ class DaemonizeBadUsageTest : public DaemonizeTest,
                               public ::testing::WithParamInterface<BadUsage> {};
 
 TEST_P(DaemonizeBadUsageTest, IsRefusedWithoutStartingAnything) {
-  const ProgramRun run = Daemonize(GetParam().args);
+  std::vector<std::string> args = {"-p", pid_file_};
+  args.insert(args.end(), GetParam().args.begin(), GetParam().args.end());
+  const ProgramRun run = Daemonize(args);
   EXPECT_EQ(run.exit_status(), EX_USAGE);
   EXPECT_EQ(run.err, "daemonize: " + GetParam().error + " (see --help)\n");
   EXPECT_EQ(run.out, "");
+  EXPECT_FALSE(Exists(pid_file_));
+}
+
+// Every duration: more than 0 and at most 24h.
+std::string DurationError(const std::string& value) {
+  return "--ready-timeout takes a duration more than 0 and at most 24h, such "
+         "as 30s or 500ms, not '" +
+         value + "'";
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -317,20 +327,162 @@ INSTANTIATE_TEST_SUITE_P(
                  "--env takes NAME=VALUE, not 'NOEQUALS'"},
         BadUsage{{"--ready=soon", "sleep"},
                  "--ready takes 'exec' or 'notify', not 'soon'"},
-        BadUsage{{"--ready-timeout=0s", "sleep"},
-                 "--ready-timeout takes a positive duration such as 30s, not "
-                 "'0s'"},
-        BadUsage{{"--ready_timeout=0s", "sleep"},
-                 "--ready-timeout takes a positive duration such as 30s, not "
-                 "'0s'"},
+        BadUsage{{"--ready-timeout=0s", "sleep"}, DurationError("0s")},
+        BadUsage{{"--ready_timeout=0s", "sleep"}, DurationError("0s")},
         BadUsage{{"--ready=notify", "--foreground", "sleep"},
                  "--ready=notify waits in the launcher, and --foreground has "
-                 "none"}));
+                 "none"},
+        // A wait that never ends, or ends at once through an overflow.
+        BadUsage{{"--ready-timeout=-1s", "sleep"}, DurationError("-1s")},
+        BadUsage{{"--ready-timeout=inf", "sleep"}, DurationError("inf")},
+        BadUsage{{"--ready-timeout=24h0m1s", "sleep"},
+                 DurationError("24h0m1s")},
+        BadUsage{{"--ready-timeout=9999999999999h", "sleep"},
+                 DurationError("9999999999999h")},
+        BadUsage{{"--ready-timeout=1e30h", "sleep"}, DurationError("1e30h")},
+        // Empty values, which were taken for "not given".
+        BadUsage{{"--user=", "sleep"}, "option '--user' needs a value"},
+        BadUsage{{"-u", "", "sleep"}, "option '--user' needs a value"},
+        BadUsage{{"--group=", "sleep"}, "option '--group' needs a value"},
+        BadUsage{{"--chroot=", "sleep"}, "option '--chroot' needs a value"},
+        BadUsage{{"--pid-file=", "sleep"}, "option '--pid-file' needs a value"},
+        BadUsage{{"--chdir=", "sleep"}, "option '--chdir' needs a value"},
+        BadUsage{{"--stdout=", "sleep"}, "option '--stdout' needs a value"},
+        BadUsage{{"--stderr", "", "sleep"}, "option '--stderr' needs a value"},
+        BadUsage{{"--env=", "sleep"}, "option '--env' needs a value"},
+        BadUsage{{"--", ""}, "COMMAND is empty"},
+        // The caller's working directory means nothing inside a chroot.
+        BadUsage{{"--chroot=/", "--", "./bin/x"},
+                 "with --chroot, COMMAND is an absolute path inside it or a "
+                 "name in PATH, not './bin/x'"},
+        BadUsage{{"--bogus\n\x1b[2J", "sleep"},
+                 "unknown option '--bogus\\n\\x1b[2J'"}));
 
-TEST_F(DaemonizeTest, UnknownUserIsRefusedBeforeAnyFork) {
-  const ProgramRun run = Daemonize({"--user=no-such-user", "sleep", "60"});
+// A descriptor daemonize opens before Detach checks the kept ones (the
+// notify socket), or one Detach opens later (pid file, readiness pipe), is
+// not the caller's: keeping it is refused, whichever number it gets.
+class DaemonizeOwnFdTest : public DaemonizeTest,
+                           public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(DaemonizeOwnFdTest, IsNotKept) {
+  // A shell that closes 3 first, so that it is the next one opened.
+  const ProgramRun run = RunProgram(
+      {"/bin/sh", "-c", "exec 3<&-; exec \"$0\" \"$@\"",
+       Runfile("tools/daemonize"), GetParam(), "--keep-fd=3", "-p", pid_file_,
+       "--", Runfile("tests/support/notify_ready_helper"), "0"});
+  EXPECT_EQ(run.exit_status(), EX_USAGE);
+  EXPECT_EQ(run.err, "daemonize: --keep-fd 3 is not open (see --help)\n");
+  EXPECT_FALSE(Exists(pid_file_));
+}
+
+INSTANTIATE_TEST_SUITE_P(ReadyModes, DaemonizeOwnFdTest,
+                         ::testing::Values("--ready=exec", "--ready=notify"));
+
+struct BadId {
+  std::vector<std::string> args;
+  std::string error;
+};
+
+class DaemonizeBadIdTest : public DaemonizeTest,
+                           public ::testing::WithParamInterface<BadId> {};
+
+// (uid_t)-1 means "no change" to setuid(2): it used to reach the daemon and
+// fail there (setuid or setgroups: Invalid argument, exit 71).
+TEST_P(DaemonizeBadIdTest, IsNoUserBeforeAnyFork) {
+  std::vector<std::string> args = {"-p", pid_file_};
+  args.insert(args.end(), GetParam().args.begin(), GetParam().args.end());
+  args.insert(args.end(), {"--", "/bin/sleep", "60"});
+  const ProgramRun run = Daemonize(args);
   EXPECT_EQ(run.exit_status(), EX_NOUSER);
-  EXPECT_EQ(run.err, "daemonize: unknown user 'no-such-user'\n");
+  EXPECT_EQ(run.err, "daemonize: " + GetParam().error + "\n");
+  EXPECT_FALSE(Exists(pid_file_));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Ids, DaemonizeBadIdTest,
+    ::testing::Values(
+        BadId{{"--user=no-such-user"}, "unknown user 'no-such-user'"},
+        BadId{{"--user=4294967295"}, "unknown user '4294967295'"},
+        BadId{{"--user=4294967295", "--group=0"}, "unknown user '4294967295'"},
+        BadId{{"--user=-1"}, "unknown user '-1'"},
+        BadId{{"--user=4294967296"}, "unknown user '4294967296'"},
+        BadId{{"--group=4294967295"}, "unknown group '4294967295'"},
+        BadId{{"--user=0", "--group=-1"}, "unknown group '-1'"},
+        BadId{{"--user=a\nb"}, "unknown user 'a\\nb'"}));
+
+// Without root, setgroups(2) fails even for the caller's own groups. A user
+// namespace in which this test's root is 4242 makes it a caller other than
+// root.
+std::vector<std::string> As4242(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"/usr/bin/unshare", "--user",
+                                   "--map-user=4242", "--map-group=4242",
+                                   Runfile("tools/daemonize")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+TEST_F(DaemonizeTest, CallerOtherThanRootNamingItselfChangesNothing) {
+  const ProgramRun run =
+      RunProgram(As4242({"--user=4242", "--group=4242", "-p", pid_file_, "--",
+                         "/bin/sleep", "60"}));
+  ASSERT_EQ(run.exit_status(), 0) << run.err;
+  EXPECT_EQ(run.err, "");
+  const pid_t pid = PidFromFile();
+  EXPECT_EQ(ReadLink(absl::StrCat("/proc/", pid, "/exe")), "/usr/bin/sleep");
+  Stop(pid);
+}
+
+TEST_F(DaemonizeTest, CallerOtherThanRootNamingAnotherIsRefusedBeforeAnyFork) {
+  const ProgramRun run = RunProgram(
+      As4242({"--user=4243", "--group=4242", "-p", pid_file_, "--", "sleep"}));
+  EXPECT_EQ(run.exit_status(), EX_NOPERM);
+  EXPECT_EQ(run.err, "daemonize: running as user 4243 needs root\n");
+  EXPECT_FALSE(Exists(pid_file_));
+}
+
+// A shell runs `./bin/x` from its working directory; the daemon's is "/".
+TEST_F(DaemonizeTest, RelativeCommandIsTheCallersOwn) {
+  const std::string directory = base_ + ".d";
+  ASSERT_EQ(mkdir(directory.c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((directory + "/bin").c_str(), 0755), 0);
+  std::ofstream(directory + "/bin/x") << "#!/bin/sh\nexec sleep \"$@\"\n";
+  ASSERT_EQ(chmod((directory + "/bin/x").c_str(), 0755), 0);
+  const ProgramRun run = RunProgram(
+      {"/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory,
+       Runfile("tools/daemonize"), "-p", pid_file_, "--", "./bin/x", "60"});
+  ASSERT_EQ(run.exit_status(), 0) << run.err;
+  const pid_t pid = PidFromFile();
+  EXPECT_EQ(ReadFile(absl::StrCat("/proc/", pid, "/cmdline")),
+            std::string("sleep\0"
+                        "60\0",
+                        9));
+  EXPECT_EQ(ReadLink(absl::StrCat("/proc/", pid, "/cwd")), "/");
+  Stop(pid);
+}
+
+TEST_F(DaemonizeTest, RelativeCommandNeedsAWorkingDirectory) {
+  const std::string directory = base_ + ".gone";
+  const ProgramRun run = RunProgram(
+      {"/bin/sh", "-c",
+       "mkdir \"$0\" && cd \"$0\" && rmdir \"$0\" && exec \"$@\"", directory,
+       Runfile("tools/daemonize"), "-p", pid_file_, "--", "./x"});
+  EXPECT_EQ(run.exit_status(), EX_OSERR);
+  EXPECT_EQ(run.err,
+            "daemonize: resolving ./x against the working directory: No such "
+            "file or directory\n");
+  EXPECT_FALSE(Exists(pid_file_));
+}
+
+// A newline or an escape sequence in user input can neither break the
+// failure's line nor reach the terminal.
+TEST_F(DaemonizeTest, ControlCharactersInMessagesAreEscaped) {
+  const ProgramRun run =
+      Daemonize({"-p", pid_file_, "--", "/nonexistent/a\nb\x1b[2J\\"});
+  EXPECT_EQ(run.exit_status(), 127);
+  EXPECT_EQ(run.err,
+            "daemonize: cannot run /nonexistent/a\\nb\\x1b[2J\\\\: No "
+            "such file or directory\n");
+  EXPECT_FALSE(Exists(pid_file_));
 }
 
 TEST_F(DaemonizeTest, HelpAndVersion) {

@@ -35,6 +35,7 @@
 
 namespace {
 
+using ::daemonkit::test::Exists;
 using ::daemonkit::test::ProgramRun;
 using ::daemonkit::test::ReadFile;
 using ::daemonkit::test::Runfile;
@@ -403,6 +404,15 @@ TEST_P(TimestampBadInputTest, IsRefusedClearly) {
   EXPECT_EQ(run.out, "");
   EXPECT_EQ(ReadFile(log_), "") << "no daemon ran";
   EXPECT_EQ(ReadFile(base_ + ".target"), "precious\n");
+  EXPECT_FALSE(Exists(pid_file_)) << "no pid file left";
+}
+
+// Every duration: more than 0 and at most 24h.
+std::string DurationError(const std::string& flag, const std::string& value) {
+  return "timestamp: " + flag +
+         " takes a duration more than 0 and at most 24h, such as 30s or "
+         "500ms, not '" +
+         value + "' (see --help)\n";
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -431,16 +441,66 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{{"--umask=01000"},
                  EX_USAGE,
                  "timestamp: umask 01000 is out of range (0 to 0777)\n"},
-        BadInput{{"--interval=0s"},
+        BadInput{
+            {"--interval=0s"}, EX_USAGE, DurationError("--interval", "0s")},
+        BadInput{
+            {"--interval=-5s"}, EX_USAGE, DurationError("--interval", "-5s")},
+        BadInput{
+            {"--interval=soon"}, EX_USAGE, DurationError("--interval", "soon")},
+        // It used to start a daemon that wrote one line and no more.
+        BadInput{{"--interval=inf", "--pid-file=$T.pid"},
                  EX_USAGE,
-                 "timestamp: --interval must be positive, got 0\n"},
-        BadInput{{"--interval=-5s"},
+                 DurationError("--interval", "inf")},
+        BadInput{
+            {"--interval=25h"}, EX_USAGE, DurationError("--interval", "25h")},
+        BadInput{{"--interval=1e30h"},
                  EX_USAGE,
-                 "timestamp: --interval must be positive, got -5s\n"},
-        BadInput{{"--interval=soon"},
+                 DurationError("--interval", "1e30h")},
+        BadInput{{"--pid-file=$T.pid", "--stop", "--stop-timeout=-1s"},
                  EX_USAGE,
-                 "timestamp: --interval takes a duration such as 10s, 500ms "
-                 "or 1m, got 'soon' (see --help)\n"},
+                 DurationError("--stop-timeout", "-1s")},
+        BadInput{{"--pid-file=$T.pid", "--stop", "--stop_timeout=inf"},
+                 EX_USAGE,
+                 DurationError("--stop-timeout", "inf")},
+        // Empty values, which were taken for "not given".
+        BadInput{{"--user=", "--pid-file=$T.pid"},
+                 EX_USAGE,
+                 "timestamp: --user needs a value (see --help)\n"},
+        BadInput{{"--group", ""},
+                 EX_USAGE,
+                 "timestamp: --group needs a value (see --help)\n"},
+        BadInput{{"--chroot="},
+                 EX_USAGE,
+                 "timestamp: --chroot needs a value (see --help)\n"},
+        BadInput{{"--pid-file="},
+                 EX_USAGE,
+                 "timestamp: --pid-file needs a value (see --help)\n"},
+        BadInput{{"--chdir="},
+                 EX_USAGE,
+                 "timestamp: --chdir needs a value (see --help)\n"},
+        BadInput{{"--log="},
+                 EX_USAGE,
+                 "timestamp: --log needs a value (see --help)\n"},
+        BadInput{{"--umask="},
+                 EX_USAGE,
+                 "timestamp: --umask needs a value (see --help)\n"},
+        // (uid_t)-1 means "no change" to setuid(2): it used to fail in the
+        // daemon (setuid: Invalid argument, exit 71).
+        BadInput{{"--user=4294967295", "--group=0", "--pid-file=$T.pid"},
+                 EX_NOUSER,
+                 "timestamp: unknown user '4294967295'\n"},
+        BadInput{{"--group=4294967295", "--pid-file=$T.pid"},
+                 EX_NOUSER,
+                 "timestamp: unknown group '4294967295'\n"},
+        BadInput{{"--user=-1"}, EX_NOUSER, "timestamp: unknown user '-1'\n"},
+        // User input cannot break the line or drive the terminal.
+        BadInput{{"--chdir=$T.no\nsuch\x1b[2J"},
+                 EX_NOINPUT,
+                 "timestamp: opening working directory $T.no\\nsuch\\x1b[2J "
+                 "failed: No such file or directory\n"},
+        BadInput{{"--bogus\r"},
+                 EX_USAGE,
+                 "timestamp: unknown flag --bogus\\r (see --help)\n"},
         BadInput{{"--bogus"},
                  EX_USAGE,
                  "timestamp: unknown flag --bogus (see --help)\n"},
@@ -450,5 +510,28 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{{"--stop"},
                  EX_USAGE,
                  "timestamp: --stop and --status need --pid-file\n"}));
+
+// Without root, setgroups(2) fails even for the caller's own groups. In a
+// user namespace where this test's root is 4242, the example is a caller
+// other than root.
+TEST_F(TimestampTest, CallerOtherThanRootNamingItselfChangesNothing) {
+  std::vector<std::string> argv = {"/usr/bin/unshare", "--user",
+                                   "--map-user=4242", "--map-group=4242"};
+  for (const std::string& arg :
+       Timestamp({"--user=4242", "--group=4242", "--interval=1s",
+                  "--log=" + log_, "--pid-file=" + pid_file_})) {
+    argv.push_back(arg);
+  }
+  const ProgramRun run = RunProgram(argv);
+  ASSERT_EQ(ExitStatus(run.status), 0) << run.err;
+  EXPECT_EQ(run.err, "");
+  const pid_t pid = DaemonPid(run.out);
+  ASSERT_TRUE(WaitForLines(log_, 1));
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_EQ(ExitStatus(status), 0);
+  EXPECT_FALSE(Exists(pid_file_)) << "removed at a clean stop";
+}
 
 }  // namespace

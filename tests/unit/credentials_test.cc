@@ -137,6 +137,46 @@ TEST(ResolveCredentialsTest, NumericIdsBeyondTheirTypeAreUnknown) {
   EXPECT_THAT(resolved, HasExitCode(EX_NOUSER));
 }
 
+// (uid_t)-1 and (gid_t)-1 fit their types, but setuid(2), setgid(2) and
+// chown(2) read them as "no change": no one has them.
+TEST(ResolveCredentialsTest, IdMinusOneIsNoOnes) {
+  NiceMock<MockOs> os;
+  StrictMock<MockUserDatabase> users;  // Never asked.
+  absl::StatusOr<std::optional<Credentials>> resolved =
+      ResolveCredentials(os, users, "4294967295", "0");
+  EXPECT_THAT(resolved, HasMessage("unknown user '4294967295'"));
+  EXPECT_THAT(resolved, HasExitCode(EX_NOUSER));
+  resolved = ResolveCredentials(os, users, "", "4294967295");
+  EXPECT_THAT(resolved, HasMessage("unknown group '4294967295'"));
+  EXPECT_THAT(resolved, HasExitCode(EX_NOUSER));
+}
+
+// Without root even setgroups(2) to the same list fails (EPERM): naming
+// oneself must change nothing rather than fail after the fork.
+TEST(ResolveCredentialsTest, CallerOtherThanRootNamingItselfChangesNothing) {
+  NiceMock<MockOs> os;
+  StrictMock<MockUserDatabase> users;  // GroupsOf is never asked.
+  ON_CALL(os, GetUid()).WillByDefault(Return(1000));
+  ON_CALL(os, GetGid()).WillByDefault(Return(1000));
+  EXPECT_CALL(users, UserByName("me"))
+      .WillOnce(Return(LookupResult<UserEntry>{UserEntry{"me", 1000, 1000}}));
+  absl::StatusOr<std::optional<Credentials>> resolved =
+      ResolveCredentials(os, users, "me", "");
+  ASSERT_THAT(resolved, IsOk());
+  EXPECT_FALSE(resolved->has_value());
+  EXPECT_CALL(users, UserById(1000))
+      .WillOnce(Return(LookupResult<UserEntry>{}));  // No passwd entry.
+  resolved = ResolveCredentials(os, users, "1000", "1000");
+  ASSERT_THAT(resolved, IsOk());
+  EXPECT_FALSE(resolved->has_value());
+  resolved = ResolveCredentials(os, users, "", "1000");
+  ASSERT_THAT(resolved, IsOk());
+  EXPECT_FALSE(resolved->has_value());
+  resolved = ResolveCredentials(os, users, "", "1001");
+  EXPECT_THAT(resolved, HasMessage("running as group 1001 needs root"));
+  EXPECT_THAT(resolved, HasExitCode(EX_NOPERM));
+}
+
 TEST(ResolveCredentialsTest, ChangingIdentityNeedsRoot) {
   NiceMock<MockOs> os;
   NiceMock<MockUserDatabase> users;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "tests/support/status_matchers.h"
@@ -96,21 +97,52 @@ TEST(TimestampFlagsTest, RefusesWhatItCannotUse) {
   EXPECT_EQ(ErrorOf({"--foreground=yes"}),
             "--foreground takes no value (see --help)");
   EXPECT_EQ(ErrorOf({"--interval=soon"}),
-            "--interval takes a duration such as 10s, 500ms or 1m, got 'soon' "
-            "(see --help)");
+            "--interval takes a duration more than 0 and at most 24h, such as "
+            "30s or 500ms, not 'soon' (see --help)");
   EXPECT_EQ(ErrorOf({"--stop-timeout", "x"}),
-            "--stop-timeout takes a duration such as 10s, 500ms or 1m, got 'x' "
-            "(see --help)");
+            "--stop-timeout takes a duration more than 0 and at most 24h, such "
+            "as 30s or 500ms, not 'x' (see --help)");
   EXPECT_EQ(ErrorOf({"--log=/tmp/x", "stray"}),
             "unexpected argument 'stray' (see --help)");
   EXPECT_EQ(ErrorOf({"--", "after"}),
             "unexpected argument 'after' (see --help)");
 }
 
+TEST(TimestampFlagsTest, EveryDurationIsMoreThanZeroAndAtMost24Hours) {
+  for (const char* flag : {"--interval", "--stop-timeout"}) {
+    for (const char* value : {"0", "-1s", "inf", "-inf", "24h1ns"}) {
+      EXPECT_EQ(ErrorOf({std::string(flag) + "=" + value}),
+                std::string(flag) +
+                    " takes a duration more than 0 and at most 24h, such as "
+                    "30s or 500ms, not '" +
+                    value + "' (see --help)");
+    }
+  }
+  const absl::StatusOr<TimestampFlags> parsed =
+      Parse({"--interval=1ns", "--stop-timeout=24h"});
+  ASSERT_THAT(parsed, IsOk());
+  EXPECT_EQ(parsed->interval, absl::Nanoseconds(1));
+  EXPECT_EQ(parsed->stop_timeout, absl::Hours(24));
+}
+
+// An empty value is a mistake (an unset variable), never the default.
+TEST(TimestampFlagsTest, NoValueMayBeEmpty) {
+  for (const char* flag : {"log", "interval", "pid-file", "chdir", "user",
+                           "group", "chroot", "umask", "stop-timeout"}) {
+    EXPECT_EQ(ErrorOf({absl::StrCat("--", flag, "=")}),
+              absl::StrCat("--", flag, " needs a value (see --help)"));
+    EXPECT_EQ(ErrorOf({absl::StrCat("-", flag), ""}),
+              absl::StrCat("--", flag, " needs a value (see --help)"));
+  }
+  EXPECT_EQ(ErrorOf({"--pid_file="}), "--pid-file needs a value (see --help)");
+  EXPECT_EQ(ErrorOf({"--log=/tmp/x", ""}),
+            "unexpected argument '' (see --help)");
+}
+
 TEST(TimestampFlagsTest, ErrorsNameTheDashedSpelling) {
   EXPECT_EQ(ErrorOf({"--stop_timeout=x"}),
-            "--stop-timeout takes a duration such as 10s, 500ms or 1m, got 'x' "
-            "(see --help)");
+            "--stop-timeout takes a duration more than 0 and at most 24h, such "
+            "as 30s or 500ms, not 'x' (see --help)");
   EXPECT_EQ(ErrorOf({"--pid_file"}), "--pid-file needs a value (see --help)");
   EXPECT_EQ(ErrorOf({"-stop_timeout"}),
             "--stop-timeout needs a value (see --help)");

@@ -1,0 +1,37 @@
+// What daemonize and the timestamp example share about their command lines,
+// so that both check a value, and report a failure, the same way.
+#ifndef DAEMONKIT_TOOLS_FLAG_VALUES_H_
+#define DAEMONKIT_TOOLS_FLAG_VALUES_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace daemonkit::tools {
+
+// The longest duration a flag takes: no one means a longer wait, and it keeps
+// every deadline and poll(2) timeout computed from it far from overflowing.
+inline constexpr absl::Duration kLongestFlagDuration = absl::Hours(24);
+
+// `text` as a duration more than 0 and at most kLongestFlagDuration ("30s",
+// "500ms", "1h30m"). Anything else (malformed, zero, negative, "inf", too
+// long) is an InvalidArgumentError that names `flag` ("--interval").
+absl::StatusOr<absl::Duration> ParseFlagDuration(absl::string_view flag,
+                                                 absl::string_view text);
+
+// `text` with its control characters (C0, DEL and C1) and backslashes
+// escaped as C does ("\n", "\x1b", "\\"), so that user input in a message
+// can neither break its line nor drive the terminal. Other bytes, UTF-8
+// included, are kept.
+std::string EscapeForMessage(absl::string_view text);
+
+// Writes "<program>: <message>" to stderr as one line, the message escaped;
+// returns `status`'s exit status (daemonkit::ExitCodeOf).
+int ReportFailure(absl::string_view program, const absl::Status& status);
+
+}  // namespace daemonkit::tools
+
+#endif  // DAEMONKIT_TOOLS_FLAG_VALUES_H_
