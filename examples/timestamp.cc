@@ -120,12 +120,12 @@ int Stop(const std::string& pid_file, absl::Duration timeout) {
 // Each line is one write(2) to an O_APPEND file, and signals are only taken
 // between lines, so no line is ever torn.
 int WriteTimestamps(daemonkit::SignalWaiter& waiter, int log,
-                    const std::string& log_path, absl::Duration interval) {
-  const absl::TimeZone local = absl::LocalTimeZone();
+                    const std::string& log_path, absl::Duration interval,
+                    absl::TimeZone zone) {
   absl::Time next = absl::Now();
   for (;;) {
     const std::string line = absl::StrCat(
-        absl::FormatTime("%Y-%m-%dT%H:%M:%E3S%Ez", absl::Now(), local), "\n");
+        absl::FormatTime("%Y-%m-%dT%H:%M:%E3S%Ez", absl::Now(), zone), "\n");
     if (write(log, line.data(), line.size()) !=
         static_cast<ssize_t>(line.size())) {
       return EX_IOERR;
@@ -151,7 +151,7 @@ int WriteTimestamps(daemonkit::SignalWaiter& waiter, int log,
 
 // The daemon's side: set up, report, serve.
 int RunDaemon(daemonkit::Daemon& daemon, const std::string& log_path,
-              absl::Duration interval) {
+              absl::Duration interval, absl::TimeZone zone) {
   // Blocked before Ready(): a SIGTERM that comes the moment the launcher has
   // returned must still remove the pid file.
   absl::StatusOr<daemonkit::SignalWaiter> waiter =
@@ -165,7 +165,7 @@ int RunDaemon(daemonkit::Daemon& daemon, const std::string& log_path,
     return Failed(log.status());
   }
   if (!daemon.Ready().ok()) return EX_OSERR;
-  const int status = WriteTimestamps(*waiter, *log, log_path, interval);
+  const int status = WriteTimestamps(*waiter, *log, log_path, interval, zone);
   daemon.RemovePidFile().IgnoreError();
   return status;
 }
@@ -207,6 +207,9 @@ int main(int argc, char** argv) {
   if (!umask.ok()) return Failed(umask.status());
   options.umask = *umask;
   options.pid_file = pid_file;
+  // Loaded now: inside --chroot, /etc/localtime and the zoneinfo files are
+  // out of reach, and a zone loaded there would be UTC.
+  const absl::TimeZone zone = absl::LocalTimeZone();
   absl::StatusOr<daemonkit::Daemon> daemon = daemonkit::Detach(options);
   if (!daemon.ok()) return Failed(daemon.status());
   if (daemon->in_launcher()) {
@@ -218,5 +221,5 @@ int main(int argc, char** argv) {
     return 0;
   }
   // The daemon, or this very process in foreground mode.
-  return RunDaemon(*daemon, log_path, flags.interval);
+  return RunDaemon(*daemon, log_path, flags.interval, zone);
 }
