@@ -28,6 +28,14 @@ pid_t DaemonPid(const std::string& launcher_output) {
   return pid;
 }
 
+absl::Time LineTime(const std::string& line) {
+  absl::Time time;
+  std::string error;
+  EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, line, &time, &error))
+      << line << ": " << error;
+  return time;
+}
+
 std::vector<std::string> Lines(const std::string& text) {
   return absl::StrSplit(text, '\n', absl::SkipEmpty());
 }

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
+
 namespace daemonkit::test {
 
 // A line the example writes: RFC 3339 with milliseconds and the offset.
@@ -22,6 +24,9 @@ std::vector<std::string> Timestamp(const std::vector<std::string>& args);
 // The daemon's pid from the launcher's "Daemon PID N"; -1 when it is not
 // there.
 pid_t DaemonPid(const std::string& launcher_output);
+
+// The instant a line of the log names (a test failure when it names none).
+absl::Time LineTime(const std::string& line);
 
 // The lines of `text`, without their newlines.
 std::vector<std::string> Lines(const std::string& text);
