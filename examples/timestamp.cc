@@ -2,8 +2,12 @@
 //
 // Detaches, then appends the current time (RFC 3339, local time zone) to a log
 // every --interval. The launcher prints "Daemon PID N" and exits 0 only once
-// the daemon is set up (pid file written, log open); otherwise it prints what
-// failed and exits with a sysexits.h code.
+// the daemon is set up (pid file written, first line in the log); otherwise
+// it prints what failed and exits with a sysexits.h code.
+//
+// A line is in the log whole or not at all. When the disk is full the daemon
+// goes on, counting the lines it could not write, and says how many and why
+// in the log once it can write again (examples/line_log.h).
 //
 // The daemon takes its signals between two lines, never in the middle of one:
 // SIGTERM or SIGINT stops it (pid file removed, exit 0); SIGHUP reopens the
@@ -31,8 +35,10 @@
 #include "daemonkit/detach.h"
 #include "daemonkit/exit_code.h"
 #include "daemonkit/pid_file.h"
+#include "daemonkit/posix_os.h"
 #include "daemonkit/signal_waiter.h"
 #include "daemonkit/stop_daemon.h"
+#include "examples/line_log.h"
 #include "examples/timestamp_flags.h"
 #include "tools/flag_values.h"
 
@@ -120,20 +126,37 @@ int Stop(const std::string& pid_file, absl::Duration timeout) {
   return 0;
 }
 
+// The line for now: RFC 3339 with milliseconds, in `zone`.
+std::string Timestamp(absl::TimeZone zone) {
+  return absl::StrCat(
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E3S%Ez", absl::Now(), zone), "\n");
+}
+
+// Opens the log and writes the first line in it: a log that cannot take one
+// is a failed start, which the launcher reports.
+absl::StatusOr<int> StartLog(const std::string& path, absl::TimeZone zone) {
+  absl::StatusOr<int> log = OpenLog(path);
+  if (!log.ok()) return log;
+  daemonkit::examples::LineLog first(daemonkit::PosixOs::Default(), *log);
+  if (const int error = first.Append(Timestamp(zone)); error != 0) {
+    close(*log);
+    return daemonkit::WithExitCode(
+        absl::ErrnoToStatus(error, absl::StrCat("cannot write log ", path)),
+        EX_IOERR);
+  }
+  return log;
+}
+
 // Appends one line per tick until SIGTERM or SIGINT; SIGHUP reopens the log.
-// Each line is one write(2) to an O_APPEND file, and signals are only taken
-// between lines, so no line is ever torn.
+// Signals are only taken between lines. A line that cannot be written (a full
+// disk) leaves no trace but a count, reported in the log once writing works
+// again; the daemon goes on.
 int WriteTimestamps(daemonkit::SignalWaiter& waiter, int log,
-                    const std::string& log_path, absl::Duration interval) {
-  const absl::TimeZone local = absl::LocalTimeZone();
+                    const std::string& log_path, absl::Duration interval,
+                    absl::TimeZone zone) {
+  daemonkit::examples::LineLog lines(daemonkit::PosixOs::Default(), log);
   absl::Time next = absl::Now();
   for (;;) {
-    const std::string line = absl::StrCat(
-        absl::FormatTime("%Y-%m-%dT%H:%M:%E3S%Ez", absl::Now(), local), "\n");
-    if (write(log, line.data(), line.size()) !=
-        static_cast<ssize_t>(line.size())) {
-      return EX_IOERR;
-    }
     next += interval;
     for (;;) {
       const absl::StatusOr<int> signal = waiter.Wait(next - absl::Now());
@@ -146,21 +169,24 @@ int WriteTimestamps(daemonkit::SignalWaiter& waiter, int log,
       // Logrotate moved the log away: go on in a new one. When that cannot
       // be opened, keep the old one rather than lose lines.
       if (absl::StatusOr<int> reopened = OpenLog(log_path); reopened.ok()) {
+        lines.SwitchTo(*reopened);
         close(log);
         log = *reopened;
       }
     }
+    lines.Append(Timestamp(zone));
   }
 }
 
 // The daemon's side: set up, report, serve.
 int RunDaemon(daemonkit::Daemon& daemon, const std::string& log_path,
-              absl::Duration interval) {
+              absl::Duration interval, absl::TimeZone zone) {
   // Blocked before Ready(): a SIGTERM that comes the moment the launcher has
   // returned must still remove the pid file.
   absl::StatusOr<daemonkit::SignalWaiter> waiter =
       daemonkit::SignalWaiter::Block({SIGTERM, SIGINT, SIGHUP});
-  absl::StatusOr<int> log = waiter.ok() ? OpenLog(log_path) : waiter.status();
+  absl::StatusOr<int> log =
+      waiter.ok() ? StartLog(log_path, zone) : waiter.status();
   if (!log.ok()) {
     // The launcher reports it and removes the pid file; in foreground mode
     // this process is the launcher.
@@ -169,7 +195,7 @@ int RunDaemon(daemonkit::Daemon& daemon, const std::string& log_path,
     return Failed(log.status());
   }
   if (!daemon.Ready().ok()) return EX_OSERR;
-  const int status = WriteTimestamps(*waiter, *log, log_path, interval);
+  const int status = WriteTimestamps(*waiter, *log, log_path, interval, zone);
   daemon.RemovePidFile().IgnoreError();
   return status;
 }
@@ -206,6 +232,9 @@ int main(int argc, char** argv) {
   if (!umask.ok()) return Failed(umask.status());
   options.umask = *umask;
   options.pid_file = pid_file;
+  // Loaded now: inside --chroot, /etc/localtime and the zoneinfo files are
+  // out of reach, and a zone loaded there would be UTC.
+  const absl::TimeZone zone = absl::LocalTimeZone();
   absl::StatusOr<daemonkit::Daemon> daemon = daemonkit::Detach(options);
   if (!daemon.ok()) return Failed(daemon.status());
   if (daemon->in_launcher()) {
@@ -217,5 +246,5 @@ int main(int argc, char** argv) {
     return 0;
   }
   // The daemon, or this very process in foreground mode.
-  return RunDaemon(*daemon, log_path, flags.interval);
+  return RunDaemon(*daemon, log_path, flags.interval, zone);
 }

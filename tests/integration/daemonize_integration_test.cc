@@ -452,10 +452,16 @@ TEST_F(DaemonizeTest, RelativeCommandIsTheCallersOwn) {
        Runfile("tools/daemonize"), "-p", pid_file_, "--", "./bin/x", "60"});
   ASSERT_EQ(run.exit_status(), 0) << run.err;
   const pid_t pid = PidFromFile();
-  EXPECT_EQ(ReadFile(absl::StrCat("/proc/", pid, "/cmdline")),
-            std::string("sleep\0"
-                        "60\0",
-                        9));
+  // Ready is the exec of the script: its own exec of sleep comes after.
+  const std::string sleeping(
+      "sleep\0"
+      "60\0",
+      9);
+  const std::string cmdline = absl::StrCat("/proc/", pid, "/cmdline");
+  for (int i = 0; i < 500 && ReadFile(cmdline) != sleeping; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(ReadFile(cmdline), sleeping);
   EXPECT_EQ(ReadLink(absl::StrCat("/proc/", pid, "/cwd")), "/");
   Stop(pid);
 }

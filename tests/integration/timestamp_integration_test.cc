@@ -21,36 +21,32 @@
 #include <thread>
 #include <vector>
 
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/proc_view.h"
 #include "tests/support/run_program.h"
+#include "tests/support/timestamp_example.h"
 
 namespace {
 
+using ::daemonkit::test::DaemonPid;
 using ::daemonkit::test::Exists;
+using ::daemonkit::test::kRfc3339;
+using ::daemonkit::test::Lines;
+using ::daemonkit::test::LineTime;
 using ::daemonkit::test::ProgramRun;
 using ::daemonkit::test::ReadFile;
 using ::daemonkit::test::Runfile;
 using ::daemonkit::test::RunProgram;
 using ::daemonkit::test::StartProgram;
 using ::daemonkit::test::StatFields;
+using ::daemonkit::test::Timestamp;
+using ::daemonkit::test::WaitForLines;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
-
-// The example's command line with `args`.
-std::vector<std::string> Timestamp(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {Runfile("examples/timestamp")};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return argv;
-}
 
 ProgramRun RunLauncher(const std::vector<std::string>& args) {
   return RunProgram(Timestamp(args));
@@ -58,41 +54,6 @@ ProgramRun RunLauncher(const std::vector<std::string>& args) {
 
 pid_t Start(const std::vector<std::string>& args, int* out, int* err) {
   return StartProgram(Timestamp(args), out, err);
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  return absl::StrSplit(text, '\n', absl::SkipEmpty());
-}
-
-// Waits until `path` holds at least `count` lines; returns whether it did.
-bool WaitForLines(const std::string& path, size_t count) {
-  for (int i = 0; i < 500; ++i) {
-    if (Lines(ReadFile(path)).size() >= count) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
-}
-
-constexpr char kRfc3339[] =
-    "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[.][0-9]{3}"
-    "(Z|[+-][0-9]{2}:[0-9]{2})";
-
-// The instant a log line names.
-absl::Time LineTime(const std::string& line) {
-  absl::Time time;
-  std::string error;
-  EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, line, &time, &error))
-      << line << ": " << error;
-  return time;
-}
-
-pid_t DaemonPid(const std::string& launcher_output) {
-  int pid = -1;
-  if (absl::StartsWith(launcher_output, "Daemon PID ")) {
-    EXPECT_TRUE(absl::SimpleAtoi(
-        absl::StripAsciiWhitespace(launcher_output.substr(11)), &pid));
-  }
-  return pid;
 }
 
 int ExitStatus(int wait_status) {
