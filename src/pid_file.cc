@@ -7,6 +7,7 @@
 
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -159,6 +160,24 @@ SysCallIntResult UnlinkIfStillNamed(Os& os, int dir_fd, const std::string& name,
     return {0, 0};
   }
   return os.UnlinkAt(dir_fd, name.c_str(), 0);
+}
+
+// After chroot: unlinks `inside`, a path from the new root whose last
+// component is `name`, if it still names `file`. Its directory is opened
+// first, so that the name checked is the name removed. A path that names
+// nothing in the jail has nothing to remove.
+SysCallIntResult UnlinkInJail(Os& os, const std::string& inside,
+                              const std::string& name,
+                              const struct stat& file) {
+  const size_t slash = inside.rfind('/');
+  const std::string directory = slash == 0 ? "/" : inside.substr(0, slash);
+  const SysCallIntResult opened = RetryOnEintr([&] {
+    return os.Open(directory.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+  });
+  if (opened.error == ENOENT || opened.error == ENOTDIR) return {0, 0};
+  if (!opened.ok()) return opened;
+  const UniqueFd dir_fd(os, opened.value);
+  return UnlinkIfStillNamed(os, dir_fd.get(), name, file);
 }
 
 // The file at `name` in `dir_fd` is `locked` but only read locks hold it, so
@@ -331,16 +350,30 @@ SysCallIntResult PidFile::Write(pid_t pid) {
   return {0, 0};
 }
 
+void PidFile::EnteredChroot(absl::string_view new_root) {
+  while (!new_root.empty() && new_root.back() == '/') new_root.remove_suffix(1);
+  const bool inside = path_.size() > new_root.size() &&
+                      path_[new_root.size()] == '/' &&
+                      absl::StartsWith(path_, new_root);
+  in_jail_ = inside ? new_root.size() : std::string::npos;
+  dir_fd_.reset();
+}
+
 absl::Status PidFile::Remove() {
   if (!fd_.valid()) {
     return absl::FailedPreconditionError("pid file already closed");
   }
+  // A file outside the jail entered is out of reach: it stays, and closing
+  // fd_ unlocks it.
+  const bool reachable = dir_fd_.valid() || in_jail_ != std::string::npos;
   struct stat locked;
   absl::Status removed;
-  if (os_->FStat(fd_.get(), &locked).ok()) {
-    if (const SysCallIntResult gone =
-            UnlinkIfStillNamed(*os_, dir_fd_.get(), name_, locked);
-        !gone.ok()) {
+  if (reachable && os_->FStat(fd_.get(), &locked).ok()) {
+    const SysCallIntResult gone =
+        dir_fd_.valid()
+            ? UnlinkIfStillNamed(*os_, dir_fd_.get(), name_, locked)
+            : UnlinkInJail(*os_, path_.substr(in_jail_), name_, locked);
+    if (!gone.ok()) {
       removed = ErrnoStatus(absl::StrCat("removing pid file ", path_),
                             gone.error, EX_CANTCREAT);
     }

@@ -16,7 +16,11 @@
 // one write(2): what start-stop-daemon, systemd's PIDFile= and
 // `kill $(cat FILE)` expect. A path that is a symbolic link is refused. The
 // file's directory is held open too, so that a daemon can still remove the
-// file after chroot(2) or chdir(2).
+// file after chdir(2). Not after chroot(2): a directory descriptor outside
+// the jail is a way out of it (fchdir), so EnteredChroot() closes it; a file
+// inside the jail is then removed by its path there, and one outside is left
+// at a clean stop, unlocked: the next start takes it over, and ReadPidFile
+// calls it stale.
 #ifndef DAEMONKIT_PID_FILE_H_
 #define DAEMONKIT_PID_FILE_H_
 
@@ -27,6 +31,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "daemonkit/os.h"
 #include "daemonkit/posix_os.h"
 #include "daemonkit/unique_fd.h"
@@ -48,13 +53,23 @@ class PidFile {
 
   const std::string& path() const { return path_; }
   int fd() const { return fd_.get(); }
+  // The directory's descriptor; -1 after EnteredChroot().
   int dir_fd() const { return dir_fd_.get(); }
 
   // Records `pid`. Allocates nothing, so the daemon can call it after fork.
   SysCallIntResult Write(pid_t pid);
 
+  // Call right after chroot(2) to `new_root`, spelled as for chroot: closes
+  // the directory descriptor, a way out of the jail. The file is inside the
+  // jail when its path, as given to Acquire, starts with `new_root` (both
+  // then resolve from the same place); Remove() then finds it by the rest of
+  // the path, from the new root. Allocates nothing, for use after fork.
+  void EnteredChroot(absl::string_view new_root);
+
   // Removes the file if its path still names the locked file (and not one
-  // that replaced it), then closes the descriptor.
+  // that replaced it), then closes the descriptor. After EnteredChroot(), a
+  // file outside the jail is out of reach: it is left, unlocked, and Remove()
+  // succeeds.
   absl::Status Remove();
 
  private:
@@ -63,6 +78,9 @@ class PidFile {
   Os* os_;
   std::string path_;
   std::string name_;  // The last component of path_, in dir_fd_.
+  // After EnteredChroot(): where the part of path_ inside the jail starts,
+  // or npos when the file lies outside it.
+  size_t in_jail_ = std::string::npos;
   UniqueFd dir_fd_;
   UniqueFd fd_;  // Declared last, so that it is closed first.
 };

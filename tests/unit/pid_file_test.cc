@@ -512,6 +512,95 @@ TEST_F(AcquiredPidFileTest, MoveAssignedFileClosesItsOwnAndTakesTheOther) {
   EXPECT_THAT(file_->Remove(), IsOk());
 }
 
+// After chroot(2) to `root`: the directory inside the jail where Remove()
+// looks for /run/app.pid, or null when the file lies outside the jail.
+struct Jail {
+  const char* root;
+  const char* directory;
+};
+
+class ChrootedPidFileTest : public AcquiredPidFileTest,
+                            public ::testing::WithParamInterface<Jail> {
+ protected:
+  static constexpr int kJailDirFd = 8;
+
+  // The directory descriptor, a way out of the jail, is closed at once.
+  void EnterChroot(const char* root) {
+    EXPECT_CALL(os_, Close(kDirFd)).WillOnce(Return(SysCallSuccess()));
+    file_->EnteredChroot(root);
+    ::testing::Mock::VerifyAndClearExpectations(&os_);
+    EXPECT_EQ(file_->dir_fd(), -1);
+  }
+  // Remove() finds the locked file (inode 7) and opens `directory` in the
+  // jail, which `opened` answers.
+  void ExpectJailDirectory(const char* directory, SysCallIntResult opened) {
+    EXPECT_CALL(os_, FStat(kFd, _))
+        .WillOnce(DoAll(SetArgPointee<1>(File(7)), Return(SysCallSuccess())));
+    EXPECT_CALL(os_,
+                Open(StrEq(directory), O_PATH | O_DIRECTORY | O_CLOEXEC, 0))
+        .WillOnce(Return(opened));
+  }
+  // The name there is `inode`'s.
+  void ExpectNamedInJail(ino_t inode) {
+    EXPECT_CALL(os_, FStatAt(kJailDirFd, StrEq(kName), _, AT_SYMLINK_NOFOLLOW))
+        .WillOnce(
+            DoAll(SetArgPointee<2>(File(inode)), Return(SysCallSuccess())));
+  }
+};
+
+TEST_P(ChrootedPidFileTest,
+       RemoveFindsTheFileByItsPathInsideTheJailOrLeavesIt) {
+  EnterChroot(GetParam().root);
+  InSequence in_order;
+  if (GetParam().directory != nullptr) {
+    ExpectJailDirectory(GetParam().directory, SysCallSuccess(kJailDirFd));
+    ExpectNamedInJail(7);
+    EXPECT_CALL(os_, UnlinkAt(kJailDirFd, StrEq(kName), 0))
+        .WillOnce(Return(SysCallSuccess()));
+    EXPECT_CALL(os_, Close(kJailDirFd)).WillOnce(Return(SysCallSuccess()));
+  }
+  // Outside the jail: no call but the close that unlocks it.
+  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_THAT(file_->Remove(), IsOk());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Roots, ChrootedPidFileTest,
+    ::testing::Values(Jail{"/", "/run"}, Jail{"/run", "/"}, Jail{"/run//", "/"},
+                      Jail{"/ru", nullptr}, Jail{"/srv", nullptr},
+                      Jail{"/run/app.pid", nullptr},
+                      // Spelled otherwise than the pid file's path.
+                      Jail{"run", nullptr}));
+
+TEST_F(ChrootedPidFileTest, RemoveLeavesAFileThatReplacedOursInTheJail) {
+  EnterChroot("/");
+  InSequence in_order;
+  ExpectJailDirectory("/run", SysCallSuccess(kJailDirFd));
+  ExpectNamedInJail(9);
+  EXPECT_CALL(os_, Close(kJailDirFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_THAT(file_->Remove(), IsOk());
+}
+
+TEST_F(ChrootedPidFileTest,
+       RemoveOfAPathThatNamesNothingInTheJailRemovesNothing) {
+  EnterChroot("/");
+  ExpectJailDirectory("/run", SysCallFailure(ENOENT));
+  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_THAT(file_->Remove(), IsOk());
+}
+
+TEST_F(ChrootedPidFileTest, JailDirectoryThatCannotBeOpenedIsReported) {
+  EnterChroot("/");
+  ExpectJailDirectory("/run", SysCallFailure(EACCES));
+  EXPECT_CALL(os_, Close(kFd)).WillOnce(Return(SysCallSuccess()));
+  const absl::Status removed = file_->Remove();
+  EXPECT_THAT(
+      removed,
+      HasMessage("removing pid file /run/app.pid failed: Permission denied"));
+  EXPECT_THAT(removed, HasExitCode(EX_CANTCREAT));
+}
+
 TEST_F(PidFileTest, ReadWithoutAFileIsNotRunning) {
   EXPECT_CALL(os_, Open(StrEq(kPath), _, _))
       .WillOnce(Return(SysCallFailure(ENOENT)));
