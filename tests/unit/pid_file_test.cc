@@ -519,6 +519,10 @@ struct Jail {
   const char* directory;
 };
 
+void PrintTo(const Jail& jail, std::ostream* os) {
+  *os << "chroot to " << jail.root;
+}
+
 class ChrootedPidFileTest : public AcquiredPidFileTest,
                             public ::testing::WithParamInterface<Jail> {
  protected:
