@@ -46,6 +46,19 @@ AfterForkFailure RedirectStdio(Os& os, const DaemonPlan& plan) {
   return {};
 }
 
+// chroot(2); then the pid file lets go of its directory, a way out of the
+// jail.
+AfterForkFailure EnterChroot(Os& os, const DaemonPlan& plan) {
+  const SysCallIntResult rooted = os.Chroot(plan.chroot_directory.c_str());
+  if (!rooted.ok()) {
+    return {"chroot to", plan.chroot_directory.c_str(), rooted.error};
+  }
+  if (plan.pid_file != nullptr) {
+    plan.pid_file->EnteredChroot(plan.chroot_directory);
+  }
+  return {};
+}
+
 AfterForkFailure SetEnvironment(Os& os, const DaemonPlan& plan) {
   if (plan.clear_environment) {
     if (const SysCallIntResult cleared = os.ClearEnv(); !cleared.ok()) {
@@ -64,9 +77,8 @@ AfterForkFailure SetEnvironment(Os& os, const DaemonPlan& plan) {
 AfterForkFailure SetUpDaemon(Os& os, DaemonPlan& plan, pid_t pid) {
   os.Umask(static_cast<mode_t>(plan.umask));
   if (!plan.chroot_directory.empty()) {
-    const SysCallIntResult rooted = os.Chroot(plan.chroot_directory.c_str());
-    if (!rooted.ok()) {
-      return {"chroot to", plan.chroot_directory.c_str(), rooted.error};
+    if (AfterForkFailure failed = EnterChroot(os, plan); failed.failed()) {
+      return failed;
     }
   }
   const SysCallIntResult changed = os.Chdir(plan.working_directory.c_str());

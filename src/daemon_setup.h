@@ -21,8 +21,8 @@ namespace daemonkit::internal {
 // Everything the launcher decided and opened for the daemon, before any fork.
 struct DaemonPlan {
   int umask = 0;
-  std::string chroot_directory;  // Empty: none.
-  std::string working_directory;
+  std::string chroot_directory;   // Empty: none.
+  std::string working_directory;  // Absolute when in a chroot.
   UniqueFd stdio[3];            // Moved onto 0, 1 and 2; none leaves a stream.
   std::vector<int> keep;        // Sorted descriptors that survive.
   PidFile* pid_file = nullptr;  // Receives the daemon's pid.
@@ -32,11 +32,12 @@ struct DaemonPlan {
   std::optional<Credentials> credentials;
 };
 
-// Umask, chroot, chdir, default signal dispositions and an empty mask, stdio,
-// every other descriptor closed, the pid file written, core dumps off, the
-// environment, and last the user and groups. Stops at the first step that
-// fails and says which. Allocates only for the environment. Once the
-// inherited descriptors are closed, `plan.stdio` no longer owns any.
+// Umask, chroot (the pid file then lets go of its directory, which would
+// lead out of the jail), chdir, default signal dispositions and an empty
+// mask, stdio, every other descriptor closed, the pid file written, core
+// dumps off, the environment, and last the user and groups. Stops at the
+// first step that fails and says which. Allocates only for the environment.
+// Once the inherited descriptors are closed, `plan.stdio` no longer owns any.
 AfterForkFailure SetUpDaemon(Os& os, DaemonPlan& plan, pid_t pid);
 
 }  // namespace daemonkit::internal

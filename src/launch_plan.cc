@@ -231,14 +231,20 @@ absl::Status PlanDaemon(Os& os, UserDatabase& users,
 }
 
 // The descriptors the daemon keeps: the caller's, the readiness pipe's write
-// end and the pid file's, sorted.
+// end and the pid file's, with its directory's unless in a chroot, sorted.
+// In a chroot, none of daemonkit's own leads out of the jail: fchdir(2) and
+// openat(2) need a directory, and a pipe or the pid file's regular file is
+// none. (SdNotify makes a new socket for each message.)
 std::vector<int> KeptDescriptors(const DetachOptions& options,
                                  const LaunchPlan& plan) {
   std::vector<int> keep = options.keep_fds;
   if (plan.report_write.valid()) keep.push_back(plan.report_write.get());
   if (plan.pid_file.has_value()) {
     keep.push_back(plan.pid_file->fd());
-    keep.push_back(plan.pid_file->dir_fd());
+    // Closed right after chroot(2): see PidFile::EnteredChroot.
+    if (options.chroot_directory.empty()) {
+      keep.push_back(plan.pid_file->dir_fd());
+    }
   }
   std::sort(keep.begin(), keep.end());
   return keep;

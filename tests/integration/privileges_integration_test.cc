@@ -131,7 +131,6 @@ TEST_F(PrivilegesTest, ChrootThenWorkingDirectoryInside) {
   DetachOptions options;
   options.chroot_directory = root;
   options.working_directory = "/srv";
-  options.pid_file = directory_ + "/app.pid";  // Outside the chroot.
   const pid_t pid = Start(options);
   ASSERT_GT(pid, 0);
   char target[4096];
@@ -142,7 +141,7 @@ TEST_F(PrivilegesTest, ChrootThenWorkingDirectoryInside) {
                     sizeof target);
   EXPECT_EQ(std::string(target, length > 0 ? length : 0), root + "/srv");
   EXPECT_EQ(Stop(pid), 0);
-  EXPECT_FALSE(Exists(options.pid_file)) << "removed from inside the chroot";
+  // What the jailed daemon holds, and its pid file: chroot_jail_test.
 }
 
 TEST_F(PrivilegesTest, ChrootDirectoryThatDoesNotExist) {

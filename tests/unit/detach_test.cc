@@ -955,6 +955,26 @@ class ForegroundDaemonTest : public ::testing::Test {
     options_.foreground = true;
   }
 
+  static constexpr int kPidFd = 21;
+  static constexpr int kPidDirFd = 22;
+  static constexpr int kJailDirFd = 23;
+
+  // The pid file at `path`, a regular file, opens as kPidFd, its
+  // `directory` as kPidDirFd.
+  void PidFileAt(const char* directory, const char* path) {
+    ON_CALL(os_, Open(StrEq(directory), O_PATH | O_DIRECTORY | O_CLOEXEC, 0))
+        .WillByDefault(Return(SysCallSuccess(kPidDirFd)));
+    ON_CALL(os_, Open(StrEq(path), _, _))
+        .WillByDefault(Return(SysCallSuccess(kPidFd)));
+    struct stat file = {};
+    file.st_mode = S_IFREG | 0644;
+    file.st_ino = 7;
+    ON_CALL(os_, FStat)
+        .WillByDefault(DoAll(SetArgPointee<1>(file), Return(SysCallSuccess())));
+    ON_CALL(os_, FStatAt)
+        .WillByDefault(DoAll(SetArgPointee<2>(file), Return(SysCallSuccess())));
+  }
+
   NiceMock<MockOs> os_;
   DetachOptions options_;
 };
@@ -970,6 +990,52 @@ TEST_F(ForegroundDaemonTest, FailedChrootIsReturnedByDetach) {
       StatusIs(absl::StatusCode::kNotFound,
                "chroot to /srv/jail failed: No such file or directory"));
   EXPECT_THAT(daemon, HasExitCode(EX_OSERR));
+}
+
+// A chrooted daemon keeps no directory descriptor: the pid file's is closed
+// right after chroot, before anything else can use it.
+TEST_F(ForegroundDaemonTest, ChrootedDaemonLetsGoOfThePidFilesDirectory) {
+  PidFileAt("/srv/jail/run", "/srv/jail/run/app.pid");
+  options_.chroot_directory = "/srv/jail";
+  options_.pid_file = "/srv/jail/run/app.pid";
+  EXPECT_CALL(os_, Close).Times(AnyNumber());
+  {
+    InSequence in_order;
+    EXPECT_CALL(os_, Chroot(StrEq("/srv/jail")));
+    EXPECT_CALL(os_, Close(kPidDirFd)).WillOnce(Return(SysCallSuccess()));
+    EXPECT_CALL(os_, Chdir(StrEq("/")));
+    // The pid file's descriptor is kept; its directory's is not.
+    EXPECT_CALL(os_, CloseRange(3, kPidFd - 1, 0));
+    EXPECT_CALL(os_, CloseRange(kPidFd + 1, UINT_MAX, 0));
+  }
+  absl::StatusOr<Daemon> daemon = Detach(options_, os_);
+  ASSERT_THAT(daemon, IsOk());
+  ::testing::Mock::VerifyAndClearExpectations(&os_);
+
+  // At a clean stop, the file is found by its path inside the jail.
+  EXPECT_CALL(os_, Open(StrEq("/run"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0))
+      .WillOnce(Return(SysCallSuccess(kJailDirFd)));
+  EXPECT_CALL(os_, UnlinkAt(kJailDirFd, StrEq("app.pid"), 0));
+  EXPECT_CALL(os_, UnlinkAt(kPidDirFd, _, _)).Times(0);
+  EXPECT_THAT(daemon->RemovePidFile(), IsOk());
+}
+
+TEST_F(ForegroundDaemonTest, ChrootedDaemonLeavesAPidFileOutsideTheJail) {
+  PidFileAt("/run", "/run/app.pid");
+  options_.chroot_directory = "/srv/jail";
+  options_.pid_file = "/run/app.pid";
+  EXPECT_CALL(os_, Close).Times(AnyNumber());
+  EXPECT_CALL(os_, Close(kPidDirFd)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<Daemon> daemon = Detach(options_, os_);
+  ASSERT_THAT(daemon, IsOk());
+  ::testing::Mock::VerifyAndClearExpectations(&os_);
+
+  // Nothing inside the jail is looked for, let alone removed; closing the
+  // file's descriptor unlocks it.
+  EXPECT_CALL(os_, Open).Times(0);
+  EXPECT_CALL(os_, UnlinkAt).Times(0);
+  EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_THAT(daemon->RemovePidFile(), IsOk());
 }
 
 TEST_F(ForegroundDaemonTest, FailedCoreDumpLimitIsReturnedByDetach) {
