@@ -221,6 +221,12 @@ absl::Status PlanDaemon(Os& os, UserDatabase& users,
   daemon.umask = options.umask;
   daemon.chroot_directory = options.chroot_directory;
   daemon.working_directory = options.working_directory;
+  // From the jail's root, where CheckDirectories looked: chroot(2) leaves
+  // the working directory where it was, outside the jail.
+  if (!options.chroot_directory.empty() &&
+      options.working_directory[0] != '/') {
+    daemon.working_directory.insert(0, "/");
+  }
   daemon.disable_core_dumps = options.disable_core_dumps;
   daemon.clear_environment = options.clear_environment;
   daemon.environment = EnvironmentToSet(os, options);

@@ -1038,6 +1038,19 @@ TEST_F(ForegroundDaemonTest, ChrootedDaemonLeavesAPidFileOutsideTheJail) {
   EXPECT_THAT(daemon->RemovePidFile(), IsOk());
 }
 
+TEST_F(ForegroundDaemonTest, RelativeWorkingDirectoryInAChrootIsFromItsRoot) {
+  options_.chroot_directory = "/srv/jail";
+  options_.working_directory = "app";
+  EXPECT_CALL(os_, Open).Times(AnyNumber());
+  EXPECT_CALL(
+      os_, Open(StrEq("/srv/jail/app"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0));
+  InSequence in_order;
+  EXPECT_CALL(os_, Chroot(StrEq("/srv/jail")));
+  // Not "app": chroot(2) leaves the working directory outside the jail.
+  EXPECT_CALL(os_, Chdir(StrEq("/app")));
+  EXPECT_THAT(Detach(options_, os_), IsOk());
+}
+
 TEST_F(ForegroundDaemonTest, FailedCoreDumpLimitIsReturnedByDetach) {
   options_.disable_core_dumps = true;
   EXPECT_CALL(os_, SetRLimit(RLIMIT_CORE, _))
