@@ -1,5 +1,6 @@
 #include "src/launch_plan.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sysexits.h>
@@ -238,9 +239,10 @@ absl::Status PlanDaemon(Os& os, UserDatabase& users,
 
 // The descriptors the daemon keeps: the caller's, the readiness pipe's write
 // end and the pid file's, with its directory's unless in a chroot, sorted.
-// In a chroot, none of daemonkit's own leads out of the jail: fchdir(2) and
-// openat(2) need a directory, and a pipe or the pid file's regular file is
-// none. (SdNotify makes a new socket for each message.)
+// In a chroot, none of them leads out of the jail: fchdir(2) and openat(2)
+// need a directory; a pipe or the pid file's regular file is none, and
+// RefuseWaysOut turned away a kept directory. (SdNotify makes a new socket
+// for each message.)
 std::vector<int> KeptDescriptors(const DetachOptions& options,
                                  const LaunchPlan& plan) {
   std::vector<int> keep = options.keep_fds;
@@ -254,6 +256,41 @@ std::vector<int> KeptDescriptors(const DetachOptions& options,
   }
   std::sort(keep.begin(), keep.end());
   return keep;
+}
+
+// Refuses `fd`, named `what`, when it is a directory.
+absl::Status RefuseDirectory(Os& os, int fd, const std::string& what) {
+  struct stat info = {};
+  const SysCallIntResult got = os.FStat(fd, &info);
+  // EBADF: a standard stream the caller closed, which leads nowhere.
+  if (got.error == EBADF) return absl::OkStatus();
+  if (!got.ok()) {
+    return ErrnoStatus(absl::StrCat("checking ", what), got.error, EX_OSERR);
+  }
+  if (!S_ISDIR(info.st_mode)) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      what, " is a directory, which would let the daemon leave its chroot"));
+}
+
+// In a chroot, a directory descriptor is a way out of the jail (fchdir(2),
+// then ".."): the daemon may keep none, in keep_fds or as a stream (stdin
+// opens one for reading; in foreground mode a stream may be left as it is).
+absl::Status RefuseWaysOut(Os& os, const DetachOptions& options,
+                           const LaunchPlan& plan) {
+  if (options.chroot_directory.empty()) return absl::OkStatus();
+  for (int fd : options.keep_fds) {
+    const absl::Status refused =
+        RefuseDirectory(os, fd, absl::StrCat("kept descriptor ", fd));
+    if (!refused.ok()) return refused;
+  }
+  static const char* const kStreamNames[3] = {"stdin", "stdout", "stderr"};
+  for (int i = 0; i < 3; ++i) {
+    const UniqueFd& stream = plan.daemon.stdio[i];
+    const absl::Status refused =
+        RefuseDirectory(os, stream.valid() ? stream.get() : i, kStreamNames[i]);
+    if (!refused.ok()) return refused;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -280,6 +317,7 @@ absl::Status PrepareLaunch(Os& os, UserDatabase& users,
     prepared = AcquirePidFile(os, options.pid_file, plan);
   }
   if (prepared.ok()) prepared = OpenStdio(os, options, plan);
+  if (prepared.ok()) prepared = RefuseWaysOut(os, options, plan);
   if (prepared.ok() && !options.foreground) prepared = OpenReportPipe(os, plan);
   if (prepared.ok()) plan.daemon.keep = KeptDescriptors(options, plan);
   return prepared;

@@ -1051,6 +1051,68 @@ TEST_F(ForegroundDaemonTest, RelativeWorkingDirectoryInAChrootIsFromItsRoot) {
   EXPECT_THAT(Detach(options_, os_), IsOk());
 }
 
+TEST_F(ForegroundDaemonTest, DirectoryKeptInAChrootIsRefusedBeforeAnything) {
+  constexpr int kKept = 40;
+  struct stat directory = {};
+  directory.st_mode = S_IFDIR | 0755;
+  ON_CALL(os_, FStat(kKept, _))
+      .WillByDefault(
+          DoAll(SetArgPointee<1>(directory), Return(SysCallSuccess())));
+  options_.keep_fds = {kKept};
+  EXPECT_THAT(Detach(options_, os_), IsOk()) << "without a chroot";
+
+  options_.chroot_directory = "/srv/jail";
+  EXPECT_CALL(os_, Chroot).Times(0);
+  absl::StatusOr<Daemon> daemon = Detach(options_, os_);
+  EXPECT_THAT(daemon, StatusIs(absl::StatusCode::kInvalidArgument,
+                               "kept descriptor 40 is a directory, which "
+                               "would let the daemon leave its chroot"));
+  EXPECT_THAT(daemon, HasExitCode(EX_USAGE));
+}
+
+TEST_F(ForegroundDaemonTest, StreamThatIsADirectoryInAChrootIsRefused) {
+  constexpr int kOpenedStdin = 30;
+  struct stat directory = {};
+  directory.st_mode = S_IFDIR | 0755;
+  options_.chroot_directory = "/srv/jail";
+  // Left as it is in foreground mode.
+  ON_CALL(os_, FStat(STDERR_FILENO, _))
+      .WillByDefault(
+          DoAll(SetArgPointee<1>(directory), Return(SysCallSuccess())));
+  EXPECT_CALL(os_, Chroot).Times(0);
+  EXPECT_THAT(Detach(options_, os_),
+              HasMessage("stderr is a directory, which would let the daemon "
+                         "leave its chroot"));
+
+  // Opened from stdin_path: refused, and closed.
+  ON_CALL(os_, Open(StrEq("/srv"), O_RDONLY | O_NOCTTY | O_CLOEXEC, 0644))
+      .WillByDefault(Return(SysCallSuccess(kOpenedStdin)));
+  ON_CALL(os_, FStat(kOpenedStdin, _))
+      .WillByDefault(
+          DoAll(SetArgPointee<1>(directory), Return(SysCallSuccess())));
+  options_.stdin_path = "/srv";
+  EXPECT_CALL(os_, Close).Times(AnyNumber());
+  EXPECT_CALL(os_, Close(kOpenedStdin)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_THAT(Detach(options_, os_),
+              HasMessage("stdin is a directory, which would let the daemon "
+                         "leave its chroot"));
+}
+
+TEST_F(ForegroundDaemonTest, DescriptorThatCannotBeCheckedInAChrootIsRefused) {
+  options_.chroot_directory = "/srv/jail";
+  // A standard stream the caller closed leads nowhere.
+  ON_CALL(os_, FStat(STDIN_FILENO, _))
+      .WillByDefault(Return(SysCallFailure(EBADF)));
+  EXPECT_THAT(Detach(options_, os_), IsOk());
+
+  ON_CALL(os_, FStat(40, _)).WillByDefault(Return(SysCallFailure(ENOMEM)));
+  options_.keep_fds = {40};
+  absl::StatusOr<Daemon> daemon = Detach(options_, os_);
+  EXPECT_THAT(daemon, HasMessage("checking kept descriptor 40 failed: Cannot "
+                                 "allocate memory"));
+  EXPECT_THAT(daemon, HasExitCode(EX_OSERR));
+}
+
 TEST_F(ForegroundDaemonTest, FailedCoreDumpLimitIsReturnedByDetach) {
   options_.disable_core_dumps = true;
   EXPECT_CALL(os_, SetRLimit(RLIMIT_CORE, _))
