@@ -39,8 +39,9 @@
 namespace daemonkit {
 
 struct DetachOptions {
-  // The daemon's working directory (inside chroot_directory, when set); "/"
-  // so that it keeps no mount busy.
+  // The daemon's working directory (inside chroot_directory, when set, and
+  // then from its root even when relative); "/" so that it keeps no mount
+  // busy.
   std::string working_directory = "/";
   // The daemon's file mode creation mask, 0 to 0777.
   int umask = 0;
@@ -59,8 +60,8 @@ struct DetachOptions {
   // before the first fork; the daemon writes its pid there before Ready(), so
   // it is in place when the launcher returns; a failed start removes it.
   // With `user`, the file is handed to that user and its directory must be
-  // writable by it, so that the daemon can remove it at a clean stop; the
-  // directory stays open in the daemon, so that works inside a chroot too.
+  // writable by it, so that the daemon can remove it at a clean stop. With
+  // chroot_directory, see there.
   std::string pid_file;
 
   // Run as this user (a name or a numeric id) and, with it, its own group
@@ -72,7 +73,15 @@ struct DetachOptions {
   std::string user;
   std::string group;
   // chroot(2) to this directory before changing to working_directory inside
-  // it. Needs root.
+  // it. Needs root. A chroot is a jail: the daemon keeps no descriptor of a
+  // directory, which would lead out of it (fchdir). So the pid file's
+  // directory is closed right after chroot, and a directory among keep_fds
+  // or the standard streams is refused before any fork (EX_USAGE). A pid
+  // file whose path starts with this one's lies inside the jail, and the
+  // daemon removes it at a clean stop by the rest of its path; one outside
+  // is out of reach and stays, unlocked: ReadPidFile calls it stale (LSB
+  // status 1), and the next start takes it over. Against root inside the
+  // jail no chroot holds (a second chroot leaves it): set `user` too.
   std::string chroot_directory;
   // Set RLIMIT_CORE to 0: the daemon never dumps core.
   bool disable_core_dumps = false;
