@@ -333,6 +333,10 @@ TEST_F(DetachTest, OptionsReachTheDaemon) {
   NiceMock<MockOs> os;
   ON_CALL(os, Open).WillByDefault(Return(SysCallSuccess(20)));
   ON_CALL(os, Read).WillByDefault(Invoke(ReadsText(kSingleThreadStat)));
+  ON_CALL(os, FStat).WillByDefault(Invoke([](int, struct stat* info) {
+    *info = {};  // root's, not writable by others.
+    return SysCallSuccess();
+  }));
   ON_CALL(os, Fork).WillByDefault(Return(SysCallSuccess(0)));
   ON_CALL(os, Pipe).WillByDefault(Invoke([](int fds[2], int) {
     fds[0] = 30;
@@ -345,9 +349,14 @@ TEST_F(DetachTest, OptionsReachTheDaemon) {
   options.stdout_path = "/var/log/app.out";
   options.keep_fds = {40, 33};
   EXPECT_CALL(os, Open).Times(AnyNumber());
-  EXPECT_CALL(os,
-              Open(StrEq("/var/log/app.out"),
-                   O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY | O_CLOEXEC, 0644));
+  // Opened in its directory, never through a symbolic link there, without
+  // waiting for a FIFO's reader (output_file.h).
+  EXPECT_CALL(os, Open(StrEq("/var/log"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0));
+  EXPECT_CALL(os, OpenAt(20, StrEq("app.out"),
+                         O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY | O_CLOEXEC |
+                             O_NONBLOCK | O_NOFOLLOW,
+                         0644))
+      .WillOnce(Return(SysCallSuccess(21)));
   EXPECT_CALL(os, Umask(027));
   EXPECT_CALL(os, Chdir(StrEq("/srv/app")));
   {
@@ -478,13 +487,26 @@ TEST_F(DetachTest, RefusesAProcessWithSeveralThreads) {
 }
 
 TEST_F(DetachTest, UnopenableStdoutIsReportedAndNothingLeaks) {
+  constexpr int kLogDirFd = 14;
   DetachOptions options;
   options.stdout_path = "/root/out.log";
   ExpectChecks();
   EXPECT_CALL(os_, Open(StrEq("/dev/null"), _, _))
       .WillOnce(Return(SysCallSuccess(kStdinFd)));
-  EXPECT_CALL(os_, Open(StrEq("/root/out.log"), _, _))
+  EXPECT_CALL(os_, Open(StrEq("/root"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0))
+      .WillOnce(Return(SysCallSuccess(kLogDirFd)));
+  EXPECT_CALL(os_, FStat(kLogDirFd, _))
+      .WillOnce(Invoke([](int, struct stat* info) {
+        *info = {};
+        info->st_mode = S_IFDIR | 0700;  // root's own.
+        return SysCallSuccess();
+      }));
+  EXPECT_CALL(os_, GetUid()).WillRepeatedly(Return(0));
+  EXPECT_CALL(os_, OpenAt(kLogDirFd, StrEq("out.log"), _, 0644))
       .WillOnce(Return(SysCallFailure(EACCES)));
+  EXPECT_CALL(os_, FStatAt(kLogDirFd, StrEq("out.log"), _, AT_SYMLINK_NOFOLLOW))
+      .WillOnce(Return(SysCallFailure(ENOENT)));
+  EXPECT_CALL(os_, Close(kLogDirFd)).WillOnce(Return(SysCallSuccess()));
   EXPECT_CALL(os_, Close(kStdinFd)).WillOnce(Return(SysCallSuccess()));
   absl::StatusOr<Daemon> daemon = Detach(options, os_);
   EXPECT_THAT(
