@@ -103,20 +103,22 @@ absl::StatusOr<Daemon> Detach(const DetachOptions& options, Os& os,
     return Daemon::InLauncher(os, *ready);
   }
 
+  // The middle process, and the daemon after it, hold no copy of what only
+  // the launcher reads: once the launcher is gone, the daemon's report meets
+  // no reader (EPIPE at Ready()) at once, not when the middle process exits.
+  plan.report_read.reset();
+  plan.signals.fd.reset();
   if (!internal::RunMiddleProcess(os, plan.report_write.get())) {
     return ReturnedFromExit();
   }
 
-  // The daemon. Its copy of the signalfd is closed with the other inherited
-  // descriptors, and its signal mask emptied, at set-up.
-  plan.signals.fd.release();
+  // The daemon; its signal mask is emptied at set-up.
   const pid_t pid = os.GetPid();
   const AfterForkFailure failed = internal::SetUpDaemon(os, plan.daemon, pid);
   if (failed.failed()) {
     internal::ReportFailureAndExit(os, plan.report_write.get(), pid, failed);
     return ReturnedFromExit();
   }
-  plan.report_read.release();  // Closed with the other inherited descriptors.
   return Daemon::InDaemon(os, pid, std::move(plan.report_write),
                           std::move(plan.pid_file),
                           std::move(plan.notify_socket));

@@ -17,6 +17,7 @@
 #include "src/errno_status.h"
 #include "src/file_rights.h"
 #include "src/os_helpers.h"
+#include "src/path_parts.h"
 #include "src/single_thread_check.h"
 
 namespace daemonkit::internal {
@@ -95,21 +96,23 @@ absl::Status CheckDirectories(Os& os, const DetachOptions& options) {
 // that user, so that the daemon can remove its pid file at a clean stop.
 absl::Status CheckPidDirectory(Os& os, const std::string& pid_file,
                                const Credentials& credentials) {
-  const size_t slash = pid_file.rfind('/');
-  const std::string directory = slash == std::string::npos ? "."
-                                : slash == 0               ? "/"
-                                             : pid_file.substr(0, slash);
+  const std::string directory = SplitPath(pid_file).directory;
   const SysCallIntResult opened = RetryOnEintr([&] {
     return os.Open(directory.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
   });
-  // One that cannot be opened is reported by PidFile::Acquire.
-  if (!opened.ok()) return absl::OkStatus();
+  if (!opened.ok()) {
+    // In PidFile::Acquire's words: the same failure, met first here.
+    return ErrnoStatus(absl::StrCat("opening pid file ", pid_file),
+                       opened.error, EX_CANTCREAT);
+  }
   const UniqueFd opened_directory(os, opened.value);
   struct stat info;
-  if (os.FStat(opened_directory.get(), &info).ok() &&
-      CanWriteDirectory(credentials, info)) {
-    return absl::OkStatus();
+  if (const SysCallIntResult got = os.FStat(opened_directory.get(), &info);
+      !got.ok()) {
+    return ErrnoStatus(absl::StrCat("checking pid file directory ", directory),
+                       got.error, EX_CANTCREAT);
   }
+  if (CanWriteDirectory(credentials, info)) return absl::OkStatus();
   return WithExitCode(
       absl::FailedPreconditionError(absl::StrCat(
           "pid file directory ", directory, " is not writable by user ",

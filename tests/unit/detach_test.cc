@@ -174,7 +174,7 @@ class DetachTest : public ::testing::Test {
   // Only a mock Exit returns: then, as Detach returns, what the launcher
   // prepared goes out of scope and each descriptor of it is closed once.
   void ExpectPreparedClosedAfterMockExit() {
-    for (int fd : {kReportWrite, kReportRead, kStderrFd, kStdoutFd, kStdinFd}) {
+    for (int fd : {kReportWrite, kStderrFd, kStdoutFd, kStdinFd}) {
       EXPECT_CALL(os_, Close(fd)).WillOnce(Return(SysCallSuccess()));
     }
   }
@@ -251,6 +251,7 @@ class DetachTest : public ::testing::Test {
   enum class DaemonStep { kChdir, kSignals, kMask, kDup2, kClose, kDone };
   void ExpectDaemonSteps(DaemonStep stop) {
     EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(0)));
+    EXPECT_CALL(os_, Close(kReportRead)).WillOnce(Return(SysCallSuccess()));
     EXPECT_CALL(os_, SetSid()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
     EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(0)));
     EXPECT_CALL(os_, GetPid()).WillOnce(Return(kDaemonPid));
@@ -299,6 +300,9 @@ TEST_F(DetachTest, MiddleProcessStartsASessionForksAndExits) {
   InSequence in_order;
   ExpectLaunchPrepared();
   EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(0)));
+  // The launcher's end of the pipe, closed at once: a daemon whose launcher
+  // died meets no reader.
+  EXPECT_CALL(os_, Close(kReportRead)).WillOnce(Return(SysCallSuccess()));
   EXPECT_CALL(os_, SetSid()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
   EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kDaemonPid)));
   LaunchReport written;
@@ -566,6 +570,7 @@ TEST_F(DetachTest, FailedSetSidIsReportedByTheMiddleProcess) {
   InSequence in_order;
   ExpectLaunchPrepared();
   EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(0)));
+  EXPECT_CALL(os_, Close(kReportRead)).WillOnce(Return(SysCallSuccess()));
   EXPECT_CALL(os_, SetSid()).WillOnce(Return(SysCallFailure(EPERM)));
   const LaunchReport written = DetachReportingAFailure();
   EXPECT_EQ(written.kind, LaunchReport::kFailed);
@@ -576,6 +581,7 @@ TEST_F(DetachTest, FailedSecondForkIsReportedByTheMiddleProcess) {
   InSequence in_order;
   ExpectLaunchPrepared();
   EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(0)));
+  EXPECT_CALL(os_, Close(kReportRead)).WillOnce(Return(SysCallSuccess()));
   EXPECT_CALL(os_, SetSid()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
   EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallFailure(EAGAIN)));
   const LaunchReport written = DetachReportingAFailure();
