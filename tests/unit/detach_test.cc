@@ -1126,6 +1126,34 @@ TEST_F(ForegroundDaemonTest, FailTellsTheServiceManagerItsStatus) {
   EXPECT_EQ(sent, "STATUS=no config");
 }
 
+// In foreground mode the service manager is the only one to hear of the
+// start; when it cannot, no one will, as when the launcher is gone.
+TEST_F(ForegroundDaemonTest, ReadyThatCannotTellTheServiceManagerGivesBack) {
+  struct stat file = {};
+  file.st_mode = S_IFREG | 0644;
+  file.st_ino = 7;
+  ON_CALL(os_, FStat)
+      .WillByDefault(DoAll(SetArgPointee<1>(file), Return(SysCallSuccess())));
+  ON_CALL(os_, FStatAt)
+      .WillByDefault(DoAll(SetArgPointee<2>(file), Return(SysCallSuccess())));
+  ON_CALL(os_, GetEnv(StrEq("NOTIFY_SOCKET")))
+      .WillByDefault(Return("/run/systemd/notify"));
+  options_.pid_file = "/run/app.pid";
+  absl::StatusOr<Daemon> daemon = Detach(options_, os_);
+  ASSERT_THAT(daemon, IsOk());
+  InSequence in_order;
+  EXPECT_CALL(os_, Socket).WillOnce(Return(SysCallSuccess(9)));
+  EXPECT_CALL(os_, SendTo(9, _, _, _, _, _))
+      .WillOnce(Return(SysCallSizeResult{-1, ECONNREFUSED}));
+  EXPECT_CALL(os_, Close(9));
+  EXPECT_CALL(os_, UnlinkAt(kDirFd, StrEq("app.pid"), 0));
+  EXPECT_CALL(os_, Close(kDirFd)).Times(2);  // The file and its directory.
+  const absl::Status ready = daemon->Ready();
+  EXPECT_THAT(ready, HasMessage("notifying /run/systemd/notify failed: "
+                                "Connection refused"));
+  EXPECT_THAT(ready, HasExitCode(EX_UNAVAILABLE));
+}
+
 TEST_F(ForegroundDaemonTest, NothingAfterFailNorAfterReady) {
   absl::StatusOr<Daemon> failed = Detach(options_, os_);
   ASSERT_THAT(failed, IsOk());
