@@ -50,9 +50,14 @@ absl::StatusOr<UniqueFd> OpenWithRightsOf(
       SetFsIds(os, *credentials.uid, credentials.gid)
           ? open()
           : ErrnoStatus(step, EPERM, EX_OSERR);
-  // Root's own rights back: nothing after this is done as the user.
-  SetFsIds(os, 0, os.GetGid());
-  os.SetGroups(saved.size(), saved.data());
+  // Root's own rights back: nothing after this is done as the user, and a
+  // launcher that could not take them back says so rather than go on.
+  const bool ids_back = SetFsIds(os, 0, os.GetGid());
+  const SysCallIntResult groups_back = os.SetGroups(saved.size(), saved.data());
+  if (!ids_back || !groups_back.ok()) {
+    return ErrnoStatus("taking root's rights back",
+                       groups_back.ok() ? EPERM : groups_back.error, EX_OSERR);
+  }
   return opened;
 }
 

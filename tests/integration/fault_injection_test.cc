@@ -360,6 +360,7 @@ class SweepTest : public FaultInjectionTest,
   int notify_socket_ = -1;  // Foreground: the test plays the service manager.
   int reported_ = 0;
   int tolerated_ = 0;
+  std::string user_directory_;  // The user variant's, in /tmp.
 };
 
 void SweepTest::SetUp() {
@@ -390,6 +391,11 @@ void SweepTest::TearDown() {
     close(notify_socket_);
     unsetenv("NOTIFY_SOCKET");
   }
+  if (!user_directory_.empty()) {
+    unlink(options_.stdout_path.c_str());
+    unlink(options_.pid_file.c_str());
+    rmdir(user_directory_.c_str());
+  }
   FaultInjectionTest::TearDown();
 }
 
@@ -400,17 +406,22 @@ void SweepTest::SetUpUser() {
   if (nobody == nullptr || nogroup == nullptr) {
     GTEST_SKIP() << "no user nobody or no group nogroup";
   }
-  // The daemon's user must be able to remove its pid file.
-  const std::string run = tmp_ + "/run";
-  ASSERT_TRUE(mkdir(run.c_str(), 0755) == 0 || errno == EEXIST);
-  if (chown(run.c_str(), nobody->pw_uid, nogroup->gr_gid) != 0) {
+  // The daemon's user must be able to remove its pid file, and to reach its
+  // stdout file (opened with its rights): a directory of its own, outside
+  // TEST_TMPDIR, which lies under root's 0700 home.
+  char run[] = "/tmp/daemonkit-sweep-XXXXXX";
+  ASSERT_NE(mkdtemp(run), nullptr);
+  user_directory_ = run;
+  ASSERT_EQ(chmod(run, 0755), 0);
+  if (chown(run, nobody->pw_uid, nogroup->gr_gid) != 0) {
     GTEST_SKIP() << "cannot give a directory to nobody (" << strerror(errno)
                  << "): run outside Bazel's sandbox, whose user namespace "
                     "maps no user but root";
   }
   options_.user = "nobody";
   options_.group = "nogroup";
-  options_.pid_file = run + "/daemon.pid";
+  options_.pid_file = user_directory_ + "/daemon.pid";
+  options_.stdout_path = user_directory_ + "/daemon.out";
 }
 
 void SweepTest::SetUpChroot() {

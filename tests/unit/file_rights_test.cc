@@ -91,6 +91,22 @@ TEST_F(FileRightsTest, IdsThatDidNotTakeOpenNothing) {
   EXPECT_EQ(opened_, 0);
 }
 
+TEST_F(FileRightsTest, RightsThatCannotBeTakenBackFailTheOpen) {
+  InSequence in_order;
+  ExpectGroupsSaved();
+  ExpectUsersRights(kUser);
+  EXPECT_CALL(os_, GetGid()).WillOnce(Return(0));
+  EXPECT_CALL(os_, SetFsGid(0)).WillOnce(Return(kGroup));
+  EXPECT_CALL(os_, SetFsUid(0)).WillOnce(Return(kUser));
+  EXPECT_CALL(os_, SetFsGid(0)).WillOnce(Return(0));
+  EXPECT_CALL(os_, SetFsUid(0)).WillOnce(Return(0));
+  EXPECT_CALL(os_, SetGroups(1, _)).WillOnce(Return(SysCallFailure(EPERM)));
+  EXPECT_THAT(OpenWithRightsOf(os_, Nobody(), open_),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       "taking root's rights back failed: Operation not "
+                       "permitted"));
+}
+
 TEST_F(FileRightsTest, GroupsThatCannotBeSetOpenNothing) {
   InSequence in_order;
   ExpectGroupsSaved();
