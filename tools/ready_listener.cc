@@ -30,6 +30,18 @@ absl::Status Failed(absl::string_view step) {
                       EX_OSERR);
 }
 
+// Why the wait ends when `pid` exited first: how it ended, when this process
+// can reap it.
+absl::Status ExitedBeforeReady(pid_t pid, const std::string& name) {
+  int status;
+  const bool reaped = waitpid(pid, &status, WNOHANG) == pid;
+  return WithExitCode(
+      absl::AbortedError(absl::StrCat(
+          name, " exited before it was ready",
+          reaped ? ": " + internal::DescribeWaitStatus(status) : "")),
+      EX_SOFTWARE);
+}
+
 }  // namespace
 
 ReadyListener::ReadyListener(int fd, std::string address)
@@ -95,42 +107,41 @@ absl::Status ReadyListener::WaitForReady(pid_t pid, const std::string& name,
       break;
     }
     if (watched[0].revents & POLLIN) {
-      char data[4096];
-      alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(struct ucred))];
-      struct iovec vector = {data, sizeof data};
-      struct msghdr message = {};
-      message.msg_iov = &vector;
-      message.msg_iovlen = 1;
-      message.msg_control = control;
-      message.msg_controllen = sizeof control;
-      const ssize_t got = recvmsg(fd_, &message, MSG_DONTWAIT);
-      const struct cmsghdr* header = CMSG_FIRSTHDR(&message);
-      if (got > 0 && header != nullptr && header->cmsg_level == SOL_SOCKET &&
-          header->cmsg_type == SCM_CREDENTIALS) {
-        struct ucred sender;
-        memcpy(&sender, CMSG_DATA(header), sizeof sender);
-        bool said_ready = false;
-        for (absl::string_view line : absl::StrSplit(
-                 absl::string_view(data, static_cast<size_t>(got)), '\n')) {
-          said_ready = said_ready || line == "READY=1";
-        }
-        if (sender.pid == pid && said_ready) break;  // Ready.
-      }
+      if (ReceiveReady(pid)) break;
       continue;
     }
     if (pidfd >= 0 && (watched[1].revents & POLLIN)) {
-      int status;
-      const bool reaped = waitpid(pid, &status, WNOHANG) == pid;
-      result = WithExitCode(
-          absl::AbortedError(absl::StrCat(
-              name, " exited before it was ready",
-              reaped ? ": " + internal::DescribeWaitStatus(status) : "")),
-          EX_SOFTWARE);
+      result = ExitedBeforeReady(pid, name);
       break;
     }
   }
   if (pidfd >= 0) close(pidfd);
   return result;
+}
+
+bool ReadyListener::ReceiveReady(pid_t pid) {
+  char data[4096];
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(struct ucred))];
+  struct iovec vector = {data, sizeof data};
+  struct msghdr message = {};
+  message.msg_iov = &vector;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  const ssize_t got = recvmsg(fd_, &message, MSG_DONTWAIT);
+  const struct cmsghdr* header = CMSG_FIRSTHDR(&message);
+  if (got <= 0 || header == nullptr || header->cmsg_level != SOL_SOCKET ||
+      header->cmsg_type != SCM_CREDENTIALS) {
+    return false;
+  }
+  struct ucred sender;
+  memcpy(&sender, CMSG_DATA(header), sizeof sender);
+  if (sender.pid != pid) return false;
+  for (absl::string_view line : absl::StrSplit(
+           absl::string_view(data, static_cast<size_t>(got)), '\n')) {
+    if (line == "READY=1") return true;
+  }
+  return false;
 }
 
 }  // namespace daemonkit::tools

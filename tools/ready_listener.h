@@ -36,6 +36,9 @@ class ReadyListener {
  private:
   ReadyListener(int fd, std::string address);
 
+  // Takes one datagram: whether process `pid` sent it and it says READY=1.
+  bool ReceiveReady(pid_t pid);
+
   int fd_;
   std::string address_;
 };
