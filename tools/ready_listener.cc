@@ -19,6 +19,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "daemonkit/exit_code.h"
+#include "daemonkit/posix_os.h"
+#include "src/launcher_signals.h"
 #include "src/wait_status.h"
 
 namespace daemonkit::tools {
@@ -83,13 +85,16 @@ absl::StatusOr<ReadyListener> ReadyListener::Open() {
 }
 
 absl::Status ReadyListener::WaitForReady(pid_t pid, const std::string& name,
-                                         absl::Duration timeout) {
+                                         absl::Duration timeout,
+                                         int signal_fd) {
   const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
   if (pidfd < 0 && errno != ESRCH) return Failed("opening a pidfd");
   const absl::Time deadline = absl::Now() + timeout;
   absl::Status result;
   for (;;) {
-    struct pollfd watched[2] = {{fd_, POLLIN, 0}, {pidfd, POLLIN, 0}};
+    // poll(2) skips a negative descriptor: a missing pidfd or signalfd.
+    struct pollfd watched[3] = {
+        {fd_, POLLIN, 0}, {signal_fd, POLLIN, 0}, {pidfd, POLLIN, 0}};
     const int64_t left_ms =
         absl::ToInt64Milliseconds(deadline - absl::Now()) + 1;
     if (left_ms <= 0) {
@@ -99,8 +104,8 @@ absl::Status ReadyListener::WaitForReady(pid_t pid, const std::string& name,
                             EX_UNAVAILABLE);
       break;
     }
-    const int ready = poll(watched, pidfd >= 0 ? 2 : 1,
-                           static_cast<int>(std::min<int64_t>(left_ms, 1000)));
+    const int ready =
+        poll(watched, 3, static_cast<int>(std::min<int64_t>(left_ms, 1000)));
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0) {
       result = Failed("waiting for READY=1");
@@ -110,7 +115,16 @@ absl::Status ReadyListener::WaitForReady(pid_t pid, const std::string& name,
       if (ReceiveReady(pid)) break;
       continue;
     }
-    if (pidfd >= 0 && (watched[1].revents & POLLIN)) {
+    if (watched[1].revents & POLLIN) {
+      const int signal =
+          internal::TakeLauncherSignal(PosixOs::Default(), signal_fd);
+      if (signal == 0) continue;
+      result = internal::InterruptedStatus(
+          signal, "READY=1",
+          absl::StrCat(name, " (pid ", pid, ") was stopped"));
+      break;
+    }
+    if (watched[2].revents & POLLIN) {
       result = ExitedBeforeReady(pid, name);
       break;
     }
