@@ -34,6 +34,7 @@
 #include "absl/time/time.h"
 #include "daemonkit/detach.h"
 #include "daemonkit/exit_code.h"
+#include "daemonkit/message_escape.h"
 #include "daemonkit/output_file.h"
 #include "daemonkit/pid_file.h"
 #include "daemonkit/posix_os.h"
@@ -45,8 +46,8 @@
 
 namespace {
 
+using daemonkit::EscapeForMessage;
 using daemonkit::ExitCodeOf;
-using daemonkit::tools::EscapeForMessage;
 
 // Relative to where the user typed the command; under `bazel run` that is
 // BUILD_WORKING_DIRECTORY, not the runfiles tree the binary starts in.

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "daemonkit/exit_code.h"
+#include "daemonkit/message_escape.h"
 #include "src/after_fork_failure.h"
 #include "src/await_daemon.h"
 #include "src/daemon_setup.h"
@@ -132,8 +133,8 @@ Daemon DetachOrExit(const DetachOptions& options, Os& os) {
   absl::StatusOr<Daemon> daemon = Detach(options, os);
   if (daemon.ok() && !daemon->in_launcher()) return *std::move(daemon);
   if (!daemon.ok()) {
-    const std::string line =
-        absl::StrCat("daemonkit: ", daemon.status().message(), "\n");
+    const std::string line = absl::StrCat(
+        "daemonkit: ", EscapeForMessage(daemon.status().message()), "\n");
     os.Write(STDERR_FILENO, line.data(), line.size());
   }
   os.Exit(ExitCodeOf(daemon.status()));

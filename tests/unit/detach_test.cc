@@ -943,6 +943,26 @@ TEST_F(DetachTest, DetachOrExitPrintsTheFailureAndExitsWithItsCode) {
             "daemonkit: first fork failed: Resource temporarily unavailable\n");
 }
 
+TEST_F(DetachTest, DetachOrExitPrintsUserInputEscapedOnOneLine) {
+  DetachOptions options;
+  options.working_directory = "/srv/\n\x1b[2Jx";
+  EXPECT_CALL(os_, Prctl(PR_SET_CHILD_SUBREAPER, 1))
+      .WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Open(StrEq(options.working_directory), _, _))
+      .WillOnce(Return(SysCallFailure(ENOENT)));
+  std::string printed;
+  EXPECT_CALL(os_, Write(STDERR_FILENO, _, _))
+      .WillOnce(Invoke([&](int, const void* buffer, size_t size) {
+        printed.assign(static_cast<const char*>(buffer), size);
+        return SysCallSizeResult{static_cast<ssize_t>(size), 0};
+      }));
+  EXPECT_CALL(os_, Exit(EX_NOINPUT));
+  DetachOrExit(options, os_);
+  EXPECT_EQ(printed,
+            "daemonkit: opening working directory /srv/\\n\\x1b[2Jx failed: No "
+            "such file or directory\n");
+}
+
 TEST_F(DetachTest, DetachOrExitReturnsInTheDaemon) {
   InSequence in_order;
   EXPECT_CALL(os_, Prctl(PR_SET_CHILD_SUBREAPER, 1))
