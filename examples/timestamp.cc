@@ -34,6 +34,8 @@
 #include "absl/time/time.h"
 #include "daemonkit/detach.h"
 #include "daemonkit/exit_code.h"
+#include "daemonkit/message_escape.h"
+#include "daemonkit/output_file.h"
 #include "daemonkit/pid_file.h"
 #include "daemonkit/posix_os.h"
 #include "daemonkit/signal_waiter.h"
@@ -44,8 +46,8 @@
 
 namespace {
 
+using daemonkit::EscapeForMessage;
 using daemonkit::ExitCodeOf;
-using daemonkit::tools::EscapeForMessage;
 
 // Relative to where the user typed the command; under `bazel run` that is
 // BUILD_WORKING_DIRECTORY, not the runfiles tree the binary starts in.
@@ -72,16 +74,13 @@ absl::StatusOr<int> ParseUmask(const std::string& text) {
   return static_cast<int>(mask);
 }
 
+// The log, opened only where no other user can choose it (output_file.h):
+// not through a symbolic link planted in /tmp, not a file another user owns.
 absl::StatusOr<int> OpenLog(const std::string& path) {
-  const int fd =
-      open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    const int error = errno;
-    return daemonkit::WithExitCode(
-        absl::ErrnoToStatus(error, absl::StrCat("cannot open log ", path)),
-        EX_CANTCREAT);
-  }
-  return fd;
+  absl::StatusOr<daemonkit::UniqueFd> log =
+      daemonkit::OpenOutputFile("log", path);
+  if (!log.ok()) return log.status();
+  return log->release();
 }
 
 // --status, with LSB init script exit codes.

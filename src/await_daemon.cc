@@ -130,7 +130,7 @@ absl::Status StopInterruptedStart(Os& os, pid_t middle,
     RetryOnEintr([&] { return os.WaitPid(-middle, nullptr, 0); });
   }
   if (reports.daemon_pid > 0) EndDaemon(os, reports.daemon_pid);
-  return InterruptedStatus(reports.interrupted_by,
+  return InterruptedStatus(reports.interrupted_by, "the daemon to be ready",
                            "the half-started daemon was stopped");
 }
 

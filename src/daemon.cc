@@ -38,7 +38,13 @@ absl::Status Daemon::Ready() {
         "Ready() is for the daemon, once, before any Fail()");
   }
   ready_ = true;
-  if (!report_.valid()) return Notify("READY=1");
+  if (!report_.valid()) {
+    // Foreground: the service manager alone hears of this start. When it
+    // cannot, no one will: give the pid file back, as for EPIPE below.
+    absl::Status notified = Notify("READY=1");
+    if (!notified.ok()) RemovePidFile().IgnoreError();
+    return notified;
+  }
   LaunchReport ready = {};
   ready.kind = LaunchReport::kReady;
   ready.pid = pid_;

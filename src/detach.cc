@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "daemonkit/exit_code.h"
+#include "daemonkit/message_escape.h"
 #include "src/after_fork_failure.h"
 #include "src/await_daemon.h"
 #include "src/daemon_setup.h"
@@ -103,20 +104,22 @@ absl::StatusOr<Daemon> Detach(const DetachOptions& options, Os& os,
     return Daemon::InLauncher(os, *ready);
   }
 
+  // The middle process, and the daemon after it, hold no copy of what only
+  // the launcher reads: once the launcher is gone, the daemon's report meets
+  // no reader (EPIPE at Ready()) at once, not when the middle process exits.
+  plan.report_read.reset();
+  plan.signals.fd.reset();
   if (!internal::RunMiddleProcess(os, plan.report_write.get())) {
     return ReturnedFromExit();
   }
 
-  // The daemon. Its copy of the signalfd is closed with the other inherited
-  // descriptors, and its signal mask emptied, at set-up.
-  plan.signals.fd.release();
+  // The daemon; its signal mask is emptied at set-up.
   const pid_t pid = os.GetPid();
   const AfterForkFailure failed = internal::SetUpDaemon(os, plan.daemon, pid);
   if (failed.failed()) {
     internal::ReportFailureAndExit(os, plan.report_write.get(), pid, failed);
     return ReturnedFromExit();
   }
-  plan.report_read.release();  // Closed with the other inherited descriptors.
   return Daemon::InDaemon(os, pid, std::move(plan.report_write),
                           std::move(plan.pid_file),
                           std::move(plan.notify_socket));
@@ -130,8 +133,8 @@ Daemon DetachOrExit(const DetachOptions& options, Os& os) {
   absl::StatusOr<Daemon> daemon = Detach(options, os);
   if (daemon.ok() && !daemon->in_launcher()) return *std::move(daemon);
   if (!daemon.ok()) {
-    const std::string line =
-        absl::StrCat("daemonkit: ", daemon.status().message(), "\n");
+    const std::string line = absl::StrCat(
+        "daemonkit: ", EscapeForMessage(daemon.status().message()), "\n");
     os.Write(STDERR_FILENO, line.data(), line.size());
   }
   os.Exit(ExitCodeOf(daemon.status()));

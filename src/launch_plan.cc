@@ -13,9 +13,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "daemonkit/exit_code.h"
+#include "daemonkit/output_file.h"
 #include "src/credentials.h"
 #include "src/errno_status.h"
+#include "src/file_rights.h"
 #include "src/os_helpers.h"
+#include "src/path_parts.h"
 #include "src/single_thread_check.h"
 
 namespace daemonkit::internal {
@@ -94,21 +97,23 @@ absl::Status CheckDirectories(Os& os, const DetachOptions& options) {
 // that user, so that the daemon can remove its pid file at a clean stop.
 absl::Status CheckPidDirectory(Os& os, const std::string& pid_file,
                                const Credentials& credentials) {
-  const size_t slash = pid_file.rfind('/');
-  const std::string directory = slash == std::string::npos ? "."
-                                : slash == 0               ? "/"
-                                             : pid_file.substr(0, slash);
+  const std::string directory = SplitPath(pid_file).directory;
   const SysCallIntResult opened = RetryOnEintr([&] {
     return os.Open(directory.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
   });
-  // One that cannot be opened is reported by PidFile::Acquire.
-  if (!opened.ok()) return absl::OkStatus();
+  if (!opened.ok()) {
+    // In PidFile::Acquire's words: the same failure, met first here.
+    return ErrnoStatus(absl::StrCat("opening pid file ", pid_file),
+                       opened.error, EX_CANTCREAT);
+  }
   const UniqueFd opened_directory(os, opened.value);
   struct stat info;
-  if (os.FStat(opened_directory.get(), &info).ok() &&
-      CanWriteDirectory(credentials, info)) {
-    return absl::OkStatus();
+  if (const SysCallIntResult got = os.FStat(opened_directory.get(), &info);
+      !got.ok()) {
+    return ErrnoStatus(absl::StrCat("checking pid file directory ", directory),
+                       got.error, EX_CANTCREAT);
   }
+  if (CanWriteDirectory(credentials, info)) return absl::OkStatus();
   return WithExitCode(
       absl::FailedPreconditionError(absl::StrCat(
           "pid file directory ", directory, " is not writable by user ",
@@ -128,7 +133,8 @@ absl::Status AcquirePidFile(Os& os, const std::string& path, LaunchPlan& plan) {
       return usable;
     }
   }
-  absl::StatusOr<PidFile> pid_file = PidFile::Acquire(path, os);
+  absl::StatusOr<PidFile> pid_file = PidFile::Acquire(
+      path, credentials.has_value() ? credentials->uid : std::nullopt, os);
   if (!pid_file.ok()) return pid_file.status();
   plan.pid_file = *std::move(pid_file);
   plan.daemon.pid_file = &*plan.pid_file;
@@ -144,33 +150,72 @@ absl::Status AcquirePidFile(Os& os, const std::string& path, LaunchPlan& plan) {
   return absl::OkStatus();
 }
 
+// Opens the caller's output file for a standard stream: as the daemon's user
+// would (file_rights.h), and only where no other user can choose it
+// (output_file.h).
+absl::StatusOr<UniqueFd> OpenOutput(Os& os, const char* what,
+                                    const std::string& path,
+                                    const LaunchPlan& plan) {
+  const std::optional<Credentials>& credentials = plan.daemon.credentials;
+  auto open = [&] {
+    return OpenOutputFile(
+        what, path, credentials.has_value() ? credentials->uid : std::nullopt,
+        os);
+  };
+  return credentials.has_value() ? OpenWithRightsOf(os, *credentials, open)
+                                 : open();
+}
+
+// Opens /dev/null, or the caller's stdin file without waiting for a FIFO's
+// writer.
+SysCallIntResult OpenInput(Os& os, int stream, const std::string& file,
+                           bool given) {
+  const int flags = stream == STDIN_FILENO ? O_RDONLY | (given ? O_NONBLOCK : 0)
+                                           : O_WRONLY | O_APPEND | O_CREAT;
+  const SysCallIntResult opened = RetryOnEintr([&] {
+    return os.Open(file.c_str(), flags | O_NOCTTY | O_CLOEXEC, 0644);
+  });
+  if (!opened.ok() || (flags & O_NONBLOCK) == 0) return opened;
+  const SysCallIntResult blocking = os.Fcntl(opened.value, F_SETFL, 0);
+  if (blocking.ok()) return opened;
+  os.Close(opened.value);
+  return blocking;
+}
+
+// Opens a standard stream's file (/dev/null when none is given), numbered
+// above 2.
+absl::StatusOr<UniqueFd> OpenStream(Os& os, int stream, const std::string& path,
+                                    const LaunchPlan& plan) {
+  static const char* const kFileNames[3] = {"stdin file", "stdout file",
+                                            "stderr file"};
+  const char* what = kFileNames[stream];
+  const std::string file = path.empty() ? "/dev/null" : path;
+  SysCallIntResult opened = {-1, 0};
+  if (!path.empty() && stream != STDIN_FILENO) {
+    absl::StatusOr<UniqueFd> output = OpenOutput(os, what, path, plan);
+    if (!output.ok()) return output.status();
+    opened = {output->release(), 0};
+  } else {
+    opened = OpenInput(os, stream, file, !path.empty());
+  }
+  if (opened.ok()) opened = MoveAboveStdio(os, opened.value);
+  if (!opened.ok()) {
+    return ErrnoStatus(absl::StrCat("opening ", what, " ", file), opened.error,
+                       path.empty()             ? EX_OSFILE
+                       : stream == STDIN_FILENO ? EX_NOINPUT
+                                                : EX_CANTCREAT);
+  }
+  return UniqueFd(os, opened.value);
+}
+
 absl::Status OpenStdio(Os& os, const DetachOptions& options, LaunchPlan& plan) {
-  struct Stream {
-    const std::string& path;
-    int flags;
-    const char* name;
-  };
-  const Stream streams[3] = {
-      {options.stdin_path, O_RDONLY, "stdin"},
-      {options.stdout_path, O_WRONLY | O_APPEND | O_CREAT, "stdout"},
-      {options.stderr_path, O_WRONLY | O_APPEND | O_CREAT, "stderr"},
-  };
+  const std::string* paths[3] = {&options.stdin_path, &options.stdout_path,
+                                 &options.stderr_path};
   for (int i = 0; i < 3; ++i) {
-    const Stream& stream = streams[i];
-    if (stream.path.empty() && options.foreground) continue;
-    const std::string path = stream.path.empty() ? "/dev/null" : stream.path;
-    SysCallIntResult opened = RetryOnEintr([&] {
-      return os.Open(path.c_str(), stream.flags | O_NOCTTY | O_CLOEXEC, 0644);
-    });
-    if (opened.ok()) opened = MoveAboveStdio(os, opened.value);
-    if (!opened.ok()) {
-      const int exit_code = path == "/dev/null" ? EX_OSFILE
-                            : i == STDIN_FILENO ? EX_NOINPUT
-                                                : EX_CANTCREAT;
-      return ErrnoStatus(absl::StrCat("opening ", stream.name, " file ", path),
-                         opened.error, exit_code);
-    }
-    plan.daemon.stdio[i] = UniqueFd(os, opened.value);
+    if (paths[i]->empty() && options.foreground) continue;
+    absl::StatusOr<UniqueFd> opened = OpenStream(os, i, *paths[i], plan);
+    if (!opened.ok()) return opened.status();
+    plan.daemon.stdio[i] = *std::move(opened);
   }
   return absl::OkStatus();
 }

@@ -68,11 +68,12 @@ int TakeLauncherSignal(Os& os, int fd) {
   return static_cast<int>(info.ssi_signo);
 }
 
-absl::Status InterruptedStatus(int signal, const char* what_was_done) {
+absl::Status InterruptedStatus(int signal, absl::string_view awaited,
+                               absl::string_view what_was_done) {
   return WithExitCode(
       absl::CancelledError(absl::StrCat(
           "interrupted by signal ", signal, " (", sigdescr_np(signal),
-          ") while waiting for the daemon to be ready; ", what_was_done)),
+          ") while waiting for ", awaited, "; ", what_was_done)),
       128 + signal);
 }
 

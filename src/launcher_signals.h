@@ -1,15 +1,17 @@
 // The signals that interrupt a launcher waiting for its daemon: SIGINT (^C),
 // SIGTERM and SIGHUP (its terminal closed), except those the caller ignores
-// (nohup ignores SIGHUP). Blocked from the start of Detach until the wait
-// ends and read through a signalfd, they are noticed while the launcher
-// waits: it stops what it started, removes the pid file and reports the
-// signal, instead of dying and leaving a half-started daemon behind.
+// (nohup ignores SIGHUP). Blocked and read through a signalfd, they are
+// noticed while the launcher waits: it stops what it started, removes the pid
+// file and reports the signal, instead of dying and leaving a half-started
+// daemon behind. Detach watches them from its start until its wait ends;
+// daemonize --ready=notify from before Detach until COMMAND says READY=1.
 #ifndef DAEMONKIT_SRC_LAUNCHER_SIGNALS_H_
 #define DAEMONKIT_SRC_LAUNCHER_SIGNALS_H_
 
 #include <signal.h>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "daemonkit/os.h"
 #include "daemonkit/unique_fd.h"
 
@@ -32,10 +34,11 @@ void RestoreSignalMask(Os& os, LauncherSignals& signals);
 // The number of a signal that arrived on `fd`, taking it; 0 when none did.
 int TakeLauncherSignal(Os& os, int fd);
 
-// "interrupted by signal 2 (Interrupt) while waiting for the daemon to be
-// ready; ...": what an interrupted launcher returns, exit code 128+signal as
-// a shell reports a process killed by it.
-absl::Status InterruptedStatus(int signal, const char* what_was_done);
+// "interrupted by signal 2 (Interrupt) while waiting for <awaited>;
+// <what_was_done>": what an interrupted launcher returns, exit code
+// 128+signal as a shell reports a process killed by it.
+absl::Status InterruptedStatus(int signal, absl::string_view awaited,
+                               absl::string_view what_was_done);
 
 }  // namespace daemonkit::internal
 

@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "daemonkit/exit_code.h"
 #include "src/errno_status.h"
+#include "src/file_trust.h"
 #include "src/lock_holders.h"
 #include "src/os_helpers.h"
 
@@ -99,6 +100,29 @@ absl::Status MustBeRegular(const std::string& path, const struct stat& info) {
       absl::FailedPreconditionError(
           absl::StrCat("pid file ", path, " is ", kind != nullptr ? kind : "",
                        kind != nullptr ? ", " : "", "not a regular file")),
+      EX_CANTCREAT);
+}
+
+// Refuses `info` unless it is a regular file that no one but root, the
+// caller and the daemon's user controls, with one name: emptying a hard link
+// to another file (made where fs.protected_hardlinks is 0) would empty that
+// file.
+absl::Status MustBeOurs(const std::string& path, const struct stat& info,
+                        const internal::FileTrust& trust) {
+  if (absl::Status regular = MustBeRegular(path, info); !regular.ok()) {
+    return regular;
+  }
+  std::string why;
+  if (!trust.Trusts(info.st_uid)) {
+    why = absl::StrCat("is owned by user ", info.st_uid,
+                       "; refusing a file another user controls");
+  } else if (info.st_nlink > 1) {
+    why = absl::StrCat("has ", info.st_nlink,
+                       " names; refusing a file that may be another one");
+  }
+  if (why.empty()) return absl::OkStatus();
+  return WithExitCode(
+      absl::FailedPreconditionError(absl::StrCat("pid file ", path, " ", why)),
       EX_CANTCREAT);
 }
 
@@ -212,14 +236,15 @@ absl::Status CannotUse(const std::string& path, int error) {
 // it while we waited, and a lock on a file nobody can find is worthless; or
 // when only others' read locks stood in the way, and the file was removed.
 absl::Status LockOpened(Os& os, const std::string& path, int dir_fd,
-                        const std::string& name, int fd, bool* replaced) {
+                        const std::string& name, int fd,
+                        const internal::FileTrust& trust, bool* replaced) {
   struct stat locked;
   if (const SysCallIntResult got = os.FStat(fd, &locked); !got.ok()) {
     return ErrnoStatus(absl::StrCat("checking pid file ", path), got.error,
                        EX_CANTCREAT);
   }
-  if (absl::Status regular = MustBeRegular(path, locked); !regular.ok()) {
-    return regular;
+  if (absl::Status usable = MustBeOurs(path, locked, trust); !usable.ok()) {
+    return usable;
   }
   struct flock lock = WholeFile(F_WRLCK);
   const SysCallIntResult taken =
@@ -260,6 +285,24 @@ absl::Status LockOpened(Os& os, const std::string& path, int dir_fd,
   return absl::OkStatus();
 }
 
+// Refuses a pid file in `directory` (open at `dir_fd`) when a user `trust`
+// does not trust could replace it there.
+absl::Status CheckDirectory(Os& os, const std::string& path,
+                            const std::string& directory, int dir_fd,
+                            const internal::FileTrust& trust) {
+  struct stat info;
+  if (const SysCallIntResult got = os.FStat(dir_fd, &info); !got.ok()) {
+    return ErrnoStatus(
+        absl::StrCat("checking the directory of pid file ", path), got.error,
+        EX_CANTCREAT);
+  }
+  if (!trust.OthersMayReplace(info)) return absl::OkStatus();
+  return WithExitCode(absl::FailedPreconditionError(
+                          absl::StrCat("pid file ", path, " is in ", directory,
+                                       ", where other users may replace it")),
+                      EX_CANTCREAT);
+}
+
 // Creates the file at `path` exclusively (setting `created`), to know whether
 // a failed start must remove it, with mode 0644 whatever the caller's umask;
 // opens it when it exists. ENOENT: it was removed in between.
@@ -283,6 +326,11 @@ PidFile::PidFile(Os& os, std::string path, std::string name, UniqueFd dir_fd)
       dir_fd_(std::move(dir_fd)) {}
 
 absl::StatusOr<PidFile> PidFile::Acquire(const std::string& path, Os& os) {
+  return Acquire(path, std::nullopt, os);
+}
+
+absl::StatusOr<PidFile> PidFile::Acquire(const std::string& path,
+                                         std::optional<uid_t> owner, Os& os) {
   const size_t slash = path.rfind('/');
   const std::string name =
       slash == std::string::npos ? path : path.substr(slash + 1);
@@ -300,6 +348,12 @@ absl::StatusOr<PidFile> PidFile::Acquire(const std::string& path, Os& os) {
   if (dir_fd.ok()) dir_fd = internal::MoveAboveStdio(os, dir_fd.value);
   if (!dir_fd.ok()) return CannotUse(path, dir_fd.error);
   PidFile file(os, path, name, UniqueFd(os, dir_fd.value));
+  const internal::FileTrust trust = {os.GetUid(), owner};
+  if (absl::Status checked =
+          CheckDirectory(os, path, directory, file.dir_fd_.get(), trust);
+      !checked.ok()) {
+    return checked;
+  }
 
   for (int attempt = 0; attempt < kAcquireAttempts; ++attempt) {
     bool created = false;
@@ -311,7 +365,7 @@ absl::StatusOr<PidFile> PidFile::Acquire(const std::string& path, Os& os) {
 
     bool replaced = false;
     const absl::Status locked = LockOpened(os, path, file.dir_fd_.get(), name,
-                                           file.fd_.get(), &replaced);
+                                           file.fd_.get(), trust, &replaced);
     if (replaced) continue;
     if (!locked.ok()) {
       // A file that another launcher locked first is that launcher's.

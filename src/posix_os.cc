@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <grp.h>  // setgroups
 #include <stdlib.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -41,6 +42,11 @@ SysCallIntResult PosixOs::Chdir(const char* path) {
 
 SysCallIntResult PosixOs::Open(const char* path, int flags, mode_t mode) {
   return Result(::open(path, flags, mode));
+}
+
+SysCallIntResult PosixOs::OpenAt(int dir_fd, const char* path, int flags,
+                                 mode_t mode) {
+  return Result(::openat(dir_fd, path, flags, mode));
 }
 
 SysCallIntResult PosixOs::Close(int fd) { return Result(::close(fd)); }
@@ -157,6 +163,14 @@ SysCallIntResult PosixOs::SigProcMask(int how, const sigset_t* set,
 SysCallIntResult PosixOs::SignalFd(int fd, const sigset_t* mask, int flags) {
   return Result(::signalfd(fd, mask, flags));
 }
+
+SysCallIntResult PosixOs::GetGroups(int size, gid_t* groups) {
+  return Result(::getgroups(size, groups));
+}
+
+int PosixOs::SetFsUid(uid_t uid) { return ::setfsuid(uid); }
+
+int PosixOs::SetFsGid(gid_t gid) { return ::setfsgid(gid); }
 
 SysCallIntResult PosixOs::SetUid(uid_t uid) { return Result(::setuid(uid)); }
 

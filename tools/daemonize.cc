@@ -34,10 +34,15 @@
 #include "daemonkit/detach.h"
 #include "daemonkit/exit_code.h"
 #include "daemonkit/pid_file.h"
+#include "daemonkit/posix_os.h"
+#include "src/launcher_signals.h"
 #include "tools/flag_values.h"
 #include "tools/ready_listener.h"
 
 namespace {
+
+using daemonkit::internal::LauncherSignals;
+using daemonkit::tools::ReadyListener;
 
 constexpr char kVersion[] = "daemonize (daemonkit) 0.1.0";
 
@@ -70,7 +75,8 @@ current directory; a bare name is searched in PATH.
 Exit status: 0 started; 126 COMMAND not runnable; 127 COMMAND not found;
 64 bad usage; 67 unknown user or group; 69 already running, or no READY=1
 in time; 70 COMMAND died before it was ready; 71-77 other failures
-(sysexits.h). Full manual: docs/daemonize.md.
+(sysexits.h); 128+N interrupted by signal N (SIGINT, SIGTERM, SIGHUP)
+before COMMAND was ready, which stops it. Full manual: docs/daemonize.md.
 )";
 
 enum LongOnly { kReady = 256, kReadyTimeout };
@@ -309,26 +315,41 @@ void StopStartedCommand(const Settings& settings, pid_t pid) {
   }
 }
 
+// Prepares --ready=notify's wait before Detach: the notify socket, named in
+// COMMAND's environment, and the signals that interrupt the wait, blocked
+// from now on. Detach gives this mask back when it returns, so that a signal
+// after its own wait waits for this one instead of killing daemonize.
+absl::Status PrepareNotify(daemonkit::Os& os, Settings& settings,
+                           std::optional<ReadyListener>& listener,
+                           LauncherSignals& signals) {
+  absl::StatusOr<ReadyListener> opened = ReadyListener::Open();
+  if (!opened.ok()) return opened.status();
+  listener.emplace(*std::move(opened));
+  settings.options.set_environment.push_back(
+      absl::StrCat("NOTIFY_SOCKET=", listener->address()));
+  // A command that dies before READY=1 becomes this process's child, so
+  // that its exit status can be told.
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  return daemonkit::internal::WatchLauncherSignals(os, signals);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::StatusOr<Settings> settings = Parse(argc, argv);
   if (!settings.ok()) return Fail(settings.status());
-  std::optional<daemonkit::tools::ReadyListener> listener;
+  daemonkit::Os& os = daemonkit::PosixOs::Default();
+  std::optional<ReadyListener> listener;
+  LauncherSignals signals;
   if (settings->notify) {
-    absl::StatusOr<daemonkit::tools::ReadyListener> opened =
-        daemonkit::tools::ReadyListener::Open();
-    if (!opened.ok()) return Fail(opened.status());
-    listener.emplace(*std::move(opened));
-    settings->options.set_environment.push_back(
-        absl::StrCat("NOTIFY_SOCKET=", listener->address()));
-    // A command that dies before READY=1 becomes this process's child, so
-    // that its exit status can be told.
-    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    if (absl::Status prepared = PrepareNotify(os, *settings, listener, signals);
+        !prepared.ok()) {
+      return Fail(prepared);
+    }
   }
 
   absl::StatusOr<daemonkit::Daemon> daemon =
-      daemonkit::Detach(settings->options);
+      daemonkit::Detach(settings->options, os);
   if (!daemon.ok()) return Fail(daemon.status());
   if (!daemon->in_launcher()) {
     // The daemon, or this process with --foreground: become COMMAND. Only a
@@ -338,8 +359,9 @@ int main(int argc, char** argv) {
                                         : daemonkit::ExitCodeOf(failed);
   }
   if (!settings->notify) return 0;
-  const absl::Status ready = listener->WaitForReady(
-      daemon->pid(), settings->command[0], settings->ready_timeout);
+  const absl::Status ready =
+      listener->WaitForReady(daemon->pid(), settings->command[0],
+                             settings->ready_timeout, signals.fd.get());
   if (!ready.ok()) {
     StopStartedCommand(*settings, daemon->pid());
     return Fail(ready);

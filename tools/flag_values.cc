@@ -2,29 +2,11 @@
 
 #include <cstdio>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "daemonkit/exit_code.h"
+#include "daemonkit/message_escape.h"
 
 namespace daemonkit::tools {
-namespace {
-
-// How many bytes at the start of `text` are escaped together: one for a
-// backslash, a C0 control character or DEL, two for a C1 control character
-// (U+0080 to U+009F, NEL among them) in UTF-8, and none for anything else.
-size_t LengthToEscape(absl::string_view text) {
-  const auto byte = [&](size_t i) {
-    return static_cast<unsigned char>(text[i]);
-  };
-  if (byte(0) < 0x20 || byte(0) == 0x7f || byte(0) == '\\') return 1;
-  if (byte(0) == 0xc2 && text.size() > 1 && byte(1) >= 0x80 &&
-      byte(1) <= 0x9f) {
-    return 2;
-  }
-  return 0;
-}
-
-}  // namespace
 
 absl::StatusOr<absl::Duration> ParseFlagDuration(absl::string_view flag,
                                                  absl::string_view text) {
@@ -37,20 +19,6 @@ absl::StatusOr<absl::Duration> ParseFlagDuration(absl::string_view flag,
       absl::StrCat(flag, " takes a duration more than 0 and at most ",
                    absl::FormatDuration(kLongestFlagDuration),
                    ", such as 30s or 500ms, not '", text, "' (see --help)"));
-}
-
-std::string EscapeForMessage(absl::string_view text) {
-  std::string escaped;
-  for (size_t i = 0; i < text.size();) {
-    const size_t length = LengthToEscape(text.substr(i));
-    if (length == 0) {
-      escaped.push_back(text[i++]);
-      continue;
-    }
-    escaped += absl::CHexEscape(text.substr(i, length));
-    i += length;
-  }
-  return escaped;
 }
 
 int ReportFailure(absl::string_view program, const absl::Status& status) {

@@ -22,13 +22,8 @@ inline constexpr absl::Duration kLongestFlagDuration = absl::Hours(24);
 absl::StatusOr<absl::Duration> ParseFlagDuration(absl::string_view flag,
                                                  absl::string_view text);
 
-// `text` with its control characters (C0, DEL and C1) and backslashes
-// escaped as C does ("\n", "\x1b", "\\"), so that user input in a message
-// can neither break its line nor drive the terminal. Other bytes, UTF-8
-// included, are kept.
-std::string EscapeForMessage(absl::string_view text);
-
-// Writes "<program>: <message>" to stderr as one line, the message escaped;
+// Writes "<program>: <message>" to stderr as one line, the message escaped
+// (daemonkit::EscapeForMessage);
 // returns `status`'s exit status (daemonkit::ExitCodeOf).
 int ReportFailure(absl::string_view program, const absl::Status& status);
 

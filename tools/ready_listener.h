@@ -27,14 +27,20 @@ class ReadyListener {
   const std::string& address() const { return address_; }
 
   // Waits until process `pid` sends READY=1 (ok), ends (kAborted, with how
-  // it ended, when this process can reap it), or `timeout` passes
-  // (kDeadlineExceeded). `name` names the command in messages. Datagrams from
+  // it ended, when this process can reap it), `timeout` passes
+  // (kDeadlineExceeded), or a signal comes on `signal_fd`, a signalfd of
+  // src/launcher_signals.h or -1 (kCancelled, exit code 128+signal; the
+  // message says that `pid` was stopped, which is the caller's to do, as on
+  // every failure). `name` names the command in messages. Datagrams from
   // other processes are ignored, as systemd's NotifyAccess=main does.
   absl::Status WaitForReady(pid_t pid, const std::string& name,
-                            absl::Duration timeout);
+                            absl::Duration timeout, int signal_fd);
 
  private:
   ReadyListener(int fd, std::string address);
+
+  // Takes one datagram: whether process `pid` sent it and it says READY=1.
+  bool ReceiveReady(pid_t pid);
 
   int fd_;
   std::string address_;

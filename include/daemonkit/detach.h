@@ -116,7 +116,9 @@ class Daemon {
   // "READY=1" too (with "MAINPID=<pid>" unless in foreground mode). When the
   // launcher is gone (killed before the daemon was ready), no one will hear
   // of this start: Ready() removes the pid file and fails with "reporting
-  // readiness failed: Broken pipe" (EX_OSERR); the daemon should exit.
+  // readiness failed: Broken pipe" (EX_OSERR); the daemon should exit. So
+  // in foreground mode when the service manager cannot be told: Ready()
+  // removes the pid file and fails with "notifying <socket> failed: ...".
   absl::Status Ready();
   // In the daemon: the daemon cannot start; the launcher's Detach returns
   // `why` (with `exit_code`, from sysexits.h, for a launcher that exits). The

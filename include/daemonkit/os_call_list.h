@@ -93,6 +93,10 @@ DAEMONKIT_OS_CALL(SysCallIntResult, Poll,
 // Wraps fstat(2).
 DAEMONKIT_OS_CALL(SysCallIntResult, FStat, (int fd, struct stat* info),
                   (fd, info))
+// Wraps openat(2).
+DAEMONKIT_OS_CALL(SysCallIntResult, OpenAt,
+                  (int dir_fd, const char* path, int flags, mode_t mode),
+                  (dir_fd, path, flags, mode))
 // Wraps fstatat(2).
 DAEMONKIT_OS_CALL(SysCallIntResult, FStatAt,
                   (int dir_fd, const char* path, struct stat* info, int flags),
@@ -156,6 +160,14 @@ DAEMONKIT_OS_CALL(SysCallIntResult, SetGid, (gid_t gid), (gid))
 // Wraps setgroups(2). After fork.
 DAEMONKIT_OS_CALL(SysCallIntResult, SetGroups,
                   (size_t count, const gid_t* groups), (count, groups))
+// Wraps getgroups(2).
+DAEMONKIT_OS_CALL(SysCallIntResult, GetGroups, (int size, gid_t* groups),
+                  (size, groups))
+// Wraps setfsuid(2): returns the previous filesystem user id; it reports no
+// failure (asking again with the same id tells whether it took).
+DAEMONKIT_OS_CALL(int, SetFsUid, (uid_t uid), (uid))
+// Wraps setfsgid(2), as SetFsUid.
+DAEMONKIT_OS_CALL(int, SetFsGid, (gid_t gid), (gid))
 // Wraps getrlimit(2). After fork.
 DAEMONKIT_OS_CALL(SysCallIntResult, GetRLimit,
                   (int resource, struct rlimit* limit), (resource, limit))

@@ -26,6 +26,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,14 @@ class PidFile {
   // `path`. Fails with kAlreadyExists, "already running as pid N", when
   // another process holds it.
   static absl::StatusOr<PidFile> Acquire(const std::string& path,
+                                         Os& os = PosixOs::Default());
+  // As above, for a daemon that will run as `owner`. A file, or a directory
+  // where others may replace it, that a user other than root, the caller and
+  // `owner` controls is refused (kFailedPrecondition, EX_CANTCREAT), and so
+  // is a file with more than one name: the pid file is emptied, and emptying
+  // a hard link to another file would empty that file.
+  static absl::StatusOr<PidFile> Acquire(const std::string& path,
+                                         std::optional<uid_t> owner,
                                          Os& os = PosixOs::Default());
 
   PidFile(PidFile&& other) noexcept = default;

@@ -34,17 +34,21 @@
 
 namespace {
 
+using ::daemonkit::test::ChildrenOf;
 using ::daemonkit::test::Exists;
+using ::daemonkit::test::FinishProgram;
 using ::daemonkit::test::OpenFds;
 using ::daemonkit::test::ProgramRun;
 using ::daemonkit::test::ReadFile;
 using ::daemonkit::test::ReadLink;
 using ::daemonkit::test::Runfile;
 using ::daemonkit::test::RunProgram;
+using ::daemonkit::test::StartProgram;
 using ::daemonkit::test::StatFields;
 using ::daemonkit::test::StatusField;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
 // daemonize's command line with `args`, run to its end.
@@ -203,6 +207,125 @@ TEST_F(DaemonizeTest, NotifyReportsACommandKilledBeforeReady) {
             "daemonize: /bin/sh exited before it was ready: killed by signal 9 "
             "(Killed)\n");
   EXPECT_FALSE(Exists(pid_file_));
+}
+
+TEST_F(DaemonizeTest, NotifyCommandStartsWithAnEmptySignalMask) {
+  // daemonize blocks the signals that interrupt its wait; COMMAND must not
+  // inherit that.
+  const ProgramRun run =
+      Daemonize({"--ready=notify", "--pid-file", pid_file_, "--",
+                 Runfile("tests/support/notify_ready_helper"), "0"});
+  ASSERT_EQ(run.exit_status(), 0) << run.err;
+  const pid_t pid = PidFromFile();
+  EXPECT_EQ(StatusField(pid, "SigBlk"), "0000000000000000");
+  Stop(pid);
+}
+
+// The signalfds that `pid` has open.
+int SignalFdsOf(pid_t pid) {
+  int count = 0;
+  for (const int fd : OpenFds(pid)) {
+    count += ReadLink(absl::StrCat("/proc/", pid, "/fd/", fd)) ==
+             "anon_inode:[signalfd]";
+  }
+  return count;
+}
+
+// daemonize --ready=notify, waiting for READY=1 from notify_ready_helper.
+class DaemonizeWaitingTest : public DaemonizeTest {
+ protected:
+  // Starts `wrapper` (a program that execs its arguments, or nothing) with
+  // daemonize and notify_ready_helper `helper_args`. Returns daemonize's pid
+  // once daemonize waits for READY=1 itself: the helper runs, so Detach is
+  // done or about to be, and Detach's signalfd is closed, which leaves at
+  // most daemonize's own.
+  pid_t StartWaiting(std::vector<std::string> wrapper,
+                     const std::vector<std::string>& helper_args) {
+    wrapper.insert(wrapper.end(), {Runfile("tools/daemonize"), "--ready=notify",
+                                   "--pid-file", pid_file_, "--", kHelper});
+    wrapper.insert(wrapper.end(), helper_args.begin(), helper_args.end());
+    const pid_t daemonize = StartProgram(wrapper, &out_, &err_);
+    for (int i = 0; i < 1000; ++i) {
+      if (!ReadFile(pid_file_).empty()) {
+        command_ = PidFromFile();
+        if (ReadFile(absl::StrCat("/proc/", command_, "/comm")) ==
+                "notify_ready_he\n" &&
+            SignalFdsOf(daemonize) <= 1) {
+          return daemonize;
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ADD_FAILURE() << "daemonize never waited for READY=1";
+    return daemonize;
+  }
+
+  const std::string kHelper = Runfile("tests/support/notify_ready_helper");
+  int out_ = -1;
+  int err_ = -1;
+  pid_t command_ = -1;
+};
+
+struct Interruption {
+  int signal;
+  std::string description;  // As strsignal(3) gives it.
+};
+
+void PrintTo(const Interruption& interruption, std::ostream* out) {
+  *out << "SIG" << sigabbrev_np(interruption.signal);
+}
+
+class DaemonizeInterruptedTest
+    : public DaemonizeWaitingTest,
+      public ::testing::WithParamInterface<Interruption> {};
+
+// ^C, SIGTERM or a closed terminal's SIGHUP while daemonize waits for
+// READY=1: COMMAND is stopped, the pid file removed, and daemonize exits
+// 128+signal, as a shell reports the signal, instead of dying of it.
+TEST_P(DaemonizeInterruptedTest, StopsTheCommandAndLeavesNothing) {
+  const int signal = GetParam().signal;
+  const pid_t daemonize = StartWaiting({}, {"0", "never"});
+  ASSERT_GT(daemonize, 0);
+  ASSERT_EQ(kill(daemonize, signal), 0);
+  const ProgramRun run = FinishProgram(daemonize, out_, err_);
+  EXPECT_TRUE(WIFEXITED(run.status)) << "wait status " << run.status;
+  EXPECT_EQ(run.exit_status(), 128 + signal);
+  EXPECT_EQ(run.err, absl::StrCat("daemonize: interrupted by signal ", signal,
+                                  " (", GetParam().description,
+                                  ") while waiting for READY=1; ", kHelper,
+                                  " (pid ", command_, ") was stopped\n"));
+  EXPECT_FALSE(Exists(pid_file_)) << "the pid file outlived its start";
+  // daemonize, its subreaper, reaped it: not even a zombie is left.
+  const bool command_gone = !Exists(absl::StrCat("/proc/", command_));
+  EXPECT_TRUE(command_gone) << "COMMAND (pid " << command_ << ") runs on";
+  EXPECT_THAT(ChildrenOf(getpid()), IsEmpty()) << "a process is left";
+  if (!command_gone) Stop(command_);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Signals, DaemonizeInterruptedTest,
+    ::testing::Values(Interruption{SIGINT, "Interrupt"},
+                      Interruption{SIGTERM, "Terminated"},
+                      Interruption{SIGHUP, "Hangup"}),
+    [](const ::testing::TestParamInfo<Interruption>& info) {
+      return std::string(sigabbrev_np(info.param.signal));
+    });
+
+// As under nohup: a caller that ignores SIGHUP (the shell's trap '' leaves it
+// ignored across its exec) keeps daemonize from watching it, since a blocked
+// signal is queued even when ignored.
+TEST_F(DaemonizeWaitingTest, SighupTheCallerIgnoresDoesNotInterrupt) {
+  const pid_t daemonize = StartWaiting(
+      {"/bin/sh", "-c", "trap '' HUP; exec \"$0\" \"$@\""}, {"2000"});
+  ASSERT_GT(daemonize, 0);
+  // SIGINT (bit 1) and SIGTERM (bit 14) are watched, SIGHUP (bit 0) is not.
+  EXPECT_EQ(StatusField(daemonize, "SigBlk"), "0000000000004002");
+  ASSERT_EQ(kill(daemonize, SIGHUP), 0);
+  const ProgramRun run = FinishProgram(daemonize, out_, err_);
+  EXPECT_EQ(run.exit_status(), 0) << run.err;
+  EXPECT_EQ(run.err, "");
+  EXPECT_EQ(PidFromFile(), command_);
+  Stop(command_);
 }
 
 TEST_F(DaemonizeTest, OptionsReachTheCommand) {
@@ -495,6 +618,7 @@ TEST_F(DaemonizeTest, HelpAndVersion) {
   ProgramRun run = Daemonize({"--help"});
   EXPECT_EQ(run.exit_status(), 0);
   EXPECT_THAT(run.out, HasSubstr("Usage: daemonize [OPTIONS] [--] COMMAND"));
+  EXPECT_THAT(run.out, HasSubstr("128+N interrupted by signal N"));
   run = Daemonize({"--version"});
   EXPECT_EQ(run.exit_status(), 0);
   EXPECT_THAT(run.out, HasSubstr("daemonize (daemonkit)"));

@@ -189,6 +189,32 @@ TEST_F(DetachIntegrationTest, StandardStreamsGoToTheNamedFiles) {
   KillAndReap(daemon->pid());
 }
 
+// A FIFO as an output that no process reads would make open(2) wait forever;
+// as stdin with no writer, too. Neither waits: the output is refused at once
+// and named, the input is opened (the daemon reads end-of-file).
+TEST_F(DetachIntegrationTest, FifosAsStreamsHangNothing) {
+  const std::string fifo = tmp_ + "/streams.fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  DetachOptions options;
+  options.stdout_path = fifo;
+  absl::StatusOr<Daemon> refused = Detach(options);
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kFailedPrecondition,
+                                absl::StrCat("stdout file ", fifo,
+                                             " is a FIFO that no process "
+                                             "reads")));
+  EXPECT_THAT(refused, HasExitCode(EX_CANTCREAT));
+
+  options.stdout_path.clear();
+  options.stdin_path = fifo;
+  absl::StatusOr<Daemon> daemon = Detach(options);
+  if (daemon.ok() && !daemon->in_launcher()) {
+    ServeUntilKilled(*daemon, [] {});
+  }
+  ASSERT_THAT(daemon, IsOk());
+  KillAndReap(daemon->pid());
+  unlink(fifo.c_str());
+}
+
 TEST_F(DetachIntegrationTest, DaemonFailureReachesTheLauncher) {
   absl::StatusOr<Daemon> daemon = Detach(DetachOptions());
   if (daemon.ok() && !daemon->in_launcher()) {

@@ -1,6 +1,7 @@
 // Every system call in the detach path failing, one at a time, against the
-// real kernel (FaultInjectingOs over PosixOs), plus the real kernel failing
-// fork on its own (seccomp).
+// real kernel (FaultInjectingOs over PosixOs), with the options that add
+// calls (user and group, chroot, environment, foreground mode); plus the real
+// kernel failing fork on its own (seccomp).
 //
 // Each start runs in a helper process (the launcher) that is a child
 // subreaper like DetachOrExit's, so that it must reap what it started. The
@@ -8,14 +9,20 @@
 // start it checks that nothing is left running.
 
 #include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stddef.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -35,6 +42,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "daemonkit/detach.h"
 #include "daemonkit/exit_code.h"
 #include "daemonkit/os_wrapper.h"
@@ -52,6 +60,7 @@ using Fault = FaultInjectingOs::Fault;
 using ::daemonkit::test::ChildrenOf;
 using ::daemonkit::test::OpenFds;
 using ::daemonkit::test::ReadFile;
+using ::daemonkit::test::ReadLink;
 using ::testing::HasSubstr;
 
 // The daemon's exit status when its own Ready() fails.
@@ -65,16 +74,35 @@ struct Outcome {
   bool ok;
   pid_t daemon_pid;
   int exit_code;
-  bool leaked_fds;
-  int zombies;  // Children the launcher left unreaped.
+  char opened[1024];  // What the descriptors the start left open point to.
+  bool closed;        // A descriptor open before the start was closed.
+  int zombies;        // Children the launcher left unreaped.
   char message[512];
 };
+
+// Fills in what this process has open that was not open `before` (/proc's
+// names for it, sorted), and whether one that was is closed.
+void CompareFds(const std::vector<int>& before, Outcome* seen) {
+  const std::vector<int> after = OpenFds(getpid());
+  std::vector<std::string> opened;
+  for (int fd : after) {
+    if (!std::binary_search(before.begin(), before.end(), fd)) {
+      opened.push_back(ReadLink(absl::StrCat("/proc/self/fd/", fd)));
+    }
+  }
+  std::sort(opened.begin(), opened.end());
+  snprintf(seen->opened, sizeof seen->opened, "%s",
+           absl::StrJoin(opened, ", ").c_str());
+  seen->closed =
+      !std::includes(after.begin(), after.end(), before.begin(), before.end());
+}
 
 // Runs Detach in a helper process that plays the launcher; the daemon reports
 // ready and exits once Ready() returned, so that every call it makes is
 // recorded before the test reads the record (the launcher may return while
-// Ready() still restores SIGPIPE's disposition). Returns false (and says why)
-// when the launcher hung.
+// Ready() still restores SIGPIPE's disposition). In foreground mode the
+// helper is the daemon: its outcome is Detach's, then Ready()'s. Returns
+// false (and says why) when the launcher hung.
 bool Launch(Os& os, const DetachOptions& options, Outcome* outcome,
             std::string* why) {
   int result[2];
@@ -82,22 +110,27 @@ bool Launch(Os& os, const DetachOptions& options, Outcome* outcome,
   const pid_t helper = fork();
   if (helper == 0) {
     prctl(PR_SET_CHILD_SUBREAPER, 1);
+    DetachOptions helpers = options;
+    // A foreground daemon closes what it does not keep: the answer's pipe too.
+    if (options.foreground) helpers.keep_fds.push_back(result[1]);
     const std::vector<int> before = OpenFds(getpid());
-    absl::StatusOr<Daemon> daemon = Detach(options, os);
-    if (daemon.ok() && !daemon->in_launcher()) {
+    absl::StatusOr<Daemon> daemon = Detach(helpers, os);
+    if (daemon.ok() && !daemon->in_launcher() && !options.foreground) {
       _exit(daemon->Ready().ok() ? 0 : kReadyFailedExit);
     }
+    const absl::Status status =
+        daemon.ok() && options.foreground ? daemon->Ready() : daemon.status();
     Outcome seen = {};
-    seen.ok = daemon.ok();
+    seen.ok = status.ok();
     seen.daemon_pid = daemon.ok() ? daemon->pid() : 0;
-    seen.exit_code = ExitCodeOf(daemon.status());
-    seen.leaked_fds = OpenFds(getpid()) != before;
+    seen.exit_code = ExitCodeOf(status);
+    CompareFds(before, &seen);
     // A ready daemon exits by itself (see above): only another child counts.
     for (const auto& [pid, state] : Children()) {
       seen.zombies += state == 'Z' && pid != seen.daemon_pid;
     }
     snprintf(seen.message, sizeof seen.message, "%s",
-             std::string(daemon.status().message()).c_str());
+             std::string(status.message()).c_str());
     (void)!write(result[1], &seen, sizeof seen);
     _exit(0);
   }
@@ -143,6 +176,8 @@ int RealisticErrno(Call call) {
       return EPERM;
     case Call::kChdir:
       return EACCES;
+    case Call::kChroot:
+      return EACCES;
     case Call::kOpen:
       return EMFILE;
     case Call::kClose:
@@ -177,38 +212,76 @@ int RealisticErrno(Call call) {
       return EFAULT;
     case Call::kPrctl:
       return EINVAL;
+    case Call::kFChown:
+      return EPERM;
+    case Call::kSetGroups:
+      return EPERM;
+    case Call::kSetGid:
+      return EPERM;
+    case Call::kSetUid:  // RLIMIT_NPROC reached by the target user.
+      return EAGAIN;
+    case Call::kClearEnv:
+      return ENOMEM;
+    case Call::kSetEnv:
+      return ENOMEM;
+    case Call::kSocket:
+      return EMFILE;
+    case Call::kSendTo:  // No service manager listens any more.
+      return ECONNREFUSED;
     default:
       return EIO;
   }
+}
+
+// What a process of a start does. Foreground mode has one process, which
+// prepares the start and becomes the daemon itself: it waits for no one, so
+// none of the launcher's tolerances apply to it.
+enum class Role { kLauncher, kMiddle, kDaemon };
+
+Role RoleOf(int process, bool foreground) {
+  if (foreground) return Role::kDaemon;
+  return process == 0   ? Role::kLauncher
+         : process == 1 ? Role::kMiddle
+                        : Role::kDaemon;
+}
+
+const char* RoleName(Role role) {
+  return role == Role::kLauncher ? "launcher"
+         : role == Role::kMiddle ? "middle"
+                                 : "daemon";
 }
 
 // Whether a failure of call `index` of `calls` (one process's sequence) is
 // one the design tolerates: close(2) (the descriptor is gone either way),
 // reaping the middle process (ECHILD: someone reaped it already), and the
 // best-effort parts of sending a report (ignoring SIGPIPE around the write;
-// the middle process's note of the daemon's pid, which Ready() repeats); and
-// in the launcher, the watch for interrupting signals: asking whether one is
+// the middle process's note of the daemon's pid, which Ready() repeats); in
+// the launcher, the watch for interrupting signals: asking whether one is
 // ignored (unknown: it is watched), polling the pipe with the signalfd (the
 // read that follows reports a failure), giving the mask back (it cannot fail
-// with valid arguments).
-bool Tolerated(const std::vector<Call>& calls, size_t index, int process) {
+// with valid arguments); in the daemon, the check that the old ids cannot be
+// taken back once dropped: its setuid and setgid must fail.
+bool Tolerated(const std::vector<Call>& calls, size_t index, Role role) {
   const Call call = calls[index];
+  const auto before = calls.begin() + static_cast<ptrdiff_t>(index);
   if (call == Call::kClose || call == Call::kWaitPid) return true;
-  if (process == 0) {
+  if (role == Role::kLauncher) {
     if (call == Call::kSigAction && index < 3) return true;
     if (call == Call::kPoll) return true;
     if (call == Call::kSigProcMask &&
-        std::find(calls.begin(), calls.begin() + index, call) !=
-            calls.begin() + index) {
+        std::find(calls.begin(), before, call) != before) {
       return true;  // Not the first: the mask given back.
     }
   }
-  if (call == Call::kWrite) return process == 1;
+  if (call == Call::kWrite) return role == Role::kMiddle;
   if (call == Call::kSigAction) {
     const bool before_write =
         index + 1 < calls.size() && calls[index + 1] == Call::kWrite;
     const bool after_write = index > 0 && calls[index - 1] == Call::kWrite;
     return before_write || after_write;
+  }
+  if (call == Call::kSetUid || call == Call::kSetGid) {
+    return std::find(calls.begin(), before, Call::kSetUid) != before;
   }
   return false;
 }
@@ -232,84 +305,283 @@ class FaultInjectionTest : public ::testing::Test {
   DetachOptions options_;
 };
 
-TEST_F(FaultInjectionTest, EveryFailingCallEndsInAClearErrorWithNothingLeft) {
-  FaultInjectingOs os(PosixOs::Default());
+// The options the sweep runs with, beside the fixture's own (working
+// directory, stdout file, pid file, a kept descriptor).
+enum class Variant { kPlain, kUser, kChroot, kEnvironment, kForeground };
+
+std::string VariantName(Variant variant) {
+  switch (variant) {
+    case Variant::kPlain:
+      return "plain";
+    case Variant::kUser:
+      return "user";
+    case Variant::kChroot:
+      return "chroot";
+    case Variant::kEnvironment:
+      return "environment";
+    case Variant::kForeground:
+      return "foreground";
+  }
+  return "?";
+}
+
+// Names the variant in gtest's messages.
+void PrintTo(Variant variant, std::ostream* out) {
+  *out << VariantName(variant);
+}
+
+// The sweep: one start records every call of every process; then each call
+// that can fail fails in turn, in a start of its own.
+class SweepTest : public FaultInjectionTest,
+                  public ::testing::WithParamInterface<Variant> {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+  void SetUpUser();
+  void SetUpChroot();
+  void SetUpForeground();
+
+  // Starts once without a fault; prints K. `by_process`: the calls of each
+  // process, by its FaultInjectingOs number.
+  void RecordCleanStart(FaultInjectingOs& os,
+                        std::map<int, std::vector<Call>>* by_process);
+  // Starts with the `nth` call that can fail of `process` failing, that is
+  // `calls[index]`, and checks the start's end.
+  void FailOne(FaultInjectingOs& os, int process,
+               const std::vector<Call>& calls, size_t index, int nth);
+  // Checks that a start, whether it failed or not, left nothing behind; but
+  // a zombie when the reap failed.
+  void CheckNothingLeft(const Outcome& outcome, bool reap_failed);
+  // What the start may leave open in the process that called Detach.
+  std::string ExpectedOpened(bool ok) const;
+  // The notification waiting on the test's notify socket, or "".
+  std::string TakeNotification();
+
+  int notify_socket_ = -1;  // Foreground: the test plays the service manager.
+  int reported_ = 0;
+  int tolerated_ = 0;
+  std::string user_directory_;  // The user variant's, in /tmp.
+};
+
+void SweepTest::SetUp() {
+  ASSERT_NO_FATAL_FAILURE(FaultInjectionTest::SetUp());
+  switch (GetParam()) {
+    case Variant::kPlain:
+      break;
+    case Variant::kUser:
+      SetUpUser();
+      break;
+    case Variant::kChroot:
+      SetUpChroot();
+      break;
+    case Variant::kEnvironment:
+      options_.clear_environment = true;
+      // Both are set under `bazel test`: each is set again after the clear.
+      options_.keep_environment = {"PATH", "TEST_TMPDIR"};
+      options_.set_environment = {"LC_ALL=C", "SWEEP=environment"};
+      break;
+    case Variant::kForeground:
+      SetUpForeground();
+      break;
+  }
+}
+
+void SweepTest::TearDown() {
+  if (notify_socket_ >= 0) {
+    close(notify_socket_);
+    unsetenv("NOTIFY_SOCKET");
+  }
+  if (!user_directory_.empty()) {
+    unlink(options_.stdout_path.c_str());
+    unlink(options_.pid_file.c_str());
+    rmdir(user_directory_.c_str());
+  }
+  FaultInjectionTest::TearDown();
+}
+
+void SweepTest::SetUpUser() {
+  if (getuid() != 0) GTEST_SKIP() << "needs root, to switch users";
+  const struct passwd* nobody = getpwnam("nobody");
+  const struct group* nogroup = getgrnam("nogroup");
+  if (nobody == nullptr || nogroup == nullptr) {
+    GTEST_SKIP() << "no user nobody or no group nogroup";
+  }
+  // The daemon's user must be able to remove its pid file, and to reach its
+  // stdout file (opened with its rights): a directory of its own, outside
+  // TEST_TMPDIR, which lies under root's 0700 home.
+  char run[] = "/tmp/daemonkit-sweep-XXXXXX";
+  ASSERT_NE(mkdtemp(run), nullptr);
+  user_directory_ = run;
+  ASSERT_EQ(chmod(run, 0755), 0);
+  if (chown(run, nobody->pw_uid, nogroup->gr_gid) != 0) {
+    GTEST_SKIP() << "cannot give a directory to nobody (" << strerror(errno)
+                 << "): run outside Bazel's sandbox, whose user namespace "
+                    "maps no user but root";
+  }
+  options_.user = "nobody";
+  options_.group = "nogroup";
+  options_.pid_file = user_directory_ + "/daemon.pid";
+  options_.stdout_path = user_directory_ + "/daemon.out";
+}
+
+void SweepTest::SetUpChroot() {
+  if (getuid() != 0) GTEST_SKIP() << "needs root, for chroot";
+  // The working directory is inside the chroot; stdout_path and pid_file are
+  // the launcher's, opened before any fork.
+  const std::string jail = tmp_ + "/jail";
+  for (const std::string& directory : {jail, jail + "/srv"}) {
+    ASSERT_TRUE(mkdir(directory.c_str(), 0755) == 0 || errno == EEXIST);
+  }
+  options_.chroot_directory = jail;
+  options_.working_directory = "/srv";
+}
+
+void SweepTest::SetUpForeground() {
+  options_.foreground = true;
+  // Ready() tells NOTIFY_SOCKET. An abstract name: TEST_TMPDIR's path is too
+  // long for sun_path.
+  notify_socket_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(notify_socket_, 0);
+  const std::string name = absl::StrCat("daemonkit-sweep-", getpid());
+  struct sockaddr_un address = {};
+  address.sun_family = AF_UNIX;
+  memcpy(address.sun_path + 1, name.data(), name.size());
+  const socklen_t length = static_cast<socklen_t>(
+      offsetof(struct sockaddr_un, sun_path) + 1 + name.size());
+  ASSERT_EQ(bind(notify_socket_, reinterpret_cast<struct sockaddr*>(&address),
+                 length),
+            0);
+  ASSERT_EQ(setenv("NOTIFY_SOCKET", ("@" + name).c_str(), 1), 0);
+}
+
+std::string SweepTest::TakeNotification() {
+  char text[256];
+  const ssize_t got = recv(notify_socket_, text, sizeof text, MSG_DONTWAIT);
+  return got > 0 ? std::string(text, static_cast<size_t>(got)) : "";
+}
+
+std::string SweepTest::ExpectedOpened(bool ok) const {
+  // A foreground daemon keeps its pid file and the file's directory open.
+  if (!options_.foreground || !ok) return "";
+  const size_t slash = options_.pid_file.rfind('/');
+  char directory[PATH_MAX];
+  if (realpath(options_.pid_file.substr(0, slash).c_str(), directory) ==
+      nullptr) {
+    return "?";
+  }
+  return absl::StrCat(directory, ", ", directory,
+                      options_.pid_file.substr(slash));
+}
+
+void SweepTest::RecordCleanStart(FaultInjectingOs& os,
+                                 std::map<int, std::vector<Call>>* by_process) {
   Outcome clean;
   std::string why;
   ASSERT_TRUE(Launch(os, options_, &clean, &why)) << why;
   ASSERT_TRUE(clean.ok) << clean.message;
   EXPECT_EQ(ReapEverything(), "");  // All ended: all their calls recorded.
+  CheckNothingLeft(clean, /*reap_failed=*/false);
   const std::vector<FaultInjectingOs::Record> recorded = os.calls();
-  unlink(options_.pid_file.c_str());
-
-  std::map<int, std::vector<Call>> by_process;
-  for (const auto& record : recorded) {
-    by_process[record.process].push_back(record.call);
-  }
   int k = 0;
-  for (const auto& [process, calls] : by_process) {
-    for (Call call : calls) k += FaultInjectingOs::CanFail(call);
+  for (const auto& record : recorded) {
+    (*by_process)[record.process].push_back(record.call);
+    k += FaultInjectingOs::CanFail(record.call);
   }
-  std::cout << "Sweep: K = " << k << " calls that can fail, of "
-            << recorded.size() << " in a successful start (launcher "
-            << by_process[0].size() << ", middle " << by_process[1].size()
-            << ", daemon " << by_process[2].size() << ")\n";
-  ASSERT_EQ(by_process.size(), 3u);
+  std::string counts;
+  for (const auto& [process, calls] : *by_process) {
+    const char* role = options_.foreground
+                           ? "one process"
+                           : RoleName(RoleOf(process, /*foreground=*/false));
+    absl::StrAppend(&counts, counts.empty() ? "" : ", ", role, " ",
+                    calls.size());
+  }
+  std::cout << "Sweep [" << VariantName(GetParam()) << "]: K = " << k
+            << " calls that can fail, of " << recorded.size()
+            << " in a successful start (" << counts << ")\n";
+}
 
-  int failures = 0, tolerated = 0;
+void SweepTest::CheckNothingLeft(const Outcome& outcome, bool reap_failed) {
+  EXPECT_EQ(std::string(outcome.opened), ExpectedOpened(outcome.ok))
+      << "descriptors the start left open";
+  // A foreground daemon closes what it inherited, by design.
+  if (!options_.foreground) {
+    EXPECT_FALSE(outcome.closed) << "the launcher closed a caller's descriptor";
+  }
+  if (!reap_failed) {
+    EXPECT_EQ(outcome.zombies, 0) << "the launcher left a zombie";
+  }
+  if (outcome.ok) {
+    EXPECT_EQ(ReadFile(options_.pid_file),
+              absl::StrCat(outcome.daemon_pid, "\n"));
+  } else {
+    EXPECT_FALSE(std::ifstream(options_.pid_file).good())
+        << "a failed start left its pid file";
+  }
+  unlink(options_.pid_file.c_str());  // Killed daemons leave theirs.
+  if (notify_socket_ >= 0) {
+    EXPECT_EQ(TakeNotification(), outcome.ok ? "READY=1" : "");
+  }
+}
+
+void SweepTest::FailOne(FaultInjectingOs& os, int process,
+                        const std::vector<Call>& calls, size_t index, int nth) {
+  const Call call = calls[index];
+  const Role role = RoleOf(process, options_.foreground);
+  const int error = RealisticErrno(call);
+  const std::string where =
+      absl::StrCat("process ", process, " call ", nth, " (",
+                   FaultInjectingOs::Name(call), ", ", strerror(error), ")");
+  SCOPED_TRACE(where);
+  os.Inject(Fault::NthCall(nth, error).InProcess(process));
+  Outcome outcome;
+  std::string why;
+  ASSERT_TRUE(Launch(os, options_, &outcome, &why)) << why;
+  // Every process of the run has ended, so its calls are all recorded.
+  EXPECT_EQ(ReapEverything(), "") << "left running";
+  EXPECT_TRUE(os.fired()) << "the run took another path";
+  CheckNothingLeft(outcome, call == Call::kWaitPid);
+  if (outcome.ok) {
+    ++tolerated_;
+    EXPECT_TRUE(Tolerated(calls, index, role)) << "a failure nobody reported";
+    return;
+  }
+  ++reported_;
+  std::cout << "  " << where << " -> " << outcome.message << "\n";
+  EXPECT_NE(outcome.exit_code, 0);
+  if (role == Role::kDaemon && call == Call::kWrite) {
+    EXPECT_EQ(std::string(outcome.message),
+              absl::StrCat("daemon exited before it was ready: exit status ",
+                           kReadyFailedExit));
+  } else {
+    EXPECT_THAT(std::string(outcome.message),
+                HasSubstr(absl::StrCat("failed: ", strerror(error))));
+  }
+}
+
+TEST_P(SweepTest, EveryFailingCallEndsInAClearErrorWithNothingLeft) {
+  FaultInjectingOs os(PosixOs::Default());
+  std::map<int, std::vector<Call>> by_process;
+  ASSERT_NO_FATAL_FAILURE(RecordCleanStart(os, &by_process));
+  ASSERT_EQ(by_process.size(), options_.foreground ? 1u : 3u);
   for (const auto& [process, calls] : by_process) {
     int nth = 0;
     for (size_t index = 0; index < calls.size(); ++index) {
-      const Call call = calls[index];
-      if (!FaultInjectingOs::CanFail(call)) continue;
-      ++nth;
-      const int error = RealisticErrno(call);
-      const std::string where = absl::StrCat("process ", process, " call ", nth,
-                                             " (", FaultInjectingOs::Name(call),
-                                             ", ", strerror(error), ")");
-      SCOPED_TRACE(where);
-      os.Inject(Fault::NthCall(nth, error).InProcess(process));
-      Outcome outcome;
-      ASSERT_TRUE(Launch(os, options_, &outcome, &why)) << why;
-      // Every process of the run has ended, so its calls are all recorded.
-      const std::string left_running = ReapEverything();
-      EXPECT_EQ(left_running, "") << "left running";
-      EXPECT_TRUE(os.fired()) << "the run took another path";
-      EXPECT_FALSE(outcome.leaked_fds) << "the launcher leaked a descriptor";
-      if (call != Call::kWaitPid) {  // A failed reap leaves one, by nature.
-        EXPECT_EQ(outcome.zombies, 0) << "the launcher left a zombie";
-      }
-      if (outcome.ok) {
-        EXPECT_EQ(ReadFile(options_.pid_file),
-                  absl::StrCat(outcome.daemon_pid, "\n"));
-      } else {
-        EXPECT_FALSE(std::ifstream(options_.pid_file).good())
-            << "a failed start left its pid file";
-      }
-      unlink(options_.pid_file.c_str());  // Killed daemons leave theirs.
-      if (outcome.ok) {
-        ++tolerated;
-        EXPECT_TRUE(Tolerated(calls, index, process))
-            << "a failure nobody reported";
-        continue;
-      }
-      ++failures;
-      std::cout << "  " << where << " -> " << outcome.message << "\n";
-      EXPECT_NE(outcome.exit_code, 0);
-      if (process == 2 && call == Call::kWrite) {
-        EXPECT_EQ(std::string(outcome.message),
-                  absl::StrCat("daemon exited before it was ready: exit "
-                               "status ",
-                               kReadyFailedExit));
-      } else {
-        EXPECT_THAT(outcome.message,
-                    HasSubstr(absl::StrCat("failed: ", strerror(error))));
-      }
+      if (!FaultInjectingOs::CanFail(calls[index])) continue;
+      ASSERT_NO_FATAL_FAILURE(FailOne(os, process, calls, index, ++nth));
     }
   }
-  std::cout << "Sweep: " << failures << " reported failures, " << tolerated
-            << " tolerated by design\n";
+  std::cout << "Sweep [" << VariantName(GetParam()) << "]: " << reported_
+            << " reported failures, " << tolerated_ << " tolerated by design\n";
 }
+
+INSTANTIATE_TEST_SUITE_P(Variants, SweepTest,
+                         ::testing::Values(Variant::kPlain, Variant::kUser,
+                                           Variant::kChroot,
+                                           Variant::kEnvironment,
+                                           Variant::kForeground),
+                         [](const ::testing::TestParamInfo<Variant>& info) {
+                           return VariantName(info.param);
+                         });
 
 // Runs DetachOrExit in a helper with stderr captured; returns its wait status.
 int RunDetachOrExit(Os& os, const DetachOptions& options,

@@ -207,5 +207,138 @@ TEST_F(HostileUserTest, DaemonUserRewritingThePidFileCannotAimRootsStop) {
   EXPECT_EQ(StopWithSigterm(daemon), 0);
 }
 
+// A world-writable sticky directory, as /tmp is, inside the test's own.
+class SharedDirectoryTest : public HostileUserTest {
+ protected:
+  void SetUp() override {
+    HostileUserTest::SetUp();
+    if (IsSkipped()) return;
+    shared_ = directory_ + "/tmp";
+    ASSERT_EQ(mkdir(shared_.c_str(), 0755), 0);
+    ASSERT_EQ(chmod(shared_.c_str(), 01777), 0);
+    secret_ = directory_ + "/secret";
+    std::ofstream(secret_) << "root's own\n";
+    ASSERT_EQ(chmod(secret_.c_str(), 0600), 0);
+  }
+
+  // Starts a daemon as root with `options`; returns why it did not start.
+  absl::Status StartAsRoot(DetachOptions options) {
+    const pid_t daemon = StartServingDaemonOrNot(options);
+    if (daemon > 0) {
+      StopWithSigterm(daemon);
+      return absl::OkStatus();
+    }
+    return last_failure_;
+  }
+
+  pid_t StartServingDaemonOrNot(const DetachOptions& options) {
+    absl::StatusOr<Daemon> daemon = Detach(options);
+    if (!daemon.ok()) {
+      last_failure_ = daemon.status();
+      return -1;
+    }
+    if (!daemon->in_launcher()) test::ServeUntilTerminated(*daemon);
+    return daemon->pid();
+  }
+
+  std::string shared_;
+  std::string secret_;
+  absl::Status last_failure_;
+};
+
+// Where fs.protected_symlinks is 0 (as on this machine), the kernel follows a
+// link another user planted in /tmp; daemonkit does not, for the stdout and
+// stderr files it opens and for the example's log.
+TEST_F(SharedDirectoryTest, ASymbolicLinkPlantedThereIsNeverFollowed) {
+  const std::string planted = shared_ + "/out.log";
+  ASSERT_EQ(AttackAsNobody([&] {
+              return symlink(secret_.c_str(), planted.c_str()) == 0 ? '\0'
+                                                                    : 's';
+            }),
+            0);
+  DetachOptions options;
+  options.stdout_path = planted;
+  EXPECT_THAT(StartAsRoot(options),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       absl::StrCat("stdout file ", planted,
+                                    " is a symbolic link in ", shared_,
+                                    ", where other users may write; refusing "
+                                    "to follow it")));
+  EXPECT_EQ(ReadFile(secret_), "root's own\n");
+}
+
+// A file another user made there first is theirs: root adopts neither a pid
+// file nor an output file of theirs.
+TEST_F(SharedDirectoryTest, AFileAnotherUserMadeFirstIsNotAdopted) {
+  for (const char* name : {"/app.pid", "/out.log"}) {
+    const std::string made = shared_ + name;
+    ASSERT_EQ(AttackAsNobody([&] {
+                const int fd = open(made.c_str(), O_CREAT | O_WRONLY, 0666);
+                return fd >= 0 && fchmod(fd, 0666) == 0 ? '\0' : 'c';
+              }),
+              0);
+    kill(attacker_, SIGKILL);
+    waitpid(attacker_, nullptr, 0);
+    attacker_ = -1;
+  }
+  DetachOptions options;
+  options.pid_file = shared_ + "/app.pid";
+  EXPECT_THAT(StartAsRoot(options),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       absl::StrCat("pid file ", options.pid_file,
+                                    " is owned by user 65534; refusing a file "
+                                    "another user controls")));
+  options.pid_file.clear();
+  options.stdout_path = shared_ + "/out.log";
+  EXPECT_THAT(StartAsRoot(options),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       absl::StrCat("stdout file ", options.stdout_path,
+                                    " is owned by user 65534; refusing a file "
+                                    "another user controls")));
+}
+
+// Where fs.protected_hardlinks is 0, another user can give root's file a
+// second name in /tmp (made here by root, as this machine protects them).
+// Emptied as a pid file, or appended to as a log, it would be root's file.
+TEST_F(SharedDirectoryTest, AHardLinkToRootsFileIsNeverWrittenThrough) {
+  const std::string linked = shared_ + "/app.pid";
+  ASSERT_EQ(link(secret_.c_str(), linked.c_str()), 0);
+  DetachOptions options;
+  options.pid_file = linked;
+  EXPECT_THAT(StartAsRoot(options),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       absl::StrCat("pid file ", linked,
+                                    " has 2 names; refusing a file that may "
+                                    "be another one")));
+  options.pid_file.clear();
+  options.stdout_path = linked;
+  EXPECT_THAT(StartAsRoot(options), HasMessage(::testing::HasSubstr(
+                                        "has 2 names in a directory other "
+                                        "users may write to")));
+  EXPECT_EQ(ReadFile(secret_), "root's own\n");
+}
+
+// With a user, the daemon's output files are opened with that user's rights:
+// a link in a directory the user owns reaches nothing the user could not.
+TEST_F(SharedDirectoryTest, OutputFilesAreOpenedWithTheDaemonUsersRights) {
+  const std::string own = directory_ + "/own";
+  ASSERT_EQ(mkdir(own.c_str(), 0755), 0);
+  ASSERT_EQ(chown(own.c_str(), kNobody, kNobody), 0);
+  const std::string link_path = own + "/out.log";
+  ASSERT_EQ(AttackAsNobody([&] {
+              return symlink(secret_.c_str(), link_path.c_str()) == 0 ? '\0'
+                                                                      : 's';
+            }),
+            0);
+  DetachOptions options;
+  options.user = "nobody";
+  options.stdout_path = link_path;
+  EXPECT_THAT(StartAsRoot(options),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       absl::StrCat("opening stdout file ", link_path,
+                                    " failed: Permission denied")));
+  EXPECT_EQ(ReadFile(secret_), "root's own\n");
+}
+
 }  // namespace
 }  // namespace daemonkit

@@ -197,8 +197,29 @@ TEST_F(TimestampTest, LogThatCannotBeCreatedIsReportedByTheLauncher) {
   ASSERT_TRUE(WIFEXITED(run.status));
   EXPECT_EQ(WEXITSTATUS(run.status), EX_CANTCREAT);
   EXPECT_EQ(run.out, "");
-  EXPECT_EQ(run.err, absl::StrCat("timestamp: cannot open log ", log,
-                                  ": No such file or directory\n"));
+  EXPECT_EQ(run.err, absl::StrCat("timestamp: opening log ", log,
+                                  " failed: No such file or directory\n"));
+}
+
+// The default log is /tmp/daemon-log: in a directory like /tmp, a symbolic
+// link in the log's place is never followed, whatever fs.protected_symlinks
+// says, and the launcher reports it.
+TEST_F(TimestampTest, LogLinkedFromAStickyWorldWritableDirectoryIsRefused) {
+  const std::string shared = base_ + ".tmp";
+  ASSERT_EQ(mkdir(shared.c_str(), 0755), 0);
+  ASSERT_EQ(chmod(shared.c_str(), 01777), 0);
+  const std::string target = base_ + ".target";
+  const std::string log = shared + "/daemon-log";
+  ASSERT_EQ(symlink(target.c_str(), log.c_str()), 0);
+  const ProgramRun run = RunLauncher({"--log=" + log});
+  EXPECT_EQ(run.exit_status(), EX_CANTCREAT);
+  EXPECT_EQ(run.err, absl::StrCat("timestamp: log ", log,
+                                  " is a symbolic link in ", shared,
+                                  ", where other users may write; refusing "
+                                  "to follow it\n"));
+  EXPECT_FALSE(Exists(target)) << "the link was followed";
+  unlink(log.c_str());
+  rmdir(shared.c_str());
 }
 
 TEST_F(TimestampTest, PidFileStatusAndStop) {

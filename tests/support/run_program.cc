@@ -41,13 +41,9 @@ pid_t StartProgram(const std::vector<std::string>& argv, int* out, int* err) {
   return child;
 }
 
-ProgramRun RunProgram(const std::vector<std::string>& argv) {
+ProgramRun FinishProgram(pid_t child, int out, int err) {
   ProgramRun run;
   const absl::Time start = absl::Now();
-  int out, err;
-  const pid_t child = StartProgram(argv, &out, &err);
-  EXPECT_GT(child, 0);
-  if (child <= 0) return run;
   struct pollfd fds[2] = {{out, POLLIN, 0}, {err, POLLIN, 0}};
   std::string* sinks[2] = {&run.out, &run.err};
   const absl::Time deadline = start + absl::Seconds(20);
@@ -72,6 +68,17 @@ ProgramRun RunProgram(const std::vector<std::string>& argv) {
     if (fd.fd >= 0) close(fd.fd);
   }
   waitpid(child, &run.status, 0);
+  run.took = absl::Now() - start;
+  return run;
+}
+
+ProgramRun RunProgram(const std::vector<std::string>& argv) {
+  const absl::Time start = absl::Now();
+  int out, err;
+  const pid_t child = StartProgram(argv, &out, &err);
+  EXPECT_GT(child, 0);
+  if (child <= 0) return ProgramRun();
+  ProgramRun run = FinishProgram(child, out, err);
   run.took = absl::Now() - start;
   return run;
 }

@@ -26,9 +26,13 @@ struct ProgramRun {
 // its pid, or -1.
 pid_t StartProgram(const std::vector<std::string>& argv, int* out, int* err);
 
-// Runs `argv` to its end. Its output must reach end-of-file within 20 s (a
-// test failure otherwise): a daemon that kept the launcher's output open would
-// hang whoever started it.
+// Reads the output of `child`, started by StartProgram with `out` and `err`
+// (closed here), to its end, then reaps it; `took` counts from this call. The
+// output must reach end-of-file within 20 s (a test failure otherwise): a
+// daemon that kept the launcher's output open would hang whoever started it.
+ProgramRun FinishProgram(pid_t child, int out, int err);
+
+// Runs `argv` to its end, as StartProgram and FinishProgram do.
 ProgramRun RunProgram(const std::vector<std::string>& argv);
 
 // A file of this test's runfiles, e.g. "examples/timestamp".

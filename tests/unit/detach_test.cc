@@ -174,7 +174,7 @@ class DetachTest : public ::testing::Test {
   // Only a mock Exit returns: then, as Detach returns, what the launcher
   // prepared goes out of scope and each descriptor of it is closed once.
   void ExpectPreparedClosedAfterMockExit() {
-    for (int fd : {kReportWrite, kReportRead, kStderrFd, kStdoutFd, kStdinFd}) {
+    for (int fd : {kReportWrite, kStderrFd, kStdoutFd, kStdinFd}) {
       EXPECT_CALL(os_, Close(fd)).WillOnce(Return(SysCallSuccess()));
     }
   }
@@ -251,6 +251,7 @@ class DetachTest : public ::testing::Test {
   enum class DaemonStep { kChdir, kSignals, kMask, kDup2, kClose, kDone };
   void ExpectDaemonSteps(DaemonStep stop) {
     EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(0)));
+    EXPECT_CALL(os_, Close(kReportRead)).WillOnce(Return(SysCallSuccess()));
     EXPECT_CALL(os_, SetSid()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
     EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(0)));
     EXPECT_CALL(os_, GetPid()).WillOnce(Return(kDaemonPid));
@@ -299,6 +300,9 @@ TEST_F(DetachTest, MiddleProcessStartsASessionForksAndExits) {
   InSequence in_order;
   ExpectLaunchPrepared();
   EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(0)));
+  // The launcher's end of the pipe, closed at once: a daemon whose launcher
+  // died meets no reader.
+  EXPECT_CALL(os_, Close(kReportRead)).WillOnce(Return(SysCallSuccess()));
   EXPECT_CALL(os_, SetSid()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
   EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(kDaemonPid)));
   LaunchReport written;
@@ -333,6 +337,10 @@ TEST_F(DetachTest, OptionsReachTheDaemon) {
   NiceMock<MockOs> os;
   ON_CALL(os, Open).WillByDefault(Return(SysCallSuccess(20)));
   ON_CALL(os, Read).WillByDefault(Invoke(ReadsText(kSingleThreadStat)));
+  ON_CALL(os, FStat).WillByDefault(Invoke([](int, struct stat* info) {
+    *info = {};  // root's, not writable by others.
+    return SysCallSuccess();
+  }));
   ON_CALL(os, Fork).WillByDefault(Return(SysCallSuccess(0)));
   ON_CALL(os, Pipe).WillByDefault(Invoke([](int fds[2], int) {
     fds[0] = 30;
@@ -345,9 +353,14 @@ TEST_F(DetachTest, OptionsReachTheDaemon) {
   options.stdout_path = "/var/log/app.out";
   options.keep_fds = {40, 33};
   EXPECT_CALL(os, Open).Times(AnyNumber());
-  EXPECT_CALL(os,
-              Open(StrEq("/var/log/app.out"),
-                   O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY | O_CLOEXEC, 0644));
+  // Opened in its directory, never through a symbolic link there, without
+  // waiting for a FIFO's reader (output_file.h).
+  EXPECT_CALL(os, Open(StrEq("/var/log"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0));
+  EXPECT_CALL(os, OpenAt(20, StrEq("app.out"),
+                         O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY | O_CLOEXEC |
+                             O_NONBLOCK | O_NOFOLLOW,
+                         0644))
+      .WillOnce(Return(SysCallSuccess(21)));
   EXPECT_CALL(os, Umask(027));
   EXPECT_CALL(os, Chdir(StrEq("/srv/app")));
   {
@@ -478,13 +491,26 @@ TEST_F(DetachTest, RefusesAProcessWithSeveralThreads) {
 }
 
 TEST_F(DetachTest, UnopenableStdoutIsReportedAndNothingLeaks) {
+  constexpr int kLogDirFd = 14;
   DetachOptions options;
   options.stdout_path = "/root/out.log";
   ExpectChecks();
   EXPECT_CALL(os_, Open(StrEq("/dev/null"), _, _))
       .WillOnce(Return(SysCallSuccess(kStdinFd)));
-  EXPECT_CALL(os_, Open(StrEq("/root/out.log"), _, _))
+  EXPECT_CALL(os_, Open(StrEq("/root"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0))
+      .WillOnce(Return(SysCallSuccess(kLogDirFd)));
+  EXPECT_CALL(os_, FStat(kLogDirFd, _))
+      .WillOnce(Invoke([](int, struct stat* info) {
+        *info = {};
+        info->st_mode = S_IFDIR | 0700;  // root's own.
+        return SysCallSuccess();
+      }));
+  EXPECT_CALL(os_, GetUid()).WillRepeatedly(Return(0));
+  EXPECT_CALL(os_, OpenAt(kLogDirFd, StrEq("out.log"), _, 0644))
       .WillOnce(Return(SysCallFailure(EACCES)));
+  EXPECT_CALL(os_, FStatAt(kLogDirFd, StrEq("out.log"), _, AT_SYMLINK_NOFOLLOW))
+      .WillOnce(Return(SysCallFailure(ENOENT)));
+  EXPECT_CALL(os_, Close(kLogDirFd)).WillOnce(Return(SysCallSuccess()));
   EXPECT_CALL(os_, Close(kStdinFd)).WillOnce(Return(SysCallSuccess()));
   absl::StatusOr<Daemon> daemon = Detach(options, os_);
   EXPECT_THAT(
@@ -544,6 +570,7 @@ TEST_F(DetachTest, FailedSetSidIsReportedByTheMiddleProcess) {
   InSequence in_order;
   ExpectLaunchPrepared();
   EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(0)));
+  EXPECT_CALL(os_, Close(kReportRead)).WillOnce(Return(SysCallSuccess()));
   EXPECT_CALL(os_, SetSid()).WillOnce(Return(SysCallFailure(EPERM)));
   const LaunchReport written = DetachReportingAFailure();
   EXPECT_EQ(written.kind, LaunchReport::kFailed);
@@ -554,6 +581,7 @@ TEST_F(DetachTest, FailedSecondForkIsReportedByTheMiddleProcess) {
   InSequence in_order;
   ExpectLaunchPrepared();
   EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallSuccess(0)));
+  EXPECT_CALL(os_, Close(kReportRead)).WillOnce(Return(SysCallSuccess()));
   EXPECT_CALL(os_, SetSid()).WillOnce(Return(SysCallSuccess(kMiddlePid)));
   EXPECT_CALL(os_, Fork()).WillOnce(Return(SysCallFailure(EAGAIN)));
   const LaunchReport written = DetachReportingAFailure();
@@ -915,6 +943,26 @@ TEST_F(DetachTest, DetachOrExitPrintsTheFailureAndExitsWithItsCode) {
             "daemonkit: first fork failed: Resource temporarily unavailable\n");
 }
 
+TEST_F(DetachTest, DetachOrExitPrintsUserInputEscapedOnOneLine) {
+  DetachOptions options;
+  options.working_directory = "/srv/\n\x1b[2Jx";
+  EXPECT_CALL(os_, Prctl(PR_SET_CHILD_SUBREAPER, 1))
+      .WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Open(StrEq(options.working_directory), _, _))
+      .WillOnce(Return(SysCallFailure(ENOENT)));
+  std::string printed;
+  EXPECT_CALL(os_, Write(STDERR_FILENO, _, _))
+      .WillOnce(Invoke([&](int, const void* buffer, size_t size) {
+        printed.assign(static_cast<const char*>(buffer), size);
+        return SysCallSizeResult{static_cast<ssize_t>(size), 0};
+      }));
+  EXPECT_CALL(os_, Exit(EX_NOINPUT));
+  DetachOrExit(options, os_);
+  EXPECT_EQ(printed,
+            "daemonkit: opening working directory /srv/\\n\\x1b[2Jx failed: No "
+            "such file or directory\n");
+}
+
 TEST_F(DetachTest, DetachOrExitReturnsInTheDaemon) {
   InSequence in_order;
   EXPECT_CALL(os_, Prctl(PR_SET_CHILD_SUBREAPER, 1))
@@ -1237,6 +1285,34 @@ TEST_F(ForegroundDaemonTest, FailTellsTheServiceManagerItsStatus) {
   EXPECT_THAT(daemon->Fail(absl::NotFoundError("no config"), EX_CONFIG),
               IsOk());
   EXPECT_EQ(sent, "STATUS=no config");
+}
+
+// In foreground mode the service manager is the only one to hear of the
+// start; when it cannot, no one will, as when the launcher is gone.
+TEST_F(ForegroundDaemonTest, ReadyThatCannotTellTheServiceManagerGivesBack) {
+  struct stat file = {};
+  file.st_mode = S_IFREG | 0644;
+  file.st_ino = 7;
+  ON_CALL(os_, FStat)
+      .WillByDefault(DoAll(SetArgPointee<1>(file), Return(SysCallSuccess())));
+  ON_CALL(os_, FStatAt)
+      .WillByDefault(DoAll(SetArgPointee<2>(file), Return(SysCallSuccess())));
+  ON_CALL(os_, GetEnv(StrEq("NOTIFY_SOCKET")))
+      .WillByDefault(Return("/run/systemd/notify"));
+  options_.pid_file = "/run/app.pid";
+  absl::StatusOr<Daemon> daemon = Detach(options_, os_);
+  ASSERT_THAT(daemon, IsOk());
+  InSequence in_order;
+  EXPECT_CALL(os_, Socket).WillOnce(Return(SysCallSuccess(9)));
+  EXPECT_CALL(os_, SendTo(9, _, _, _, _, _))
+      .WillOnce(Return(SysCallSizeResult{-1, ECONNREFUSED}));
+  EXPECT_CALL(os_, Close(9));
+  EXPECT_CALL(os_, UnlinkAt(kDirFd, StrEq("app.pid"), 0));
+  EXPECT_CALL(os_, Close(kDirFd)).Times(2);  // The file and its directory.
+  const absl::Status ready = daemon->Ready();
+  EXPECT_THAT(ready, HasMessage("notifying /run/systemd/notify failed: "
+                                "Connection refused"));
+  EXPECT_THAT(ready, HasExitCode(EX_UNAVAILABLE));
 }
 
 TEST_F(ForegroundDaemonTest, NothingAfterFailNorAfterReady) {

@@ -83,7 +83,14 @@ class PidFileTest : public ::testing::Test {
                   SysCallIntResult existing = SysCallFailure(EINVAL)) {
     EXPECT_CALL(os_, Open(StrEq("/run"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0))
         .WillOnce(Return(SysCallSuccess(kDirFd)));
+    ExpectDirectory(File(2, S_IFDIR));
     ExpectOpenAgain(created, existing);
+  }
+  // The caller is root, and the pid file's directory is `directory`.
+  void ExpectDirectory(const struct stat& directory) {
+    EXPECT_CALL(os_, GetUid()).WillRepeatedly(Return(0));
+    EXPECT_CALL(os_, FStat(kDirFd, _))
+        .WillOnce(DoAll(SetArgPointee<1>(directory), Return(SysCallSuccess())));
   }
   void ExpectOpenAgain(SysCallIntResult created,
                        SysCallIntResult existing = SysCallFailure(EINVAL)) {
@@ -250,6 +257,62 @@ TEST_F(PidFileTest, ALockInheritedByWorkersOfADeadDaemonIsNamed) {
   EXPECT_THAT(file, HasExitCode(EX_UNAVAILABLE));
 }
 
+TEST_F(PidFileTest, AFileAnotherUserControlsIsRefused) {
+  // Pre-created in /tmp by another user; or root's file under a second name
+  // there (a hard link): emptying it would empty the other file.
+  struct stat others = File(7);
+  others.st_uid = 1000;
+  struct stat linked = File(7);
+  linked.st_nlink = 2;
+  const struct {
+    struct stat file;
+    const char* said;
+  } kCases[] = {
+      {others,
+       "pid file /run/app.pid is owned by user 1000; refusing a file another "
+       "user controls"},
+      {linked,
+       "pid file /run/app.pid has 2 names; refusing a file that may be "
+       "another one"},
+  };
+  for (const auto& c : kCases) {
+    ExpectOpen(SysCallFailure(EEXIST), SysCallSuccess(kFd));
+    EXPECT_CALL(os_, FStat(kFd, _))
+        .WillOnce(DoAll(SetArgPointee<1>(c.file), Return(SysCallSuccess())));
+    ExpectClosed();
+    const absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, os_);
+    EXPECT_THAT(file, StatusIs(absl::StatusCode::kFailedPrecondition, c.said));
+    EXPECT_THAT(file, HasExitCode(EX_CANTCREAT));
+  }
+}
+
+TEST_F(PidFileTest, TheDaemonsUsersOwnFileIsItsOwn) {
+  InSequence in_order;
+  ExpectOpen(SysCallFailure(EEXIST), SysCallSuccess(kFd));
+  struct stat its = File(7);
+  its.st_uid = 65534;
+  EXPECT_CALL(os_, FStat(kFd, _))
+      .WillOnce(DoAll(SetArgPointee<1>(its), Return(SysCallSuccess())));
+  EXPECT_CALL(os_, FcntlLock(kFd, F_OFD_SETLK, _))
+      .WillOnce(Return(SysCallSuccess()));
+  ExpectNamed(7);
+  EXPECT_CALL(os_, FTruncate(kFd, 0)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<PidFile> file = PidFile::Acquire(kPath, 65534, os_);
+  ASSERT_THAT(file, IsOk());
+  ExpectClosed();
+}
+
+TEST_F(PidFileTest, ADirectoryWhereOthersMayReplaceItIsRefused) {
+  EXPECT_CALL(os_, Open(StrEq("/run"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0))
+      .WillOnce(Return(SysCallSuccess(kDirFd)));
+  ExpectDirectory(File(2, S_IFDIR | 0777));  // World-writable, not sticky.
+  EXPECT_CALL(os_, Close(kDirFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_THAT(PidFile::Acquire(kPath, os_),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       "pid file /run/app.pid is in /run, where other users "
+                       "may replace it"));
+}
+
 TEST_F(PidFileTest, FileReplacedWhileLockingIsOpenedAgain) {
   constexpr int kNewFd = 6;
   InSequence in_order;
@@ -354,6 +417,7 @@ TEST_F(PidFileTest, PathThatNamesNoFileIsRefusedBeforeAnySystemCall) {
 TEST_F(PidFileTest, FileReplacedOnEveryAttemptIsGivenUp) {
   EXPECT_CALL(os_, Open(StrEq("/run"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0))
       .WillOnce(Return(SysCallSuccess(kDirFd)));
+  ExpectDirectory(File(2, S_IFDIR));
   EXPECT_CALL(os_, Umask(_)).Times(20).WillRepeatedly(Return(022));
   EXPECT_CALL(os_, Open(StrEq(kPath), O_CREAT | O_EXCL | kOpenFlags, 0644))
       .Times(10)
@@ -476,6 +540,10 @@ TEST_F(AcquiredPidFileTest, MoveAssignedFileClosesItsOwnAndTakesTheOther) {
   constexpr int kOtherFd = 7;
   EXPECT_CALL(os_, Open(StrEq("/srv"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0))
       .WillOnce(Return(SysCallSuccess(kOtherDirFd)));
+  EXPECT_CALL(os_, GetUid()).WillRepeatedly(Return(0));
+  EXPECT_CALL(os_, FStat(kOtherDirFd, _))
+      .WillOnce(
+          DoAll(SetArgPointee<1>(File(3, S_IFDIR)), Return(SysCallSuccess())));
   EXPECT_CALL(os_, Umask).WillRepeatedly(Return(022));
   EXPECT_CALL(
       os_, Open(StrEq("/srv/other.pid"), O_CREAT | O_EXCL | kOpenFlags, 0644))
