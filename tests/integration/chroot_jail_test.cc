@@ -185,7 +185,7 @@ TEST_F(ChrootJailTest, PidFileOutsideIsNoWayOutAndIsLeftStaleAtACleanStop) {
   ASSERT_THAT(state, IsOk());
   EXPECT_EQ(state->kind, PidFileState::kStale);
   EXPECT_EQ(state->pid, pid);
-  absl::StatusOr<PidFile> next = PidFile::Acquire(options_.pid_file);
+  absl::StatusOr<PidFile> next = PidFile::Acquire(options_.pid_file, kNobody);
   ASSERT_THAT(next, IsOk());
   EXPECT_THAT(next->Remove(), IsOk());
 }
