@@ -20,10 +20,6 @@ constexpr int kDirectoryFlags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
 // An fdinfo file is a few short lines, one per lock held through it.
 constexpr size_t kMaxFdInfo = 64 * 1024;
 
-bool SameFile(const struct stat& a, const struct stat& b) {
-  return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
-
 // The text of /proc/PID/fdinfo/FD; empty when it cannot be read (the
 // descriptor was closed meanwhile, say).
 std::string ReadFdInfo(Os& os, pid_t pid, const char* fd) {

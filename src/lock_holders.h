@@ -19,6 +19,11 @@
 
 namespace daemonkit::internal {
 
+// Whether `a` and `b` describe the same file (device and inode).
+inline bool SameFile(const struct stat& a, const struct stat& b) {
+  return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 // Whether process `pid` holds an open-file-description write lock on `file`
 // through one of its descriptors: value 1 when it does, 0 when it does not.
 // Fails as /proc does: ENOENT when `pid` is gone, EACCES when this process may

@@ -17,6 +17,7 @@
 #include "src/file_trust.h"
 #include "src/lock_holders.h"
 #include "src/os_helpers.h"
+#include "src/path_parts.h"
 
 namespace daemonkit {
 namespace {
@@ -126,10 +127,6 @@ absl::Status MustBeOurs(const std::string& path, const struct stat& info,
       EX_CANTCREAT);
 }
 
-bool SameFile(const struct stat& a, const struct stat& b) {
-  return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
-
 // Whether a write lock is held on `fd`'s file (value 1, else 0), asked with
 // F_OFD_GETLK, which never takes one. It asks about a read lock, which only a
 // write lock conflicts with: any user can open the 0644 file and take a read
@@ -180,7 +177,7 @@ SysCallIntResult UnlinkIfStillNamed(Os& os, int dir_fd, const std::string& name,
                                     const struct stat& file) {
   struct stat named;
   if (!os.FStatAt(dir_fd, name.c_str(), &named, AT_SYMLINK_NOFOLLOW).ok() ||
-      !SameFile(named, file)) {
+      !internal::SameFile(named, file)) {
     return {0, 0};
   }
   return os.UnlinkAt(dir_fd, name.c_str(), 0);
@@ -193,8 +190,7 @@ SysCallIntResult UnlinkIfStillNamed(Os& os, int dir_fd, const std::string& name,
 SysCallIntResult UnlinkInJail(Os& os, const std::string& inside,
                               const std::string& name,
                               const struct stat& file) {
-  const size_t slash = inside.rfind('/');
-  const std::string directory = slash == 0 ? "/" : inside.substr(0, slash);
+  const std::string directory = internal::SplitPath(inside).directory;
   const SysCallIntResult opened = RetryOnEintr([&] {
     return os.Open(directory.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
   });
@@ -269,7 +265,8 @@ absl::Status LockOpened(Os& os, const std::string& path, int dir_fd,
   struct stat named;
   const SysCallIntResult found =
       os.FStatAt(dir_fd, name.c_str(), &named, AT_SYMLINK_NOFOLLOW);
-  if (found.error == ENOENT || (found.ok() && !SameFile(named, locked))) {
+  if (found.error == ENOENT ||
+      (found.ok() && !internal::SameFile(named, locked))) {
     *replaced = true;
     return absl::OkStatus();
   }
@@ -331,17 +328,14 @@ absl::StatusOr<PidFile> PidFile::Acquire(const std::string& path, Os& os) {
 
 absl::StatusOr<PidFile> PidFile::Acquire(const std::string& path,
                                          std::optional<uid_t> owner, Os& os) {
-  const size_t slash = path.rfind('/');
-  const std::string name =
-      slash == std::string::npos ? path : path.substr(slash + 1);
-  if (name.empty() || name == "." || name == "..") {
+  const internal::PathParts parts = internal::SplitPath(path);
+  if (!internal::NamesAFile(parts)) {
     return WithExitCode(absl::InvalidArgumentError(absl::StrCat(
                             "pid file path '", path, "' names no file")),
                         EX_USAGE);
   }
-  const std::string directory = slash == std::string::npos ? "."
-                                : slash == 0               ? "/"
-                                             : path.substr(0, slash);
+  const std::string& name = parts.name;
+  const std::string& directory = parts.directory;
   SysCallIntResult dir_fd = RetryOnEintr([&] {
     return os.Open(directory.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
   });
