@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "daemonkit/exit_code.h"
 #include "daemonkit/message_escape.h"
@@ -19,6 +21,38 @@ absl::StatusOr<absl::Duration> ParseFlagDuration(absl::string_view flag,
       absl::StrCat(flag, " takes a duration more than 0 and at most ",
                    absl::FormatDuration(kLongestFlagDuration),
                    ", such as 30s or 500ms, not '", text, "' (see --help)"));
+}
+
+namespace {
+
+// `text` as a number from 1 to kMostRespawnLimitStarts, digits only (no sign,
+// no space, which absl::SimpleAtoi would take).
+bool ParseRespawnStarts(absl::string_view text, int* starts) {
+  for (const char c : text) {
+    if (!absl::ascii_isdigit(c)) return false;
+  }
+  return absl::SimpleAtoi(text, starts) && *starts >= 1 &&
+         *starts <= kMostRespawnLimitStarts;
+}
+
+}  // namespace
+
+absl::StatusOr<RespawnLimit> ParseRespawnLimit(absl::string_view flag,
+                                               absl::string_view text) {
+  if (text == "0") return RespawnLimit{0, absl::ZeroDuration()};
+  const size_t slash = text.find('/');
+  int starts = 0;
+  if (slash != absl::string_view::npos &&
+      ParseRespawnStarts(text.substr(0, slash), &starts)) {
+    const absl::StatusOr<absl::Duration> interval =
+        ParseFlagDuration(flag, text.substr(slash + 1));
+    if (interval.ok()) return RespawnLimit{starts, *interval};
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      flag, " takes N/D, at most N starts (1 to ", kMostRespawnLimitStarts,
+      ") within the duration D (more than 0 and at most ",
+      absl::FormatDuration(kLongestFlagDuration),
+      ", such as 10s), or 0 for no limit, not '", text, "' (see --help)"));
 }
 
 int ReportFailure(absl::string_view program, const absl::Status& status) {

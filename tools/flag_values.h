@@ -22,6 +22,23 @@ inline constexpr absl::Duration kLongestFlagDuration = absl::Hours(24);
 absl::StatusOr<absl::Duration> ParseFlagDuration(absl::string_view flag,
                                                  absl::string_view text);
 
+// The most starts a --respawn-limit counts: the supervisor keeps that many
+// start times, and no service needs a larger burst.
+inline constexpr int kMostRespawnLimitStarts = 10000;
+
+// At most `starts` starts of a service within any `interval`; starts 0: no
+// limit.
+struct RespawnLimit {
+  int starts;
+  absl::Duration interval;
+};
+
+// "--respawn-limit" values: "N/D" (N starts within duration D, N from 1 to
+// 10000, D as ParseFlagDuration takes it) or "0" (no limit). Anything else is
+// an InvalidArgumentError naming `flag`.
+absl::StatusOr<RespawnLimit> ParseRespawnLimit(absl::string_view flag,
+                                               absl::string_view text);
+
 // Writes "<program>: <message>" to stderr as one line, the message escaped
 // (daemonkit::EscapeForMessage);
 // returns `status`'s exit status (daemonkit::ExitCodeOf).
