@@ -34,19 +34,16 @@
 #include "absl/time/time.h"
 #include "daemonkit/detach.h"
 #include "daemonkit/exit_code.h"
-#include "daemonkit/message_escape.h"
 #include "daemonkit/output_file.h"
-#include "daemonkit/pid_file.h"
 #include "daemonkit/posix_os.h"
 #include "daemonkit/signal_waiter.h"
-#include "daemonkit/stop_daemon.h"
 #include "examples/line_log.h"
 #include "examples/timestamp_flags.h"
 #include "tools/flag_values.h"
+#include "tools/service_control.h"
 
 namespace {
 
-using daemonkit::EscapeForMessage;
 using daemonkit::ExitCodeOf;
 
 // Relative to where the user typed the command; under `bazel run` that is
@@ -81,48 +78,6 @@ absl::StatusOr<int> OpenLog(const std::string& path) {
       daemonkit::OpenOutputFile("log", path);
   if (!log.ok()) return log.status();
   return log->release();
-}
-
-// --status, with LSB init script exit codes.
-int Status(const std::string& pid_file) {
-  absl::StatusOr<daemonkit::PidFileState> state =
-      daemonkit::ReadPidFile(pid_file);
-  if (!state.ok()) {
-    Failed(state.status());
-    return 4;
-  }
-  switch (state->kind) {
-    case daemonkit::PidFileState::kRunning:
-      std::printf("running as pid %d\n", state->pid);
-      return 0;
-    case daemonkit::PidFileState::kStale:
-      std::printf("not running, but pid file %s remains\n",
-                  EscapeForMessage(pid_file).c_str());
-      return 1;
-    case daemonkit::PidFileState::kUnproven:
-      std::printf("unknown: %s\n", state->problem.c_str());
-      return 4;
-    case daemonkit::PidFileState::kNotRunning:
-      break;
-  }
-  std::printf("not running\n");
-  return 3;
-}
-
-// --stop. Stopping a daemon that is not running is no error (as for LSB
-// init scripts), but it is said.
-int Stop(const std::string& pid_file, absl::Duration timeout) {
-  absl::StatusOr<pid_t> stopped = daemonkit::StopDaemon(pid_file, timeout);
-  if (absl::IsNotFound(stopped.status())) {
-    std::printf("%s\n", EscapeForMessage(stopped.status().message()).c_str());
-    return 0;
-  }
-  if (!stopped.ok()) {
-    Failed(stopped.status());
-    return 1;  // LSB: generic or unspecified error.
-  }
-  std::printf("stopped pid %d\n", *stopped);
-  return 0;
 }
 
 // The line for now: RFC 3339 with milliseconds, in `zone`.
@@ -216,7 +171,9 @@ int main(int argc, char** argv) {
       return Failed(
           absl::InvalidArgumentError("--stop and --status need --pid-file"));
     }
-    return flags.stop ? Stop(pid_file, flags.stop_timeout) : Status(pid_file);
+    return flags.stop ? daemonkit::tools::StopService("timestamp", pid_file,
+                                                      flags.stop_timeout)
+                      : daemonkit::tools::ReportStatus("timestamp", pid_file);
   }
   daemonkit::DetachOptions options;
   options.foreground = flags.foreground;

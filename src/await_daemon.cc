@@ -45,7 +45,7 @@ DaemonEnd EndDaemon(Os& os, pid_t pid) {
       end.was_running = true;
       // Through the pidfd: once the daemon is reaped (by init, when this
       // process is not its subreaper), its pid may name another process.
-      os.PidFdSendSignal(pidfd.get(), SIGKILL);
+      os.PidFdSendSignal(pidfd.get(), SIGKILL, nullptr);
       polled = RetryOnEintr([&] { return os.Poll(&exited, 1, kExitWaitMs); });
     }
   }

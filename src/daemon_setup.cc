@@ -72,9 +72,8 @@ AfterForkFailure SetEnvironment(Os& os, const DaemonPlan& plan) {
   return {};
 }
 
-}  // namespace
-
-AfterForkFailure SetUpDaemon(Os& os, DaemonPlan& plan, pid_t pid) {
+// Umask, chroot and chdir: where the process stands and what it creates.
+AfterForkFailure PlaceProcess(Os& os, DaemonPlan& plan) {
   os.Umask(static_cast<mode_t>(plan.umask));
   if (!plan.chroot_directory.empty()) {
     if (AfterForkFailure failed = EnterChroot(os, plan); failed.failed()) {
@@ -85,6 +84,12 @@ AfterForkFailure SetUpDaemon(Os& os, DaemonPlan& plan, pid_t pid) {
   if (!changed.ok()) {
     return {"chdir to", plan.working_directory.c_str(), changed.error};
   }
+  return {};
+}
+
+// Default signal dispositions and mask, stdio, and no other descriptor than
+// those kept.
+AfterForkFailure CleanSlate(Os& os, DaemonPlan& plan) {
   if (AfterForkFailure failed = ResetSignals(os); failed.failed())
     return failed;
   if (AfterForkFailure failed = RedirectStdio(os, plan); failed.failed()) {
@@ -96,12 +101,11 @@ AfterForkFailure SetUpDaemon(Os& os, DaemonPlan& plan, pid_t pid) {
   }
   // The originals of the streams were closed with the rest.
   for (UniqueFd& stream : plan.stdio) stream.release();
-  if (plan.pid_file != nullptr) {
-    const SysCallIntResult written = plan.pid_file->Write(pid);
-    if (!written.ok()) {
-      return {"writing pid file", plan.pid_file->path().c_str(), written.error};
-    }
-  }
+  return {};
+}
+
+// Core dumps, the environment, and last the user and groups.
+AfterForkFailure TakeIdentity(Os& os, DaemonPlan& plan) {
   if (plan.disable_core_dumps) {
     const struct rlimit none = {0, 0};
     const SysCallIntResult limited = os.SetRLimit(RLIMIT_CORE, &none);
@@ -116,6 +120,44 @@ AfterForkFailure SetUpDaemon(Os& os, DaemonPlan& plan, pid_t pid) {
     return DropPrivileges(os, *plan.credentials);
   }
   return {};
+}
+
+}  // namespace
+
+AfterForkFailure SetUpDaemon(Os& os, DaemonPlan& plan, pid_t pid) {
+  if (AfterForkFailure failed = PlaceProcess(os, plan); failed.failed()) {
+    return failed;
+  }
+  if (AfterForkFailure failed = CleanSlate(os, plan); failed.failed()) {
+    return failed;
+  }
+  if (plan.pid_file != nullptr) {
+    const SysCallIntResult written = plan.pid_file->Write(pid);
+    if (!written.ok()) {
+      return {"writing pid file", plan.pid_file->path().c_str(), written.error};
+    }
+  }
+  return TakeIdentity(os, plan);
+}
+
+AfterForkFailure SetUpSupervisor(Os& os, DaemonPlan& plan, pid_t pid) {
+  DaemonPlan own;
+  own.umask = 022;
+  own.working_directory = "/";
+  for (int fd = 0; fd < 3; ++fd) own.stdio[fd] = std::move(plan.stdio[fd]);
+  own.keep = plan.keep;
+  own.pid_file = plan.pid_file;
+  return SetUpDaemon(os, own, pid);
+}
+
+AfterForkFailure SetUpWorker(Os& os, DaemonPlan& plan) {
+  if (AfterForkFailure failed = PlaceProcess(os, plan); failed.failed()) {
+    return failed;
+  }
+  if (AfterForkFailure failed = CleanSlate(os, plan); failed.failed()) {
+    return failed;
+  }
+  return TakeIdentity(os, plan);
 }
 
 }  // namespace daemonkit::internal

@@ -30,6 +30,9 @@ struct DaemonPlan {
   bool clear_environment = false;
   std::vector<std::pair<std::string, std::string>> environment;  // To set.
   std::optional<Credentials> credentials;
+  // The daemon supervises workers that take the identity above themselves
+  // (SetUpSupervisor): its pid file stays the caller's.
+  bool supervisor = false;
 };
 
 // Umask, chroot (the pid file then lets go of its directory, which would
@@ -39,6 +42,17 @@ struct DaemonPlan {
 // first step that fails and says which. Allocates only for the environment.
 // Once the inherited descriptors are closed, `plan.stdio` no longer owns any.
 AfterForkFailure SetUpDaemon(Os& os, DaemonPlan& plan, pid_t pid);
+
+// A supervisor's part (supervisor.h) of SetUpDaemon: umask 022, chdir to "/",
+// signals, stdio (moved out of `plan`), descriptors and the pid file. It stays
+// the caller's user, in the caller's root, environment and limits, so that
+// its worker can neither signal nor trace it, and it can reach its pid file
+// whatever the worker's chroot.
+AfterForkFailure SetUpSupervisor(Os& os, DaemonPlan& plan, pid_t pid);
+
+// The worker's part, in the supervisor's child: SetUpDaemon without the pid
+// file. Its standard streams are the supervisor's, unless `plan` has others.
+AfterForkFailure SetUpWorker(Os& os, DaemonPlan& plan);
 
 }  // namespace daemonkit::internal
 

@@ -8,6 +8,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -16,6 +17,7 @@
 #include "src/after_fork_failure.h"
 #include "src/await_daemon.h"
 #include "src/daemon_setup.h"
+#include "src/detach_process.h"
 #include "src/errno_status.h"
 #include "src/launch_plan.h"
 #include "src/launch_report.h"
@@ -53,9 +55,27 @@ absl::Status AbandonUnforked(Os& os, LaunchPlan& plan, absl::Status failed) {
   return failed;
 }
 
+// The daemon's own set-up: all of it, or a supervisor's part when `worker`
+// is given, which then receives the rest, for the supervisor's children.
+AfterForkFailure SetUpDaemonProcess(Os& os, LaunchPlan& plan, pid_t pid,
+                                    const DetachOptions& options,
+                                    internal::DaemonPlan* worker) {
+  if (worker == nullptr) return internal::SetUpDaemon(os, plan.daemon, pid);
+  const AfterForkFailure failed =
+      internal::SetUpSupervisor(os, plan.daemon, pid);
+  *worker = std::move(plan.daemon);
+  worker->pid_file = nullptr;
+  worker->keep = options.keep_fds;
+  std::sort(worker->keep.begin(), worker->keep.end());
+  return failed;
+}
+
 // Foreground mode: the calling process, `pid`, sets itself up as the daemon.
-absl::Status SetUpInPlace(Os& os, LaunchPlan& plan, pid_t pid) {
-  const AfterForkFailure failed = internal::SetUpDaemon(os, plan.daemon, pid);
+absl::Status SetUpInPlace(Os& os, LaunchPlan& plan, pid_t pid,
+                          const DetachOptions& options,
+                          internal::DaemonPlan* worker) {
+  const AfterForkFailure failed =
+      SetUpDaemonProcess(os, plan, pid, options, worker);
   if (!failed.failed()) return absl::OkStatus();
   plan.Abandon();
   return internal::StatusFromReport(
@@ -70,7 +90,14 @@ absl::StatusOr<Daemon> Detach(const DetachOptions& options, Os& os) {
 
 absl::StatusOr<Daemon> Detach(const DetachOptions& options, Os& os,
                               UserDatabase& users) {
+  return internal::DetachProcess(options, os, users, nullptr);
+}
+
+absl::StatusOr<Daemon> internal::DetachProcess(const DetachOptions& options,
+                                               Os& os, UserDatabase& users,
+                                               DaemonPlan* worker) {
   LaunchPlan plan;
+  plan.daemon.supervisor = worker != nullptr;
   if (!options.foreground) {
     // From the start: a signal while the pid file is being made is noticed
     // as well as one while the daemon gets ready.
@@ -85,7 +112,7 @@ absl::StatusOr<Daemon> Detach(const DetachOptions& options, Os& os,
   }
   if (options.foreground) {
     const pid_t pid = os.GetPid();
-    if (absl::Status set_up = SetUpInPlace(os, plan, pid); !set_up.ok()) {
+    if (absl::Status set_up = SetUpInPlace(os, plan, pid, options, worker); !set_up.ok()) {
       return set_up;
     }
     return Daemon::InDaemon(os, pid, UniqueFd(), std::move(plan.pid_file),
@@ -115,7 +142,8 @@ absl::StatusOr<Daemon> Detach(const DetachOptions& options, Os& os,
 
   // The daemon; its signal mask is emptied at set-up.
   const pid_t pid = os.GetPid();
-  const AfterForkFailure failed = internal::SetUpDaemon(os, plan.daemon, pid);
+  const AfterForkFailure failed =
+      SetUpDaemonProcess(os, plan, pid, options, worker);
   if (failed.failed()) {
     internal::ReportFailureAndExit(os, plan.report_write.get(), pid, failed);
     return ReturnedFromExit();

@@ -124,10 +124,12 @@ absl::Status CheckPidDirectory(Os& os, const std::string& pid_file,
       EX_CANTCREAT);
 }
 
-// Acquires the pid file; with a user to switch to, hands it to that user.
+// Acquires the pid file; with a user to switch to, hands it to that user,
+// unless a supervisor, who stays the caller, keeps it.
 absl::Status AcquirePidFile(Os& os, const std::string& path, LaunchPlan& plan) {
   const std::optional<Credentials>& credentials = plan.daemon.credentials;
-  if (credentials.has_value()) {
+  const bool handed_over = credentials.has_value() && !plan.daemon.supervisor;
+  if (handed_over) {
     if (absl::Status usable = CheckPidDirectory(os, path, *credentials);
         !usable.ok()) {
       return usable;
@@ -138,7 +140,7 @@ absl::Status AcquirePidFile(Os& os, const std::string& path, LaunchPlan& plan) {
   if (!pid_file.ok()) return pid_file.status();
   plan.pid_file = *std::move(pid_file);
   plan.daemon.pid_file = &*plan.pid_file;
-  if (!credentials.has_value()) return absl::OkStatus();
+  if (!handed_over) return absl::OkStatus();
   const SysCallIntResult handed =
       os.FChown(plan.pid_file->fd(), credentials->uid.value_or(os.GetUid()),
                 credentials->gid);
@@ -294,8 +296,9 @@ std::vector<int> KeptDescriptors(const DetachOptions& options,
   if (plan.report_write.valid()) keep.push_back(plan.report_write.get());
   if (plan.pid_file.has_value()) {
     keep.push_back(plan.pid_file->fd());
-    // Closed right after chroot(2): see PidFile::EnteredChroot.
-    if (options.chroot_directory.empty()) {
+    // Closed right after chroot(2): see PidFile::EnteredChroot. A
+    // supervisor never enters the chroot; its workers do.
+    if (options.chroot_directory.empty() || plan.daemon.supervisor) {
       keep.push_back(plan.pid_file->dir_fd());
     }
   }

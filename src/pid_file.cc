@@ -18,6 +18,7 @@
 #include "src/lock_holders.h"
 #include "src/os_helpers.h"
 #include "src/path_parts.h"
+#include "src/process_tree.h"
 
 namespace daemonkit {
 namespace {
@@ -145,14 +146,33 @@ std::string HoldersText(const std::vector<pid_t>& holders) {
                       absl::StrJoin(holders, ", "));
 }
 
+// The supervisor of `pid`, when its parent holds the write lock on `info`:
+// a supervised program (supervisor.h), or whatever it left there.
+pid_t LockHoldingParent(Os& os, pid_t pid, const struct stat& info) {
+  const std::optional<internal::ProcessStat> stat =
+      internal::ReadProcessStat(os, pid);
+  if (!stat.has_value() || stat->ppid <= 1) return 0;
+  const SysCallIntResult held = internal::HoldsWriteLock(os, stat->ppid, info);
+  return held.ok() && held.value == 1 ? stat->ppid : 0;
+}
+
 // What a write-locked pid file at `path`, open at `fd` on `info`, says: its
-// daemon when the pid it names holds the lock; else what was found.
+// daemon when the pid it names holds the lock, or is the child of the
+// process that does; else what was found.
 PidFileState JudgeWriteLocked(Os& os, const std::string& path, int fd,
                               const struct stat& info) {
   const pid_t pid = AwaitPid(os, fd);
   SysCallIntResult held = {0, 0};
   if (pid > 0) held = internal::HoldsWriteLock(os, pid, info);
   if (held.ok() && held.value == 1) return {PidFileState::kRunning, pid};
+  if (held.ok() && held.value == 0) {
+    if (const pid_t supervisor = LockHoldingParent(os, pid, info);
+        supervisor != 0) {
+      PidFileState state = {PidFileState::kRunning, pid};
+      state.supervisor = supervisor;
+      return state;
+    }
+  }
   PidFileState state = {PidFileState::kUnproven, pid};
   if (!held.ok() && held.error != ENOENT) {
     state.problem = absl::StrCat(

@@ -99,9 +99,10 @@ SysCallIntResult PosixOs::ClockGetTime(clockid_t clock, struct timespec* now) {
   return Result(::clock_gettime(clock, now));
 }
 
-SysCallIntResult PosixOs::PidFdSendSignal(int pidfd, int signal) {
+SysCallIntResult PosixOs::PidFdSendSignal(int pidfd, int signal,
+                                          siginfo_t* info) {
   return Result(static_cast<int>(
-      ::syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0)));
+      ::syscall(SYS_pidfd_send_signal, pidfd, signal, info, 0)));
 }
 
 SysCallIntResult PosixOs::CloseRange(unsigned first, unsigned last, int flags) {
@@ -149,6 +150,12 @@ SysCallIntResult PosixOs::PidFdOpen(pid_t pid, unsigned flags) {
 }
 
 pid_t PosixOs::GetPid() { return ::getpid(); }
+
+pid_t PosixOs::GetPPid() { return ::getppid(); }
+
+SysCallIntResult PosixOs::SetPgid(pid_t pid, pid_t group) {
+  return Result(::setpgid(pid, group));
+}
 
 SysCallIntResult PosixOs::SigAction(int signal, const struct sigaction* action,
                                     struct sigaction* old_action) {

@@ -6,21 +6,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/errno_status.h"
+#include "src/monotonic_clock.h"
 
 namespace daemonkit {
-namespace {
-
-absl::StatusOr<absl::Time> MonotonicNow(Os& os) {
-  struct timespec now;
-  const SysCallIntResult got = os.ClockGetTime(CLOCK_MONOTONIC, &now);
-  if (!got.ok()) {
-    return internal::ErrnoStatus("reading the monotonic clock", got.error,
-                                 EX_OSERR);
-  }
-  return absl::TimeFromTimespec(now);
-}
-
-}  // namespace
+using internal::MonotonicNow;
 
 SignalWaiter::SignalWaiter(Os& os, const sigset_t& signals)
     : os_(&os), signals_(signals) {}

@@ -6,22 +6,26 @@
 
 #include <algorithm>
 #include <climits>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "daemonkit/supervisor.h"
 #include "daemonkit/exit_code.h"
 #include "daemonkit/pid_file.h"
 #include "daemonkit/unique_fd.h"
 #include "src/errno_status.h"
 #include "src/os_helpers.h"
+#include "src/process_tree.h"
 
 namespace daemonkit {
 namespace {
 
-// Sends `signal` through `pidfd` (the daemon `pid`'s) and waits up to
-// `timeout` for it to exit.
+// Sends `signal` (with `info`, if not null) through `pidfd` (the daemon
+// `pid`'s) and waits up to `timeout` for it to exit.
 absl::StatusOr<pid_t> SignalAndWait(Os& os, int pidfd, pid_t pid, int signal,
-                                    absl::Duration timeout) {
-  const SysCallIntResult sent = os.PidFdSendSignal(pidfd, signal);
+                                    siginfo_t* info, absl::Duration timeout) {
+  const SysCallIntResult sent = os.PidFdSendSignal(pidfd, signal, info);
   if (sent.error == ESRCH) return pid;  // It exited meanwhile.
   if (!sent.ok()) {
     return internal::ErrnoStatus(absl::StrCat("signalling pid ", pid),
@@ -46,42 +50,142 @@ absl::StatusOr<pid_t> SignalAndWait(Os& os, int pidfd, pid_t pid, int signal,
 }
 
 // A locked pid file whose pid is not proven: nothing is signalled, and the
-// caller learns what was found.
-absl::Status NotProven(const PidFileState& state) {
+// caller learns what was found, after `refusal` ("not stopping").
+absl::Status NotProven(const PidFileState& state, absl::string_view refusal) {
   return WithExitCode(absl::FailedPreconditionError(
-                          absl::StrCat("not stopping: ", state.problem)),
+                          absl::StrCat(refusal, ": ", state.problem)),
                       EX_UNAVAILABLE);
 }
 
-}  // namespace
+// The proven daemon of a pid file, and a pidfd of its pid, or of its
+// supervisor's when it has one and `supervisor` asks for it; no pidfd when
+// it exited meanwhile.
+struct Proven {
+  PidFileState state;
+  UniqueFd pidfd;
+};
 
-absl::StatusOr<pid_t> StopDaemon(const std::string& pid_file,
-                                 absl::Duration timeout, int signal, Os& os) {
+// The pid file's state when it names a proven running daemon; else
+// kNotFound (not running, or a stale file) or NotProven.
+absl::StatusOr<PidFileState> ReadRunning(Os& os, const std::string& pid_file,
+                                         absl::string_view refusal) {
   absl::StatusOr<PidFileState> state = ReadPidFile(pid_file, os);
   if (!state.ok()) return state.status();
-  if (state->kind == PidFileState::kUnproven) return NotProven(*state);
+  if (state->kind == PidFileState::kUnproven) {
+    return NotProven(*state, refusal);
+  }
   if (state->kind != PidFileState::kRunning) {
     return absl::NotFoundError(
         state->kind == PidFileState::kStale
             ? absl::StrCat("not running (pid file ", pid_file, " is stale)")
             : "not running");
   }
-  const pid_t pid = state->pid;
-  const SysCallIntResult opened = os.PidFdOpen(pid, 0);
-  if (opened.error == ESRCH) return pid;  // It exited meanwhile.
+  return state;
+}
+
+absl::StatusOr<Proven> OpenProven(Os& os, const std::string& pid_file,
+                                  bool supervisor, absl::string_view refusal) {
+  absl::StatusOr<PidFileState> state = ReadRunning(os, pid_file, refusal);
+  if (!state.ok()) return state.status();
+  Proven proven = {*state, UniqueFd()};
+  const pid_t target =
+      supervisor && state->supervisor != 0 ? state->supervisor : state->pid;
+  const SysCallIntResult opened = os.PidFdOpen(target, 0);
+  if (opened.error == ESRCH) return proven;
   if (!opened.ok()) {
-    return internal::ErrnoStatus(absl::StrCat("opening a pidfd for ", pid),
+    return internal::ErrnoStatus(absl::StrCat("opening a pidfd for ", target),
                                  opened.error, EX_OSERR);
   }
-  const UniqueFd pidfd(os, opened.value);
+  UniqueFd pidfd(os, opened.value);
   // Between the proof and opening the pidfd the daemon may have exited and
   // its pid been reused: proven again now, the pidfd is the daemon's, or a
   // dead process's that no signal reaches.
-  state = ReadPidFile(pid_file, os);
+  state = ReadRunning(os, pid_file, refusal);
+  if (absl::IsNotFound(state.status())) return proven;
   if (!state.ok()) return state.status();
-  if (state->kind == PidFileState::kUnproven) return NotProven(*state);
-  if (state->kind != PidFileState::kRunning || state->pid != pid) return pid;
-  return SignalAndWait(os, pidfd.get(), pid, signal, timeout);
+  if (state->pid == proven.state.pid &&
+      state->supervisor == proven.state.supervisor) {
+    proven.pidfd = std::move(pidfd);
+  }
+  return proven;
+}
+
+// `signal` as sigqueue(3) sends it, carrying `timeout` in milliseconds: the
+// supervisor's stop timeout for this stop (supervisor.h).
+siginfo_t CarryingTimeout(Os& os, int signal, absl::Duration timeout) {
+  siginfo_t info = {};
+  info.si_signo = signal;
+  info.si_code = SI_QUEUE;
+  info.si_pid = os.GetPid();
+  info.si_uid = os.GetUid();
+  info.si_value.sival_int = static_cast<int>(std::clamp<int64_t>(
+      absl::ToInt64Milliseconds(timeout), 1, INT_MAX));
+  return info;
+}
+
+// The service `proven` names, whose supervisor's pidfd is `pidfd`: the
+// supervisor gets `signal` and the timeout, and has until the timeout and
+// its wait after SIGKILL to exit; whatever was under it and still runs then
+// is named.
+absl::StatusOr<pid_t> StopSupervised(Os& os, int pidfd,
+                                     const PidFileState& proven, int signal,
+                                     absl::Duration timeout) {
+  absl::StatusOr<std::vector<internal::ProcessId>> tree =
+      internal::Descendants(os, proven.supervisor);
+  siginfo_t info = CarryingTimeout(os, signal, timeout);
+  absl::StatusOr<pid_t> stopped =
+      SignalAndWait(os, pidfd, proven.supervisor, signal, &info,
+                    timeout + kStopKillWait + absl::Seconds(1));
+  if (!stopped.ok()) return stopped.status();
+  std::vector<pid_t> left;
+  if (tree.ok()) {
+    for (const internal::ProcessId& process : *tree) {
+      if (internal::StillRunning(os, process)) left.push_back(process.pid);
+    }
+  }
+  if (left.empty()) return proven.pid;
+  return WithExitCode(
+      absl::AbortedError(absl::StrCat(
+          "the supervisor left, but pid ", absl::StrJoin(left, ", "),
+          " of its service still run")),
+      EX_SOFTWARE);
+}
+
+}  // namespace
+
+absl::StatusOr<pid_t> StopDaemon(const std::string& pid_file,
+                                 absl::Duration timeout, int signal, Os& os) {
+  absl::StatusOr<Proven> proven =
+      OpenProven(os, pid_file, /*supervisor=*/true, "not stopping");
+  if (!proven.ok()) return proven.status();
+  const PidFileState& state = proven->state;
+  if (!proven->pidfd.valid()) return state.pid;  // It exited meanwhile.
+  if (state.supervisor == 0) {
+    return SignalAndWait(os, proven->pidfd.get(), state.pid, signal, nullptr,
+                         timeout);
+  }
+  return StopSupervised(os, proven->pidfd.get(), state, signal, timeout);
+}
+
+absl::StatusOr<pid_t> SignalDaemon(const std::string& pid_file, int signal,
+                                   Os& os) {
+  absl::StatusOr<Proven> proven =
+      OpenProven(os, pid_file, /*supervisor=*/false, "not signalling");
+  if (!proven.ok()) return proven.status();
+  const pid_t pid = proven->state.pid;
+  if (!proven->pidfd.valid()) {
+    return absl::NotFoundError(absl::StrCat("pid ", pid, " exited"));
+  }
+  const SysCallIntResult sent =
+      os.PidFdSendSignal(proven->pidfd.get(), signal, nullptr);
+  if (sent.error == ESRCH) {
+    return absl::NotFoundError(absl::StrCat("pid ", pid, " exited"));
+  }
+  if (!sent.ok()) {
+    return internal::ErrnoStatus(absl::StrCat("signalling pid ", pid),
+                                 sent.error, EX_OSERR);
+  }
+  return pid;
 }
 
 }  // namespace daemonkit

@@ -35,9 +35,12 @@
 #include "daemonkit/exit_code.h"
 #include "daemonkit/pid_file.h"
 #include "daemonkit/posix_os.h"
+#include "daemonkit/respawn_policy.h"
+#include "daemonkit/supervisor.h"
 #include "src/launcher_signals.h"
 #include "tools/flag_values.h"
 #include "tools/ready_listener.h"
+#include "tools/service_control.h"
 
 namespace {
 
@@ -47,8 +50,11 @@ using daemonkit::tools::ReadyListener;
 constexpr char kVersion[] = "daemonize (daemonkit) 0.1.0";
 
 constexpr char kUsage[] = R"(Usage: daemonize [OPTIONS] [--] COMMAND [ARGS...]
+       daemonize --stop|--status|--reload --pid-file=FILE [OPTIONS]
 Runs COMMAND as a daemon (double fork, new session, no terminal) and exits 0
-only once it runs; otherwise says why and exits non-zero.
+only once it runs; otherwise says why and exits non-zero. With a pid file or
+--respawn, a supervisor stays: COMMAND runs as its child, the supervisor
+holds the pid file's lock, and stopping it stops everything COMMAND started.
 
   -p, --pid-file=FILE     write COMMAND's pid to FILE, locked: one at a time
   -c, --chdir=DIR         working directory (default /)
@@ -66,6 +72,24 @@ only once it runs; otherwise says why and exits non-zero.
       --ready=notify      ready once COMMAND sends READY=1 to NOTIFY_SOCKET
       --ready-timeout=D   how long --ready=notify waits, more than 0 and at
                           most 24h (default 30s)
+      --stop-timeout=D    how long a stop waits after SIGTERM before SIGKILL
+                          (default 10s)
+      --respawn           restart COMMAND when it fails (a non-zero exit, or
+                          a signal but TERM, INT, HUP and PIPE)
+      --respawn-delay=D   the first restart's delay, doubled for each failure
+                          in a row (default 100ms)
+      --respawn-max-delay=D  the longest delay (default 30s)
+      --respawn-limit=N/D at most N starts within D, then give up (default
+                          5/10s; 0: never give up)
+
+Control of a started daemon, by its pid file (LSB init script exit codes):
+      --stop              stop it and everything it started: 0 when all is
+                          gone or nothing ran, 1 when that failed
+      --status            0 running, 1 dead but the pid file remains, 3 not
+                          running, 4 unknown
+      --reload            send COMMAND the reload signal: 0 sent, 7 not
+                          running, 1 otherwise
+      --reload-signal=SIG the reload signal, a name or number (default HUP)
   -h, --help              show this and exit
   -V, --version           show the version and exit
 
@@ -79,7 +103,19 @@ in time; 70 COMMAND died before it was ready; 71-77 other failures
 before COMMAND was ready, which stops it. Full manual: docs/daemonize.md.
 )";
 
-enum LongOnly { kReady = 256, kReadyTimeout };
+enum LongOnly {
+  kReady = 256,
+  kReadyTimeout,
+  kStopTimeout,
+  kRespawn,
+  kRespawnDelay,
+  kRespawnMaxDelay,
+  kRespawnLimit,
+  kStop,
+  kStatus,
+  kReload,
+  kReloadSignal,
+};
 
 // The dashed names come first: errors name an option by its first entry. The
 // underscored aliases take the timestamp example's old spelling too, so that
@@ -99,6 +135,15 @@ constexpr struct option kOptions[] = {
     {"foreground", no_argument, nullptr, 'f'},
     {"ready", required_argument, nullptr, kReady},
     {"ready-timeout", required_argument, nullptr, kReadyTimeout},
+    {"stop-timeout", required_argument, nullptr, kStopTimeout},
+    {"respawn", no_argument, nullptr, kRespawn},
+    {"respawn-delay", required_argument, nullptr, kRespawnDelay},
+    {"respawn-max-delay", required_argument, nullptr, kRespawnMaxDelay},
+    {"respawn-limit", required_argument, nullptr, kRespawnLimit},
+    {"stop", no_argument, nullptr, kStop},
+    {"status", no_argument, nullptr, kStatus},
+    {"reload", no_argument, nullptr, kReload},
+    {"reload-signal", required_argument, nullptr, kReloadSignal},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
     {"pid_file", required_argument, nullptr, 'p'},
@@ -108,11 +153,23 @@ constexpr struct option kOptions[] = {
     {nullptr, 0, nullptr, 0},
 };
 
+// What daemonize does: start COMMAND, or control a started one.
+enum class Action { kStart, kStop, kStatus, kReload };
+
 struct Settings {
+  Action action = Action::kStart;
   daemonkit::DetachOptions options;
-  std::vector<std::string> command;
+  daemonkit::SupervisorOptions supervision;
   bool notify = false;
   absl::Duration ready_timeout = absl::Seconds(30);
+  int reload_signal = SIGHUP;
+  // Respawn options given without --respawn, named for the error.
+  std::string respawn_option_alone;
+
+  // A supervisor stays for a pid file (it holds the lock) and for --respawn.
+  bool supervised() const {
+    return !options.pid_file.empty() || supervision.respawn.has_value();
+  }
 };
 
 int Fail(const absl::Status& status) {
@@ -188,13 +245,173 @@ absl::Status ResolveCommand(const daemonkit::DetachOptions& options,
   return absl::OkStatus();
 }
 
+// Sets what one of the daemon's own options (-p to -f) says.
+absl::Status ApplyDaemonOption(int option, const std::string& value,
+                               daemonkit::DetachOptions& options) {
+  switch (option) {
+    case 'p':
+      options.pid_file = value;
+      return absl::OkStatus();
+    case 'c':
+      options.working_directory = value;
+      return absl::OkStatus();
+    case 'm': {
+      char* end = nullptr;
+      const long mask = std::strtol(value.c_str(), &end, 8);
+      if (value.empty() || *end != '\0' || mask < 0 || mask > 0777) {
+        return UsageError(absl::StrCat(
+            "--umask takes an octal mode from 0 to 0777, not '", value, "'"));
+      }
+      options.umask = static_cast<int>(mask);
+      return absl::OkStatus();
+    }
+    case 'u':
+      options.user = value;
+      return absl::OkStatus();
+    case 'g':
+      options.group = value;
+      return absl::OkStatus();
+    case 'r':
+      options.chroot_directory = value;
+      return absl::OkStatus();
+    case 'o':
+      options.stdout_path = value;
+      return absl::OkStatus();
+    case 'e':
+      options.stderr_path = value;
+      return absl::OkStatus();
+    case 'k':
+      return ParseKeptFd(value, options.keep_fds);
+    case 'C':
+      options.clear_environment = true;
+      return absl::OkStatus();
+    case 'E':
+      if (value.find('=') == std::string::npos || value[0] == '=') {
+        return UsageError(
+            absl::StrCat("--env takes NAME=VALUE, not '", value, "'"));
+      }
+      options.set_environment.push_back(value);
+      return absl::OkStatus();
+    case 'f':
+      options.foreground = true;
+      return absl::OkStatus();
+  }
+  return UsageError("unknown option");  // Parse sends no other here.
+}
+
+// A duration flag's value into `duration`.
+absl::Status SetDuration(int option, const std::string& value,
+                         absl::Duration& duration) {
+  absl::StatusOr<absl::Duration> parsed =
+      daemonkit::tools::ParseFlagDuration(LongName(option), value);
+  if (!parsed.ok()) return parsed.status();
+  duration = *parsed;
+  return absl::OkStatus();
+}
+
+// Sets what one of the supervisor's options says; `respawn` gathers the
+// respawn options whatever their order, for --respawn to take.
+absl::Status ApplySupervisorOption(int option, const std::string& value,
+                                   Settings& settings,
+                                   daemonkit::RespawnOptions& respawn) {
+  switch (option) {
+    case kStopTimeout:
+      return SetDuration(option, value, settings.supervision.stop_timeout);
+    case kRespawn:
+      settings.supervision.respawn.emplace();
+      return absl::OkStatus();
+    case kRespawnDelay:
+      settings.respawn_option_alone = LongName(option);
+      return SetDuration(option, value, respawn.initial_delay);
+    case kRespawnMaxDelay:
+      settings.respawn_option_alone = LongName(option);
+      return SetDuration(option, value, respawn.max_delay);
+    case kRespawnLimit: {
+      settings.respawn_option_alone = LongName(option);
+      absl::StatusOr<daemonkit::tools::RespawnLimit> limit =
+          daemonkit::tools::ParseRespawnLimit(LongName(option), value);
+      if (!limit.ok()) return limit.status();
+      respawn.limit_starts = limit->starts;
+      respawn.limit_interval = limit->interval;
+      return absl::OkStatus();
+    }
+  }
+  return UsageError("unknown option");  // Parse sends no other here.
+}
+
+// Sets what a readiness or control option says.
+absl::Status ApplyLongOption(int option, const std::string& value,
+                             Settings& settings) {
+  switch (option) {
+    case kReady:
+      if (value != "exec" && value != "notify") {
+        return UsageError(absl::StrCat(
+            "--ready takes 'exec' or 'notify', not '", value, "'"));
+      }
+      settings.notify = value == "notify";
+      return absl::OkStatus();
+    case kReadyTimeout:
+      return SetDuration(option, value, settings.ready_timeout);
+    case kStop:
+    case kStatus:
+    case kReload:
+      if (settings.action != Action::kStart) {
+        return UsageError("--stop, --status and --reload go one at a time");
+      }
+      settings.action = option == kStop     ? Action::kStop
+                        : option == kStatus ? Action::kStatus
+                                            : Action::kReload;
+      return absl::OkStatus();
+    case kReloadSignal: {
+      absl::StatusOr<int> signal =
+          daemonkit::tools::ParseSignal(LongName(option), value);
+      if (!signal.ok()) return signal.status();
+      settings.reload_signal = *signal;
+      return absl::OkStatus();
+    }
+  }
+  return UsageError("unknown option");  // Parse sends no other here.
+}
+
+// Checks the options together, once all are known.
+absl::Status CheckSettings(Settings& settings) {
+  const daemonkit::DetachOptions& options = settings.options;
+  if (settings.action != Action::kStart) {
+    if (options.pid_file.empty()) {
+      return UsageError("--stop, --status and --reload need --pid-file");
+    }
+    if (!settings.supervision.command.empty()) {
+      return UsageError("--stop, --status and --reload take no COMMAND");
+    }
+    return absl::OkStatus();
+  }
+  if (settings.supervision.command.empty()) {
+    return UsageError("no command given");
+  }
+  if (!settings.respawn_option_alone.empty() &&
+      !settings.supervision.respawn.has_value()) {
+    return UsageError(absl::StrCat(settings.respawn_option_alone,
+                                   " is for --respawn, which is not given"));
+  }
+  if (settings.notify && options.foreground) {
+    return UsageError(
+        "--ready=notify waits in the launcher, and --foreground has none");
+  }
+  if (settings.notify && settings.supervised() && options.pid_file.empty()) {
+    return UsageError(
+        "--ready=notify with --respawn needs --pid-file, which tells the "
+        "launcher whose READY=1 to wait for");
+  }
+  return ResolveCommand(options, settings.supervision.command[0]);
+}
+
 // Parses the command line as GNU tools do (long options with = or a space,
 // short forms, -- ends the options), stopping at COMMAND so that its own
 // options stay its own. Exits for --help and --version.
 absl::StatusOr<Settings> Parse(int argc, char** argv) {
   Settings settings;
-  daemonkit::DetachOptions& options = settings.options;
-  options.umask = 022;
+  settings.options.umask = 022;
+  daemonkit::RespawnOptions respawn;
   opterr = 0;  // Our own messages, and EX_USAGE.
   // '+': stop at the first non-option, COMMAND.
   const char* const kShort = "+:p:c:m:u:g:r:o:e:k:CE:fhV";
@@ -206,106 +423,47 @@ absl::StatusOr<Settings> Parse(int argc, char** argv) {
       return UsageError(
           absl::StrCat("option '", LongName(option), "' needs a value"));
     }
-    switch (option) {
-      case 'p':
-        options.pid_file = value;
-        break;
-      case 'c':
-        options.working_directory = value;
-        break;
-      case 'm': {
-        char* end = nullptr;
-        const long mask = std::strtol(value.c_str(), &end, 8);
-        if (value.empty() || *end != '\0' || mask < 0 || mask > 0777) {
-          return UsageError(
-              absl::StrCat("--umask takes an octal mode from 0 "
-                           "to 0777, not '",
-                           value, "'"));
-        }
-        options.umask = static_cast<int>(mask);
-        break;
-      }
-      case 'u':
-        options.user = value;
-        break;
-      case 'g':
-        options.group = value;
-        break;
-      case 'r':
-        options.chroot_directory = value;
-        break;
-      case 'o':
-        options.stdout_path = value;
-        break;
-      case 'e':
-        options.stderr_path = value;
-        break;
-      case 'k':
-        if (absl::Status kept = ParseKeptFd(value, options.keep_fds);
-            !kept.ok()) {
-          return kept;
-        }
-        break;
-      case 'C':
-        options.clear_environment = true;
-        break;
-      case 'E':
-        if (value.find('=') == std::string::npos || value[0] == '=') {
-          return UsageError(
-              absl::StrCat("--env takes NAME=VALUE, not '", value, "'"));
-        }
-        options.set_environment.push_back(value);
-        break;
-      case 'f':
-        options.foreground = true;
-        break;
-      case kReady:
-        if (value != "exec" && value != "notify") {
-          return UsageError(absl::StrCat(
-              "--ready takes 'exec' or 'notify', not '", value, "'"));
-        }
-        settings.notify = value == "notify";
-        break;
-      case kReadyTimeout: {
-        absl::StatusOr<absl::Duration> timeout =
-            daemonkit::tools::ParseFlagDuration("--ready-timeout", value);
-        if (!timeout.ok()) return timeout.status();
-        settings.ready_timeout = *timeout;
-        break;
-      }
-      case 'h':
-        std::fputs(kUsage, stdout);
-        std::exit(0);
-      case 'V':
-        std::puts(kVersion);
-        std::exit(0);
-      case ':':  // getopt_long leaves the option's value in optopt.
-        return UsageError(absl::StrCat("option '",
-                                       OptionName(argv[optind - 1], optopt),
-                                       "' needs a value"));
-      default:
-        return UsageError(
-            absl::StrCat("unknown option '", argv[optind - 1], "'"));
+    absl::Status applied;
+    if (option == 'h') {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    } else if (option == 'V') {
+      std::puts(kVersion);
+      std::exit(0);
+    } else if (option == ':') {  // getopt_long leaves the option in optopt.
+      return UsageError(absl::StrCat("option '",
+                                     OptionName(argv[optind - 1], optopt),
+                                     "' needs a value"));
+    } else if (option == '?') {
+      return UsageError(
+          absl::StrCat("unknown option '", argv[optind - 1], "'"));
+    } else if (option < kReady) {
+      applied = ApplyDaemonOption(option, value, settings.options);
+    } else if (option >= kStopTimeout && option <= kRespawnLimit) {
+      applied = ApplySupervisorOption(option, value, settings, respawn);
+    } else {
+      applied = ApplyLongOption(option, value, settings);
     }
+    if (!applied.ok()) return applied;
   }
-  for (int i = optind; i < argc; ++i) settings.command.push_back(argv[i]);
-  if (settings.command.empty()) return UsageError("no command given");
-  if (settings.notify && options.foreground) {
-    return UsageError(
-        "--ready=notify waits in the launcher, and --foreground has none");
+  for (int i = optind; i < argc; ++i) {
+    settings.supervision.command.push_back(argv[i]);
   }
-  if (absl::Status resolved = ResolveCommand(options, settings.command[0]);
-      !resolved.ok()) {
-    return resolved;
+  if (settings.supervision.respawn.has_value()) {
+    settings.supervision.respawn = respawn;
+  }
+  if (absl::Status checked = CheckSettings(settings); !checked.ok()) {
+    return checked;
   }
   return settings;
 }
 
 // After a failed --ready=notify start: stop the command and remove its pid
-// file, so that nothing of the start is left.
+// file, so that nothing of the start is left. Without a supervisor, the
+// command is `pid`, this process's child (its subreaper).
 void StopStartedCommand(const Settings& settings, pid_t pid) {
   kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);  // This process is its subreaper.
+  waitpid(pid, nullptr, 0);
   if (settings.options.pid_file.empty()) return;
   absl::StatusOr<daemonkit::PidFileState> state =
       daemonkit::ReadPidFile(settings.options.pid_file);
@@ -335,9 +493,83 @@ absl::Status PrepareNotify(daemonkit::Os& os, Settings& settings,
 
 }  // namespace
 
+// Starts COMMAND in place of the daemon, as daemon(3) would: nothing of
+// daemonize stays.
+int StartUnsupervised(daemonkit::Os& os, const Settings& settings,
+                      std::optional<ReadyListener>& listener,
+                      LauncherSignals& signals) {
+  const std::vector<std::string>& command = settings.supervision.command;
+  absl::StatusOr<daemonkit::Daemon> daemon =
+      daemonkit::Detach(settings.options, os);
+  if (!daemon.ok()) return Fail(daemon.status());
+  if (!daemon->in_launcher()) {
+    // The daemon, or this process with --foreground: become COMMAND. Only a
+    // failure returns, and a detached launcher has already heard it.
+    const absl::Status failed = daemon->Exec(command);
+    return settings.options.foreground ? Fail(failed)
+                                       : daemonkit::ExitCodeOf(failed);
+  }
+  if (!settings.notify) return 0;
+  const absl::Status ready = listener->WaitForReady(
+      daemon->pid(), command[0], settings.ready_timeout, signals.fd.get());
+  if (!ready.ok()) {
+    StopStartedCommand(settings, daemon->pid());
+    return Fail(ready);
+  }
+  return 0;
+}
+
+// Starts COMMAND under a supervisor (supervisor.h). With --ready=notify, the
+// pid file names whose READY=1 counts; a start that fails then stops the
+// supervisor, which stops all the rest.
+int StartSupervised(daemonkit::Os& os, const Settings& settings,
+                    std::optional<ReadyListener>& listener,
+                    LauncherSignals& signals) {
+  absl::StatusOr<pid_t> supervisor =
+      daemonkit::Supervise(settings.options, settings.supervision, os);
+  if (!supervisor.ok()) return Fail(supervisor.status());
+  if (!settings.notify) return 0;
+  absl::StatusOr<daemonkit::PidFileState> state =
+      daemonkit::ReadPidFile(settings.options.pid_file, os);
+  absl::Status ready = state.status();
+  if (state.ok()) {
+    ready = listener->WaitForReady(state->pid,
+                                   settings.supervision.command[0],
+                                   settings.ready_timeout, signals.fd.get());
+  }
+  if (!ready.ok()) {
+    // This process is its subreaper, so the supervisor is its child now.
+    kill(*supervisor, SIGTERM);
+    waitpid(*supervisor, nullptr, 0);
+    return Fail(ready);
+  }
+  return 0;
+}
+
+// --stop, --status or --reload.
+int Control(const Settings& settings) {
+  const std::string& pid_file = settings.options.pid_file;
+  switch (settings.action) {
+    case Action::kStop:
+      return daemonkit::tools::StopService(
+          "daemonize", pid_file, settings.supervision.stop_timeout);
+    case Action::kStatus:
+      return daemonkit::tools::ReportStatus("daemonize", pid_file);
+    case Action::kReload:
+      return daemonkit::tools::ReloadService("daemonize", pid_file,
+                                             settings.reload_signal);
+    case Action::kStart:
+      break;
+  }
+  return EX_SOFTWARE;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   absl::StatusOr<Settings> settings = Parse(argc, argv);
   if (!settings.ok()) return Fail(settings.status());
+  if (settings->action != Action::kStart) return Control(*settings);
   daemonkit::Os& os = daemonkit::PosixOs::Default();
   std::optional<ReadyListener> listener;
   LauncherSignals signals;
@@ -347,24 +579,7 @@ int main(int argc, char** argv) {
       return Fail(prepared);
     }
   }
-
-  absl::StatusOr<daemonkit::Daemon> daemon =
-      daemonkit::Detach(settings->options, os);
-  if (!daemon.ok()) return Fail(daemon.status());
-  if (!daemon->in_launcher()) {
-    // The daemon, or this process with --foreground: become COMMAND. Only a
-    // failure returns, and a detached launcher has already heard it.
-    const absl::Status failed = daemon->Exec(settings->command);
-    return settings->options.foreground ? Fail(failed)
-                                        : daemonkit::ExitCodeOf(failed);
-  }
-  if (!settings->notify) return 0;
-  const absl::Status ready =
-      listener->WaitForReady(daemon->pid(), settings->command[0],
-                             settings->ready_timeout, signals.fd.get());
-  if (!ready.ok()) {
-    StopStartedCommand(*settings, daemon->pid());
-    return Fail(ready);
-  }
-  return 0;
+  return settings->supervised()
+             ? StartSupervised(os, *settings, listener, signals)
+             : StartUnsupervised(os, *settings, listener, signals);
 }

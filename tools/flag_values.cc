@@ -1,9 +1,13 @@
 #include "tools/flag_values.h"
 
+#include <signal.h>
+#include <string.h>
+
 #include <cstdio>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "daemonkit/exit_code.h"
 #include "daemonkit/message_escape.h"
@@ -53,6 +57,28 @@ absl::StatusOr<RespawnLimit> ParseRespawnLimit(absl::string_view flag,
       ") within the duration D (more than 0 and at most ",
       absl::FormatDuration(kLongestFlagDuration),
       ", such as 10s), or 0 for no limit, not '", text, "' (see --help)"));
+}
+
+absl::StatusOr<int> ParseSignal(absl::string_view flag,
+                                absl::string_view text) {
+  int number;
+  if (absl::SimpleAtoi(text, &number) && absl::ascii_isdigit(text[0]) &&
+      number > 0 && number < NSIG) {
+    return number;
+  }
+  absl::string_view name = text;
+  if (name.size() > 3 && absl::EqualsIgnoreCase(name.substr(0, 3), "SIG")) {
+    name.remove_prefix(3);
+  }
+  for (int signal = 1; signal < NSIG; ++signal) {
+    const char* abbreviation = sigabbrev_np(signal);
+    if (abbreviation != nullptr && absl::EqualsIgnoreCase(name, abbreviation)) {
+      return signal;
+    }
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat(flag, " takes a signal's name (HUP, USR1) or number, not '",
+                   text, "' (see --help)"));
 }
 
 int ReportFailure(absl::string_view program, const absl::Status& status) {

@@ -39,6 +39,11 @@ struct RespawnLimit {
 absl::StatusOr<RespawnLimit> ParseRespawnLimit(absl::string_view flag,
                                                absl::string_view text);
 
+// A signal given as a name, with or without "SIG", in any case ("HUP",
+// "sigusr1"), or as its number ("1"). Anything else, 0 among them, is an
+// InvalidArgumentError naming `flag`.
+absl::StatusOr<int> ParseSignal(absl::string_view flag, absl::string_view text);
+
 // Writes "<program>: <message>" to stderr as one line, the message escaped
 // (daemonkit::EscapeForMessage);
 // returns `status`'s exit status (daemonkit::ExitCodeOf).

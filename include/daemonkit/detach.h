@@ -97,6 +97,13 @@ struct DetachOptions {
   bool foreground = false;
 };
 
+class Daemon;
+namespace internal {
+struct DaemonPlan;
+absl::StatusOr<Daemon> DetachProcess(const DetachOptions&, Os&, UserDatabase&,
+                                     DaemonPlan*);
+}  // namespace internal
+
 // The daemon, as seen from either process that Detach returns in.
 class Daemon {
  public:
@@ -140,13 +147,18 @@ class Daemon {
   // long as its path still names the file this daemon holds.
   absl::Status RemovePidFile();
 
+  // In the daemon: its pid file, or null when it has none (or removed it).
+  // A supervisor (supervisor.h) names its worker there.
+  PidFile* pid_file() { return pid_file_.has_value() ? &*pid_file_ : nullptr; }
+
   // In the daemon: sends `state` ("STATUS=...", "STOPPING=1", ...) to the
   // service manager, when the launcher had NOTIFY_SOCKET set.
   absl::Status Notify(absl::string_view state);
 
  private:
-  friend absl::StatusOr<Daemon> Detach(const DetachOptions&, Os&,
-                                       UserDatabase&);
+  friend absl::StatusOr<Daemon> internal::DetachProcess(const DetachOptions&,
+                                                        Os&, UserDatabase&,
+                                                        internal::DaemonPlan*);
   friend Daemon DetachOrExit(const DetachOptions&, Os&);
 
   // The launcher's view of a ready daemon.

@@ -19,6 +19,11 @@ DAEMONKIT_OS_CALL(SysCallIntResult, Fork, (), ())
 DAEMONKIT_OS_CALL(SysCallIntResult, SetSid, (), ())
 // Wraps getpid(2); it cannot fail. After fork.
 DAEMONKIT_OS_CALL(pid_t, GetPid, (), ())
+// Wraps getppid(2); it cannot fail. After fork.
+DAEMONKIT_OS_CALL(pid_t, GetPPid, (), ())
+// Wraps setpgid(2). After fork.
+DAEMONKIT_OS_CALL(SysCallIntResult, SetPgid, (pid_t pid, pid_t group),
+                  (pid, group))
 // Wraps execve(2); returns only when it fails. After fork.
 DAEMONKIT_OS_CALL(SysCallIntResult, ExecVe,
                   (const char* path, char* const argv[], char* const envp[]),
@@ -35,9 +40,10 @@ DAEMONKIT_OS_CALL(SysCallIntResult, Kill, (pid_t pid, int signal),
 // Wraps pidfd_open(2).
 DAEMONKIT_OS_CALL(SysCallIntResult, PidFdOpen, (pid_t pid, unsigned flags),
                   (pid, flags))
-// Wraps pidfd_send_signal(2).
-DAEMONKIT_OS_CALL(SysCallIntResult, PidFdSendSignal, (int pidfd, int signal),
-                  (pidfd, signal))
+// Wraps pidfd_send_signal(2); `info` may be null, as there.
+DAEMONKIT_OS_CALL(SysCallIntResult, PidFdSendSignal,
+                  (int pidfd, int signal, siginfo_t* info),
+                  (pidfd, signal, info))
 // Wraps prctl(2) for the options that take one integer argument.
 DAEMONKIT_OS_CALL(SysCallIntResult, Prctl, (int option, unsigned long argument),
                   (option, argument))

@@ -97,7 +97,9 @@ class PidFile {
 // What a pid file says about its daemon, read without taking its lock.
 //
 // A pid is believed only when proven: the process it names must itself hold
-// the file's write lock, as /proc/PID/fd and /proc/PID/fdinfo show. Whoever
+// the file's write lock, as /proc/PID/fd and /proc/PID/fdinfo show, or be the
+// child of the process that holds it (a supervisor's program, supervisor.h:
+// no one can make their process a child of another's). Whoever
 // can write the file (the daemon's user, say) could otherwise make root's
 // --stop signal any process by writing its pid there; and a worker that
 // inherited the lock outlives the main process it does not name.
@@ -111,6 +113,9 @@ struct PidFileState {
   };
   Kind kind;
   pid_t pid;  // The pid the file names, or 0.
+  // kRunning: the lock holder when it is not `pid` but `pid`'s parent, the
+  // supervisor that stops the service; else 0.
+  pid_t supervisor = 0;
   // kUnproven: the processes seen holding the lock, and one line saying
   // what was found.
   std::vector<pid_t> holders = {};

@@ -26,9 +26,21 @@ namespace daemonkit {
 // naming what was found, when the file is locked but its pid is not proven
 // (PidFileState::kUnproven); kDeadlineExceeded when the daemon is still
 // running after `timeout`.
+//
+// A supervised program (supervisor.h) is stopped by its supervisor: the
+// signal, carrying `timeout` as its stop timeout, goes to the supervisor,
+// which is waited for up to `timeout` and kStopKillWait more; processes of
+// the service still running then fail the stop (kAborted, EX_SOFTWARE),
+// named.
 absl::StatusOr<pid_t> StopDaemon(const std::string& pid_file,
                                  absl::Duration timeout, int signal = SIGTERM,
                                  Os& os = PosixOs::Default());
+
+// Sends `signal` to the program `pid_file` names, proven as above (never to
+// its supervisor), without waiting: a reload. Returns its pid; kNotFound
+// when it is not running, kFailedPrecondition when it is not proven.
+absl::StatusOr<pid_t> SignalDaemon(const std::string& pid_file, int signal,
+                                   Os& os = PosixOs::Default());
 
 }  // namespace daemonkit
 

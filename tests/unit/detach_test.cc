@@ -648,7 +648,7 @@ TEST_F(DetachTest, DaemonThatClosedThePipeButRunsIsStopped) {
       .WillOnce(Return(SysCallSuccess(9)));
   EXPECT_CALL(os_, Poll(_, 1, _)).WillOnce(Return(SysCallSuccess(0)));
   // Through the pidfd, never by a pid that may have been reused.
-  EXPECT_CALL(os_, PidFdSendSignal(9, SIGKILL))
+  EXPECT_CALL(os_, PidFdSendSignal(9, SIGKILL, nullptr))
       .WillOnce(Return(SysCallSuccess()));
   EXPECT_CALL(os_, Poll(_, 1, _)).WillOnce(Return(SysCallSuccess(1)));
   EXPECT_CALL(os_, Close(9)).WillOnce(Return(SysCallSuccess()));

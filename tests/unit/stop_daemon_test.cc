@@ -63,7 +63,7 @@ class StopDaemonTest : public ::testing::Test {
     ExpectPidFile(true, 42);
     EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
     ExpectPidFile(true, 42);
-    EXPECT_CALL(os_, PidFdSendSignal(kPidFd, SIGTERM)).WillOnce(Return(sent));
+    EXPECT_CALL(os_, PidFdSendSignal(kPidFd, SIGTERM, _)).WillOnce(Return(sent));
   }
 
   // ReadPidFile finding the file locked (or not) and holding `pid`, which

@@ -1,0 +1,86 @@
+// daemonkit::Supervise: run a program as a daemon that a supervisor process
+// watches for its whole life, as FreeBSD's daemon(8) does when it is asked
+// for a pid file.
+//
+//   launcher ── Detach ──> supervisor ── fork ──> worker ── exec ──> program
+//
+// The supervisor is Detach's daemon, with its pid file; it keeps the caller's
+// user and root directory, so that the program (which may be hostile) can
+// neither signal, trace nor rewrite it. The worker takes its own process
+// group and does the rest of DetachOptions (chroot, working directory,
+// umask, environment, core dumps, user and groups) before it execs the
+// program; it inherits the supervisor's standard streams and keep_fds, and
+// never the pid file's descriptor. Once the program runs, the pid file names
+// it (what systemd's PIDFile=, start-stop-daemon and `kill $(cat FILE)`
+// expect) and the launcher's Supervise returns.
+//
+// The supervisor is a child subreaper: whatever the program starts, even
+// after setsid and a double fork, stays under it. It ends the service
+// leaving nothing behind:
+//   - on SIGTERM or SIGINT it stops the service (below), exits 0 when all of
+//     it went, EX_SOFTWARE when a process outlived SIGKILL;
+//   - when the program ends and is not restarted (`respawn`), it stops what
+//     the program left, and exits with the program's exit status (128+N when
+//     killed by signal N).
+// A stop sends SIGTERM and SIGCONT to the program's process group and to
+// every process under the supervisor, SIGKILL to whatever is left after
+// stop_timeout, waits up to kStopKillWait, reaps them all, and removes the
+// pid file. SIGHUP is the
+// supervisor's own (it will reopen the outputs it writes), SIGPIPE is
+// ignored, and every other signal it can catch is forwarded to the program.
+// Should the supervisor itself be killed, the program gets SIGTERM.
+#ifndef DAEMONKIT_SUPERVISOR_H_
+#define DAEMONKIT_SUPERVISOR_H_
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "daemonkit/detach.h"
+#include "daemonkit/os.h"
+#include "daemonkit/posix_os.h"
+#include "daemonkit/respawn_policy.h"
+#include "daemonkit/user_database.h"
+
+namespace daemonkit {
+
+// How long a stop waits, after SIGKILL, for the last processes to go: only
+// one stuck in the kernel outlives it.
+inline constexpr absl::Duration kStopKillWait = absl::Seconds(5);
+
+struct SupervisorOptions {
+  // The program and its arguments; argv[0] is searched in PATH when it holds
+  // no '/', as execvp(3) does.
+  std::vector<std::string> command;
+  // How long a stop waits after SIGTERM before it sends SIGKILL. A SIGTERM
+  // or SIGINT sent with sigqueue(3) (as StopDaemon does) may carry another,
+  // in milliseconds, for that stop.
+  absl::Duration stop_timeout = absl::Seconds(10);
+  // Restart the program when it fails (see RespawnPolicy): the pid file then
+  // names the supervisor while it waits, and each new instance once it runs.
+  // Past the start limit the supervisor stops what is left and exits,
+  // leaving the pid file, unlocked, to say the service died.
+  std::optional<RespawnOptions> respawn;
+};
+
+// Detaches a supervisor as `daemon` says (see detach.h; foreground mode makes
+// the calling process the supervisor) and starts the program under it.
+// Returns in the launcher only: the supervisor's pid once the program runs
+// (its exec succeeded), or why it does not, with nothing left behind (no
+// supervisor, no program, no pid file). The supervisor exits when the
+// service ends.
+absl::StatusOr<pid_t> Supervise(const DetachOptions& daemon,
+                                const SupervisorOptions& supervision,
+                                Os& os = PosixOs::Default());
+// As above, looking users up in `users`.
+absl::StatusOr<pid_t> Supervise(const DetachOptions& daemon,
+                                const SupervisorOptions& supervision, Os& os,
+                                UserDatabase& users);
+
+}  // namespace daemonkit
+
+#endif  // DAEMONKIT_SUPERVISOR_H_

@@ -1,0 +1,43 @@
+// A supervisor's stop (supervisor.h): every process under it ends, and is
+// reaped. As a child subreaper, the supervisor inherits whatever its worker
+// left, even after setsid and a double fork, so "under it" is everything the
+// service started.
+#ifndef DAEMONKIT_SRC_TREE_STOP_H_
+#define DAEMONKIT_SRC_TREE_STOP_H_
+
+#include <sys/signalfd.h>
+#include <sys/types.h>
+
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/time/time.h"
+#include "daemonkit/os.h"
+#include "daemonkit/supervisor.h"
+#include "src/process_tree.h"
+
+namespace daemonkit::internal {
+
+// Told of each child reaped: its pid and wait status.
+using ReapedChild = absl::FunctionRef<void(pid_t, int)>;
+// Given each signal read from the signalfd during a stop, SIGCHLD too
+// (StopDescendants reaps by itself).
+using TakenSignal = absl::FunctionRef<void(const struct signalfd_siginfo&)>;
+
+// Reaps every child that has ended, without waiting.
+void ReapEndedChildren(Os& os, ReapedChild reaped);
+
+// Sends SIGTERM, then SIGCONT (a stopped process acts on nothing else), to
+// process group `group` (unless 0) and to every descendant of this process;
+// waits up to `timeout` for them to be gone, reaping as `signal_fd` (a
+// signalfd taking SIGCHLD) says, and passing what it reads to `taken`; then
+// SIGKILL to whatever is left, and waits up to kStopKillWait (supervisor.h).
+// Returns the processes still there. `group` must be the worker's, which is
+// still unreaped, so that the group cannot be anyone else's.
+std::vector<ProcessId> StopDescendants(Os& os, int signal_fd, pid_t group,
+                                       absl::Duration timeout,
+                                       TakenSignal taken, ReapedChild reaped);
+
+}  // namespace daemonkit::internal
+
+#endif  // DAEMONKIT_SRC_TREE_STOP_H_

@@ -1,0 +1,127 @@
+#include "src/worker_start.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sysexits.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "daemonkit/exit_code.h"
+#include "src/errno_status.h"
+#include "src/exec_search_path.h"
+#include "src/launch_report.h"
+#include "src/os_helpers.h"
+
+namespace daemonkit::internal {
+namespace {
+
+// The worker's plan, keeping the report pipe's write end open until exec
+// closes it. Made before fork: the worker then allocates nothing to set up.
+DaemonPlan PlanWithReport(const DaemonPlan& plan, int report_fd) {
+  DaemonPlan worker;
+  worker.umask = plan.umask;
+  worker.chroot_directory = plan.chroot_directory;
+  worker.working_directory = plan.working_directory;
+  worker.keep = plan.keep;
+  worker.keep.push_back(report_fd);
+  std::sort(worker.keep.begin(), worker.keep.end());
+  worker.disable_core_dumps = plan.disable_core_dumps;
+  worker.clear_environment = plan.clear_environment;
+  worker.environment = plan.environment;
+  worker.credentials = plan.credentials;
+  return worker;
+}
+
+// The worker's side; never returns (but from a mock Exit).
+void RunWorker(Os& os, DaemonPlan& plan, const std::vector<std::string>& argv,
+               pid_t supervisor, int report_fd) {
+  const pid_t pid = os.GetPid();
+  if (const SysCallIntResult grouped = os.SetPgid(0, 0); !grouped.ok()) {
+    ReportFailureAndExit(os, report_fd, pid,
+                         {"making a process group", nullptr, grouped.error});
+    return;
+  }
+  if (const AfterForkFailure failed = SetUpWorker(os, plan); failed.failed()) {
+    ReportFailureAndExit(os, report_fd, pid, failed);
+    return;
+  }
+  // After the switch of user, which clears it; then the supervisor may
+  // already be gone, and no signal would come.
+  const SysCallIntResult asked = os.Prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (!asked.ok() || os.GetPPid() != supervisor) {
+    ReportFailureAndExit(
+        os, report_fd, pid,
+        {"asking for a signal at the supervisor's death", nullptr,
+         asked.ok() ? ESRCH : asked.error});
+    return;
+  }
+  const int error = ExecSearchingPath(os, argv);
+  const absl::Status failed = WithExitCode(
+      absl::ErrnoToStatus(error, absl::StrCat("cannot run ", argv[0])),
+      error == ENOENT ? 127 : 126);
+  WriteReport(os, report_fd, StatusReport(pid, failed, ExitCodeOf(failed)));
+  os.Exit(ExitCodeOf(failed));
+}
+
+// The supervisor's side: the worker's first word, or end-of-file once its
+// exec succeeded. A failed worker is reaped.
+absl::Status AwaitExec(Os& os, pid_t pid, int report_fd) {
+  LaunchReport report = {};
+  const SysCallSizeResult got = ReadReport(os, report_fd, &report);
+  if (got.ok() && got.value == 0) return absl::OkStatus();
+  absl::Status failed =
+      got.ok() ? StatusFromReport(report)
+               : ErrnoStatus("reading the worker's report", got.error, EX_OSERR);
+  if (!got.ok()) os.Kill(pid, SIGKILL);
+  RetryOnEintr([&] { return os.WaitPid(pid, nullptr, 0); });
+  return failed;
+}
+
+}  // namespace
+
+absl::StatusOr<StartedWorker> StartWorker(
+    Os& os, const DaemonPlan& plan, const std::vector<std::string>& argv) {
+  int report[2];
+  if (const SysCallIntResult piped = os.Pipe(report, O_CLOEXEC);
+      !piped.ok()) {
+    return ErrnoStatus("making the worker's report pipe", piped.error,
+                       EX_OSERR);
+  }
+  UniqueFd report_read(os, report[0]);
+  UniqueFd report_write(os, report[1]);
+  DaemonPlan worker = PlanWithReport(plan, report_write.get());
+  const pid_t supervisor = os.GetPid();
+  const SysCallIntResult forked = os.Fork();
+  if (!forked.ok()) {
+    return ErrnoStatus("forking the worker", forked.error, EX_OSERR);
+  }
+  if (forked.value == 0) {
+    report_read.reset();
+    RunWorker(os, worker, argv, supervisor, report_write.get());
+    return absl::AbortedError("Exit returned");  // Only a mock Exit returns.
+  }
+  StartedWorker started;
+  started.pid = forked.value;
+  report_write.reset();
+  // The worker is this process's child, unreaped: its pid names it.
+  const SysCallIntResult opened = os.PidFdOpen(started.pid, 0);
+  absl::Status exec = AwaitExec(os, started.pid, report_read.get());
+  if (!exec.ok()) {
+    if (opened.ok()) os.Close(opened.value);
+    return exec;
+  }
+  if (!opened.ok()) {
+    os.Kill(started.pid, SIGKILL);
+    RetryOnEintr([&] { return os.WaitPid(started.pid, nullptr, 0); });
+    return ErrnoStatus(absl::StrCat("opening a pidfd for worker ", started.pid),
+                       opened.error, EX_OSERR);
+  }
+  started.pidfd = UniqueFd(os, opened.value);
+  return started;
+}
+
+}  // namespace daemonkit::internal
