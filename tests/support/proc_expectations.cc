@@ -19,6 +19,9 @@ using ::testing::StrEq;
 
 constexpr int kProcDirFd = 60;
 
+// Descriptors apart from those of the lock proofs, one per pid.
+int StatFd(pid_t pid) { return 300 + pid % 100; }
+
 // A Read action that delivers `text` once, then end of file.
 std::function<SysCallSizeResult(int, void*, size_t)> Reads(std::string text) {
   return [text](int, void* buffer, size_t size) -> SysCallSizeResult {
@@ -103,6 +106,51 @@ void ExpectHolderScan(MockOs& os, const struct stat& file,
   EXPECT_CALL(os, GetDents(kProcDirFd, _, _))
       .WillOnce(Return(SysCallSizeResult{0, 0}));
   EXPECT_CALL(os, Close(kProcDirFd)).WillOnce(Return(SysCallSuccess()));
+}
+
+std::string StatLine(const internal::ProcessStat& stat,
+                     const std::string& name) {
+  // Fields 7 to 21 and from 23 on, as a shell's child on a terminal has them.
+  return absl::StrCat(stat.pid, " (", name, ") ", std::string(1, stat.state),
+                      " ", stat.ppid, " ", stat.pgrp, " ", stat.session,
+                      " 34816 ", stat.pgrp,
+                      " 4194304 104 0 0 0 0 0 0 0 20 0 1 0 ", stat.start_ticks,
+                      " 8450048 224 18446744073709551615 1 1 0 0 0 0 0 0 0 0 "
+                      "0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
+}
+
+void ExpectStat(MockOs& os, pid_t pid, const std::string& line) {
+  const int fd = StatFd(pid);
+  EXPECT_CALL(os, Open(StrEq(absl::StrCat("/proc/", pid, "/stat")), _, _))
+      .WillOnce(Return(SysCallSuccess(fd)))
+      .RetiresOnSaturation();
+  EXPECT_CALL(os, Read(fd, _, _))
+      .WillOnce(Invoke(Reads(line)))
+      .RetiresOnSaturation();
+  EXPECT_CALL(os, Close(fd))
+      .WillOnce(Return(SysCallSuccess()))
+      .RetiresOnSaturation();
+}
+
+void ExpectProcListing(MockOs& os, const std::vector<pid_t>& pids) {
+  std::vector<std::string> names = {".", "..", "self", "sys"};
+  for (pid_t pid : pids) names.push_back(absl::StrCat(pid));
+  EXPECT_CALL(os, Open(StrEq("/proc"), _, _))
+      .WillOnce(Return(SysCallSuccess(kProcDirFd)));
+  EXPECT_CALL(os, GetDents(kProcDirFd, _, _))
+      .WillOnce(Invoke(GetsEntries(DirectoryEntries(names))))
+      .WillOnce(Return(SysCallSizeResult{0, 0}));
+  EXPECT_CALL(os, Close(kProcDirFd)).WillOnce(Return(SysCallSuccess()));
+}
+
+void ExpectProcesses(MockOs& os,
+                     const std::vector<internal::ProcessStat>& processes) {
+  std::vector<pid_t> pids;
+  for (const internal::ProcessStat& process : processes) {
+    pids.push_back(process.pid);
+    ExpectStat(os, process.pid, StatLine(process));
+  }
+  ExpectProcListing(os, pids);
 }
 
 }  // namespace daemonkit::test

@@ -1,6 +1,7 @@
 // Expectations on a MockOs for the library's walks of /proc: directory
 // listings as getdents64 lays them out, and the proof that a process holds a
-// pid file's write lock (src/lock_holders.h).
+// pid file's write lock (src/lock_holders.h), and /proc/PID/stat for the
+// process tree (src/process_tree.h).
 #ifndef DAEMONKIT_TESTS_SUPPORT_PROC_EXPECTATIONS_H_
 #define DAEMONKIT_TESTS_SUPPORT_PROC_EXPECTATIONS_H_
 
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "mocks/mock_os.h"
+#include "src/process_tree.h"
 
 namespace daemonkit::test {
 
@@ -37,6 +39,21 @@ void ExpectLockProofFails(MockOs& os, pid_t pid, int error);
 // the lock (true) or not (false).
 void ExpectHolderScan(MockOs& os, const struct stat& file,
                       const std::vector<std::pair<pid_t, bool>>& processes);
+
+// /proc/PID/stat as the kernel writes it for `stat`, its command named
+// `name` (any bytes but NUL); the fields ProcessStat leaves out are plausible.
+std::string StatLine(const internal::ProcessStat& stat,
+                     const std::string& name = "sleep");
+
+// ReadProcessStat(pid) reads `line` from /proc/PID/stat.
+void ExpectStat(MockOs& os, pid_t pid, const std::string& line);
+
+// A scan of /proc lists the processes `pids`, besides "self" and the like.
+void ExpectProcListing(MockOs& os, const std::vector<pid_t>& pids);
+
+// A scan of /proc finds the `processes`, in that order.
+void ExpectProcesses(MockOs& os,
+                     const std::vector<internal::ProcessStat>& processes);
 
 }  // namespace daemonkit::test
 
