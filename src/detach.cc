@@ -112,7 +112,8 @@ absl::StatusOr<Daemon> internal::DetachProcess(const DetachOptions& options,
   }
   if (options.foreground) {
     const pid_t pid = os.GetPid();
-    if (absl::Status set_up = SetUpInPlace(os, plan, pid, options, worker); !set_up.ok()) {
+    if (absl::Status set_up = SetUpInPlace(os, plan, pid, options, worker);
+        !set_up.ok()) {
       return set_up;
     }
     return Daemon::InDaemon(os, pid, UniqueFd(), std::move(plan.pid_file),

@@ -29,8 +29,8 @@ inline int PollTimeout(absl::Time now, absl::Time deadline) {
   if (deadline == absl::InfiniteFuture()) return -1;
   const absl::Duration left = deadline - now;
   if (left <= absl::ZeroDuration()) return 0;
-  const int64_t ms = absl::ToInt64Milliseconds(
-      absl::Ceil(left, absl::Milliseconds(1)));
+  const int64_t ms =
+      absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1)));
   return ms > INT32_MAX ? INT32_MAX : static_cast<int>(ms);
 }
 

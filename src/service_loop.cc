@@ -112,9 +112,8 @@ void ServiceLoop::Restart() {
 
 void ServiceLoop::Wait() {
   struct pollfd ready = {signal_fd_, POLLIN, 0};
-  const SysCallIntResult polled = RetryOnEintr([&] {
-    return os_.Poll(&ready, 1, PollTimeout(Now(), next_start_));
-  });
+  const SysCallIntResult polled = RetryOnEintr(
+      [&] { return os_.Poll(&ready, 1, PollTimeout(Now(), next_start_)); });
   if (!polled.ok()) {
     Say(os_, absl::StrCat("waiting for signals failed: ",
                           strerror(polled.error), "; stopping"));
@@ -122,8 +121,9 @@ void ServiceLoop::Wait() {
     return;
   }
   struct signalfd_siginfo info;
-  while (RetryOnEintr([&] { return os_.Read(signal_fd_, &info, sizeof info); })
-             .value == sizeof info) {
+  while (RetryOnEintr([&] {
+           return os_.Read(signal_fd_, &info, sizeof info);
+         }).value == sizeof info) {
     Route(info);
   }
 }
@@ -169,8 +169,8 @@ bool ServiceLoop::WorkerEnded(int* exit_status) {
     return true;
   }
   const bool failed = EndedInFailure(status);
-  Say(os_, absl::StrCat(options_.command[0], " ended: ",
-                        DescribeWaitStatus(status)));
+  Say(os_, absl::StrCat(options_.command[0],
+                        " ended: ", DescribeWaitStatus(status)));
   std::optional<absl::Duration> delay;
   if (respawn_.has_value() && failed) {
     delay = respawn_->NextDelay(Now());
@@ -209,8 +209,8 @@ int ServiceLoop::StopAll(bool keep_pid_file) {
   if (left.empty()) return 0;
   std::vector<pid_t> pids;
   for (const ProcessId& process : left) pids.push_back(process.pid);
-  Say(os_, absl::StrCat("still running after SIGKILL: ",
-                        absl::StrJoin(pids, " ")));
+  Say(os_,
+      absl::StrCat("still running after SIGKILL: ", absl::StrJoin(pids, " ")));
   return EX_SOFTWARE;
 }
 

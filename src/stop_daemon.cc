@@ -10,9 +10,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "daemonkit/supervisor.h"
 #include "daemonkit/exit_code.h"
 #include "daemonkit/pid_file.h"
+#include "daemonkit/supervisor.h"
 #include "daemonkit/unique_fd.h"
 #include "src/errno_status.h"
 #include "src/os_helpers.h"
@@ -52,9 +52,9 @@ absl::StatusOr<pid_t> SignalAndWait(Os& os, int pidfd, pid_t pid, int signal,
 // A locked pid file whose pid is not proven: nothing is signalled, and the
 // caller learns what was found, after `refusal` ("not stopping").
 absl::Status NotProven(const PidFileState& state, absl::string_view refusal) {
-  return WithExitCode(absl::FailedPreconditionError(
-                          absl::StrCat(refusal, ": ", state.problem)),
-                      EX_UNAVAILABLE);
+  return WithExitCode(
+      absl::FailedPreconditionError(absl::StrCat(refusal, ": ", state.problem)),
+      EX_UNAVAILABLE);
 }
 
 // The proven daemon of a pid file, and a pidfd of its pid, or of its
@@ -118,8 +118,8 @@ siginfo_t CarryingTimeout(Os& os, int signal, absl::Duration timeout) {
   info.si_code = SI_QUEUE;
   info.si_pid = os.GetPid();
   info.si_uid = os.GetUid();
-  info.si_value.sival_int = static_cast<int>(std::clamp<int64_t>(
-      absl::ToInt64Milliseconds(timeout), 1, INT_MAX));
+  info.si_value.sival_int = static_cast<int>(
+      std::clamp<int64_t>(absl::ToInt64Milliseconds(timeout), 1, INT_MAX));
   return info;
 }
 
@@ -145,9 +145,9 @@ absl::StatusOr<pid_t> StopSupervised(Os& os, int pidfd,
   }
   if (left.empty()) return proven.pid;
   return WithExitCode(
-      absl::AbortedError(absl::StrCat(
-          "the supervisor left, but pid ", absl::StrJoin(left, ", "),
-          " of its service still run")),
+      absl::AbortedError(absl::StrCat("the supervisor left, but pid ",
+                                      absl::StrJoin(left, ", "),
+                                      " of its service still run")),
       EX_SOFTWARE);
 }
 

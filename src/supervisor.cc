@@ -21,8 +21,7 @@ namespace {
 int RunSupervisor(Os& os, Daemon& daemon, const internal::DaemonPlan& worker,
                   const SupervisorOptions& options) {
   absl::Status failed;
-  if (const SysCallIntResult subreaper =
-          os.Prctl(PR_SET_CHILD_SUBREAPER, 1);
+  if (const SysCallIntResult subreaper = os.Prctl(PR_SET_CHILD_SUBREAPER, 1);
       !subreaper.ok()) {
     failed = internal::ErrnoStatus("becoming a child subreaper",
                                    subreaper.error, EX_OSERR);

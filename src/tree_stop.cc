@@ -25,8 +25,7 @@ void SignalProven(Os& os, const ProcessId& process, int signal) {
 }
 
 // Sends each signal of `signals` to the group and to every descendant.
-void SignalTree(Os& os, pid_t group,
-                                  std::initializer_list<int> signals) {
+void SignalTree(Os& os, pid_t group, std::initializer_list<int> signals) {
   absl::StatusOr<std::vector<ProcessId>> found = Descendants(os, os.GetPid());
   for (int signal : signals) {
     if (group > 0) os.Kill(-group, signal);
@@ -36,10 +35,11 @@ void SignalTree(Os& os, pid_t group,
 }
 
 // Takes whatever signals wait on `signal_fd`, passing each to `taken`.
-void TakeSignals(Os& os, int signal_fd, TakenSignal taken) {
+void TakeSignals(Os& os, int signal_fd, const TakenSignal& taken) {
   struct signalfd_siginfo info;
-  while (RetryOnEintr([&] { return os.Read(signal_fd, &info, sizeof info); })
-             .value == sizeof info) {
+  while (RetryOnEintr([&] {
+           return os.Read(signal_fd, &info, sizeof info);
+         }).value == sizeof info) {
     taken(info);
   }
 }
@@ -47,7 +47,7 @@ void TakeSignals(Os& os, int signal_fd, TakenSignal taken) {
 // Reaps until no descendant is left, or `deadline` passes; returns whether
 // none is left.
 bool AwaitNoDescendants(Os& os, int signal_fd, absl::Time deadline,
-                        TakenSignal taken, ReapedChild reaped) {
+                        const TakenSignal& taken, const ReapedChild& reaped) {
   for (;;) {
     ReapEndedChildren(os, reaped);
     absl::StatusOr<std::vector<ProcessId>> left = Descendants(os, os.GetPid());
@@ -63,7 +63,7 @@ bool AwaitNoDescendants(Os& os, int signal_fd, absl::Time deadline,
 
 }  // namespace
 
-void ReapEndedChildren(Os& os, ReapedChild reaped) {
+void ReapEndedChildren(Os& os, const ReapedChild& reaped) {
   for (;;) {
     int status = 0;
     const SysCallIntResult got =
@@ -75,7 +75,8 @@ void ReapEndedChildren(Os& os, ReapedChild reaped) {
 
 std::vector<ProcessId> StopDescendants(Os& os, int signal_fd, pid_t group,
                                        absl::Duration timeout,
-                                       TakenSignal taken, ReapedChild reaped) {
+                                       const TakenSignal& taken,
+                                       const ReapedChild& reaped) {
   // Once its leader is reaped, a group that emptied may give its id to a new
   // process's group: signal it only while the leader is unreaped.
   auto reap = [&](pid_t pid, int status) {

@@ -8,9 +8,9 @@
 #include <sys/signalfd.h>
 #include <sys/types.h>
 
+#include <functional>
 #include <vector>
 
-#include "absl/functional/function_ref.h"
 #include "absl/time/time.h"
 #include "daemonkit/os.h"
 #include "daemonkit/supervisor.h"
@@ -19,13 +19,13 @@
 namespace daemonkit::internal {
 
 // Told of each child reaped: its pid and wait status.
-using ReapedChild = absl::FunctionRef<void(pid_t, int)>;
+using ReapedChild = std::function<void(pid_t, int)>;
 // Given each signal read from the signalfd during a stop, SIGCHLD too
 // (StopDescendants reaps by itself).
-using TakenSignal = absl::FunctionRef<void(const struct signalfd_siginfo&)>;
+using TakenSignal = std::function<void(const struct signalfd_siginfo&)>;
 
 // Reaps every child that has ended, without waiting.
-void ReapEndedChildren(Os& os, ReapedChild reaped);
+void ReapEndedChildren(Os& os, const ReapedChild& reaped);
 
 // Sends SIGTERM, then SIGCONT (a stopped process acts on nothing else), to
 // process group `group` (unless 0) and to every descendant of this process;
@@ -36,7 +36,8 @@ void ReapEndedChildren(Os& os, ReapedChild reaped);
 // still unreaped, so that the group cannot be anyone else's.
 std::vector<ProcessId> StopDescendants(Os& os, int signal_fd, pid_t group,
                                        absl::Duration timeout,
-                                       TakenSignal taken, ReapedChild reaped);
+                                       const TakenSignal& taken,
+                                       const ReapedChild& reaped);
 
 }  // namespace daemonkit::internal
 

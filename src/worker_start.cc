@@ -53,10 +53,9 @@ void RunWorker(Os& os, DaemonPlan& plan, const std::vector<std::string>& argv,
   // already be gone, and no signal would come.
   const SysCallIntResult asked = os.Prctl(PR_SET_PDEATHSIG, SIGTERM);
   if (!asked.ok() || os.GetPPid() != supervisor) {
-    ReportFailureAndExit(
-        os, report_fd, pid,
-        {"asking for a signal at the supervisor's death", nullptr,
-         asked.ok() ? ESRCH : asked.error});
+    ReportFailureAndExit(os, report_fd, pid,
+                         {"asking for a signal at the supervisor's death",
+                          nullptr, asked.ok() ? ESRCH : asked.error});
     return;
   }
   const int error = ExecSearchingPath(os, argv);
@@ -73,9 +72,9 @@ absl::Status AwaitExec(Os& os, pid_t pid, int report_fd) {
   LaunchReport report = {};
   const SysCallSizeResult got = ReadReport(os, report_fd, &report);
   if (got.ok() && got.value == 0) return absl::OkStatus();
-  absl::Status failed =
-      got.ok() ? StatusFromReport(report)
-               : ErrnoStatus("reading the worker's report", got.error, EX_OSERR);
+  absl::Status failed = got.ok() ? StatusFromReport(report)
+                                 : ErrnoStatus("reading the worker's report",
+                                               got.error, EX_OSERR);
   if (!got.ok()) os.Kill(pid, SIGKILL);
   RetryOnEintr([&] { return os.WaitPid(pid, nullptr, 0); });
   return failed;
@@ -86,8 +85,7 @@ absl::Status AwaitExec(Os& os, pid_t pid, int report_fd) {
 absl::StatusOr<StartedWorker> StartWorker(
     Os& os, const DaemonPlan& plan, const std::vector<std::string>& argv) {
   int report[2];
-  if (const SysCallIntResult piped = os.Pipe(report, O_CLOEXEC);
-      !piped.ok()) {
+  if (const SysCallIntResult piped = os.Pipe(report, O_CLOEXEC); !piped.ok()) {
     return ErrnoStatus("making the worker's report pipe", piped.error,
                        EX_OSERR);
   }

@@ -431,9 +431,8 @@ absl::StatusOr<Settings> Parse(int argc, char** argv) {
       std::puts(kVersion);
       std::exit(0);
     } else if (option == ':') {  // getopt_long leaves the option in optopt.
-      return UsageError(absl::StrCat("option '",
-                                     OptionName(argv[optind - 1], optopt),
-                                     "' needs a value"));
+      return UsageError(absl::StrCat(
+          "option '", OptionName(argv[optind - 1], optopt), "' needs a value"));
     } else if (option == '?') {
       return UsageError(
           absl::StrCat("unknown option '", argv[optind - 1], "'"));
@@ -491,8 +490,6 @@ absl::Status PrepareNotify(daemonkit::Os& os, Settings& settings,
   return daemonkit::internal::WatchLauncherSignals(os, signals);
 }
 
-}  // namespace
-
 // Starts COMMAND in place of the daemon, as daemon(3) would: nothing of
 // daemonize stays.
 int StartUnsupervised(daemonkit::Os& os, const Settings& settings,
@@ -533,8 +530,7 @@ int StartSupervised(daemonkit::Os& os, const Settings& settings,
       daemonkit::ReadPidFile(settings.options.pid_file, os);
   absl::Status ready = state.status();
   if (state.ok()) {
-    ready = listener->WaitForReady(state->pid,
-                                   settings.supervision.command[0],
+    ready = listener->WaitForReady(state->pid, settings.supervision.command[0],
                                    settings.ready_timeout, signals.fd.get());
   }
   if (!ready.ok()) {
@@ -551,8 +547,8 @@ int Control(const Settings& settings) {
   const std::string& pid_file = settings.options.pid_file;
   switch (settings.action) {
     case Action::kStop:
-      return daemonkit::tools::StopService(
-          "daemonize", pid_file, settings.supervision.stop_timeout);
+      return daemonkit::tools::StopService("daemonize", pid_file,
+                                           settings.supervision.stop_timeout);
     case Action::kStatus:
       return daemonkit::tools::ReportStatus("daemonize", pid_file);
     case Action::kReload:

@@ -6,8 +6,8 @@
 #include <cstdio>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "daemonkit/exit_code.h"
 #include "daemonkit/message_escape.h"
