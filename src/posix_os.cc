@@ -2,7 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>  // setgroups
+#include <grp.h>    // setgroups
+#include <stdio.h>  // renameat
 #include <stdlib.h>
 #include <sys/fsuid.h>
 #include <sys/prctl.h>
@@ -88,6 +89,11 @@ SysCallSizeResult PosixOs::PWrite(int fd, const void* buffer, size_t size,
 
 SysCallIntResult PosixOs::UnlinkAt(int dir_fd, const char* path, int flags) {
   return Result(::unlinkat(dir_fd, path, flags));
+}
+
+SysCallIntResult PosixOs::RenameAt(int old_dir_fd, const char* old_path,
+                                   int new_dir_fd, const char* new_path) {
+  return Result(::renameat(old_dir_fd, old_path, new_dir_fd, new_path));
 }
 
 SysCallIntResult PosixOs::SigTimedWait(const sigset_t* set, siginfo_t* info,

@@ -111,6 +111,11 @@ DAEMONKIT_OS_CALL(SysCallIntResult, FStatAt,
 DAEMONKIT_OS_CALL(SysCallIntResult, UnlinkAt,
                   (int dir_fd, const char* path, int flags),
                   (dir_fd, path, flags))
+// Wraps renameat(2).
+DAEMONKIT_OS_CALL(SysCallIntResult, RenameAt,
+                  (int old_dir_fd, const char* old_path, int new_dir_fd,
+                   const char* new_path),
+                  (old_dir_fd, old_path, new_dir_fd, new_path))
 // Wraps fchown(2).
 DAEMONKIT_OS_CALL(SysCallIntResult, FChown, (int fd, uid_t uid, gid_t gid),
                   (fd, uid, gid))

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -79,6 +80,32 @@ TEST(PosixOsTest, GetDentsListsADirectory) {
   ASSERT_TRUE(dir.ok());
   alignas(struct dirent64) char buffer[4096];
   EXPECT_GT(os.GetDents(dir.value, buffer, sizeof buffer).value, 0);
+  os.Close(dir.value);
+}
+
+TEST(PosixOsTest, RenameAtReplacesTheTargetInOneStep) {
+  Os& os = PosixOs::Default();
+  const SysCallIntResult dir =
+      os.Open(getenv("TEST_TMPDIR"), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  ASSERT_TRUE(dir.ok());
+  for (const char* name : {"rename.old", "rename.new"}) {
+    const SysCallIntResult file = os.OpenAt(
+        dir.value, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    ASSERT_TRUE(file.ok());
+    EXPECT_EQ(os.Write(file.value, name, 10).value, 10);
+    os.Close(file.value);
+  }
+  ASSERT_TRUE(
+      os.RenameAt(dir.value, "rename.old", dir.value, "rename.new").ok());
+  const SysCallIntResult renamed =
+      os.OpenAt(dir.value, "rename.new", O_RDONLY | O_CLOEXEC, 0);
+  ASSERT_TRUE(renamed.ok());
+  char text[16] = {};
+  EXPECT_EQ(os.Read(renamed.value, text, sizeof text).value, 10);
+  EXPECT_STREQ(text, "rename.old");
+  os.Close(renamed.value);
+  EXPECT_EQ(os.RenameAt(dir.value, "rename.old", dir.value, "rename.new").error,
+            ENOENT);
   os.Close(dir.value);
 }
 
