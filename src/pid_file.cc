@@ -165,7 +165,7 @@ PidFileState JudgeWriteLocked(Os& os, const std::string& path, int fd,
   SysCallIntResult held = {0, 0};
   if (pid > 0) held = internal::HoldsWriteLock(os, pid, info);
   if (held.ok() && held.value == 1) return {PidFileState::kRunning, pid};
-  if (held.ok() && held.value == 0) {
+  if (pid > 0 && held.ok() && held.value == 0) {
     if (const pid_t supervisor = LockHoldingParent(os, pid, info);
         supervisor != 0) {
       PidFileState state = {PidFileState::kRunning, pid};

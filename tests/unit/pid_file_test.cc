@@ -22,9 +22,11 @@ namespace {
 using ::daemonkit::test::ExpectHolderScan;
 using ::daemonkit::test::ExpectLockProof;
 using ::daemonkit::test::ExpectLockProofFails;
+using ::daemonkit::test::ExpectStat;
 using ::daemonkit::test::HasExitCode;
 using ::daemonkit::test::HasMessage;
 using ::daemonkit::test::IsOk;
+using ::daemonkit::test::StatLine;
 using ::daemonkit::test::StatusIs;
 using ::testing::_;
 using ::testing::AnyNumber;
@@ -713,6 +715,7 @@ TEST_F(PidFileTest, ReadOfALockedFileWhosePidDoesNotHoldItIsUnproven) {
   // holder: it is not believed, and the holder is named.
   ExpectRead("1\n", F_WRLCK);
   ExpectLockProof(os_, 1, File(7), false);
+  ExpectStat(os_, 1, StatLine({1, 'S', 0, 1, 1, 100}, "init"));
   ExpectHolderScan(os_, File(7), {{1, false}, {4242, true}});
   absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
   ASSERT_THAT(state, IsOk());
@@ -722,6 +725,36 @@ TEST_F(PidFileTest, ReadOfALockedFileWhosePidDoesNotHoldItIsUnproven) {
   EXPECT_EQ(state->problem,
             "pid file /run/app.pid names pid 1, which does not hold its lock; "
             "its lock is held by pid 4242");
+}
+
+TEST_F(PidFileTest, ReadOfAFileNamingTheLockHoldersChildIsASupervisedDaemon) {
+  // A supervisor (supervisor.h) holds the lock; the file names its program.
+  ExpectRead("4243\n", F_WRLCK);
+  ExpectLockProof(os_, 4243, File(7), false);
+  ExpectStat(os_, 4243, StatLine({4243, 'S', 4242, 4243, 4000, 100}));
+  ExpectLockProof(os_, 4242, File(7), true);
+  absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ(state->kind, PidFileState::kRunning);
+  EXPECT_EQ(state->pid, 4243);
+  EXPECT_EQ(state->supervisor, 4242);
+}
+
+TEST_F(PidFileTest, ReadOfAFileNamingAChildOfOneWithoutTheLockIsUnproven) {
+  // Whoever can write the file names a child of another process: its parent
+  // does not hold the lock, so neither is believed.
+  ExpectRead("4243\n", F_WRLCK);
+  ExpectLockProof(os_, 4243, File(7), false);
+  ExpectStat(os_, 4243, StatLine({4243, 'S', 900, 4243, 900, 100}));
+  ExpectLockProof(os_, 900, File(7), false);
+  ExpectHolderScan(os_, File(7), {{4242, true}});
+  absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ(state->kind, PidFileState::kUnproven);
+  EXPECT_EQ(state->supervisor, 0);
+  EXPECT_EQ(state->problem,
+            "pid file /run/app.pid names pid 4243, which does not hold its "
+            "lock; its lock is held by pid 4242");
 }
 
 TEST_F(PidFileTest, ReadOfALockedFileWhoseHoldersCannotBeSeenSaysSo) {

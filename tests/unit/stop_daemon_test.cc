@@ -23,8 +23,10 @@ namespace {
 
 using ::daemonkit::test::ExpectHolderScan;
 using ::daemonkit::test::ExpectLockProof;
+using ::daemonkit::test::ExpectStat;
 using ::daemonkit::test::HasExitCode;
 using ::daemonkit::test::HasMessage;
+using ::daemonkit::test::StatLine;
 using ::daemonkit::test::StatusIs;
 using ::testing::_;
 using ::testing::AnyNumber;
@@ -63,7 +65,8 @@ class StopDaemonTest : public ::testing::Test {
     ExpectPidFile(true, 42);
     EXPECT_CALL(os_, PidFdOpen(42, 0)).WillOnce(Return(SysCallSuccess(kPidFd)));
     ExpectPidFile(true, 42);
-    EXPECT_CALL(os_, PidFdSendSignal(kPidFd, SIGTERM, _)).WillOnce(Return(sent));
+    EXPECT_CALL(os_, PidFdSendSignal(kPidFd, SIGTERM, _))
+        .WillOnce(Return(sent));
   }
 
   // ReadPidFile finding the file locked (or not) and holding `pid`, which
@@ -84,7 +87,11 @@ class StopDaemonTest : public ::testing::Test {
           return SysCallSizeResult{static_cast<ssize_t>(text.size()), 0};
         }));
     if (locked) ExpectLockProof(os_, pid, RegularFile(), holds);
-    if (locked && !holds) ExpectHolderScan(os_, RegularFile(), {});
+    if (locked && !holds) {
+      // Its parent, init, is no supervisor holding the lock either.
+      ExpectStat(os_, pid, StatLine({pid, 'S', 1, pid, pid, 100}));
+      ExpectHolderScan(os_, RegularFile(), {});
+    }
     EXPECT_CALL(os_, Close(kPidFileFd)).WillOnce(Return(SysCallSuccess()));
   }
 
