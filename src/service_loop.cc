@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <string>
@@ -14,6 +15,7 @@
 #include "daemonkit/exit_code.h"
 #include "src/monotonic_clock.h"
 #include "src/os_helpers.h"
+#include "src/path_parts.h"
 #include "src/supervisor_signals.h"
 #include "src/tree_stop.h"
 #include "src/wait_status.h"
@@ -24,6 +26,19 @@ namespace {
 // A shell's exit status for a process that ended with wait status `status`.
 int ShellExitStatus(int status) {
   return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+// The wall clock, for the record's start time that others read; the epoch
+// when it cannot be read, which --status shows as no time at all.
+absl::Time WallNow(Os& os) {
+  struct timespec now;
+  if (!os.ClockGetTime(CLOCK_REALTIME, &now).ok()) return absl::UnixEpoch();
+  return absl::TimeFromTimespec(now);
+}
+
+// The record's name in the pid file's directory.
+std::string RecordName(const PidFile& pid_file) {
+  return SplitPath(ServiceRecordPath(pid_file.path())).name;
 }
 
 // One line on the supervisor's stderr (the daemon's, as --stderr says).
@@ -79,13 +94,33 @@ absl::Status ServiceLoop::Name(pid_t pid) {
 
 absl::Status ServiceLoop::StartWorkerNamed() {
   if (respawn_.has_value()) respawn_->Started(Now());
+  ++record_.starts;
+  record_.started = WallNow(os_);
   absl::StatusOr<StartedWorker> started =
       StartWorker(os_, plan_, options_.command);
   if (!started.ok()) return started.status();
   worker_ = *std::move(started);
   // Exec is readiness: the program runs.
   if (respawn_.has_value()) respawn_->Ready(Now());
-  return Name(worker_->pid);
+  record_.pid = worker_->pid;
+  absl::Status named = Name(worker_->pid);
+  Record();
+  return named;
+}
+
+void ServiceLoop::Record() {
+  PidFile* pid_file = daemon_.pid_file();
+  if (pid_file == nullptr) return;
+  const absl::Status written = WriteServiceRecord(
+      os_, pid_file->dir_fd(), RecordName(*pid_file), record_);
+  if (!written.ok()) Say(os_, std::string(written.message()));
+}
+
+void ServiceLoop::RemoveRecord() {
+  PidFile* pid_file = daemon_.pid_file();
+  if (pid_file == nullptr) return;
+  RemoveServiceRecord(os_, pid_file->dir_fd(), RecordName(*pid_file))
+      .IgnoreError();
 }
 
 bool ServiceLoop::StartFirst() {
@@ -164,28 +199,34 @@ bool ServiceLoop::WorkerEnded(int* exit_status) {
   // What the instance left is stopped before the next one starts.
   const int stopped = StopAll(/*keep_pid_file=*/true);
   if (stopped != 0 || stop_asked_) {  // Asked meanwhile: the stop is done.
+    RemoveRecord();
     daemon_.RemovePidFile().IgnoreError();
     *exit_status = stopped;
     return true;
   }
   const bool failed = EndedInFailure(status);
-  Say(os_, absl::StrCat(options_.command[0],
-                        " ended: ", DescribeWaitStatus(status)));
+  record_.pid = 0;
+  record_.last_exit = DescribeWaitStatus(status);
+  Say(os_, absl::StrCat(options_.command[0], " ended: ", record_.last_exit));
   std::optional<absl::Duration> delay;
   if (respawn_.has_value() && failed) {
     delay = respawn_->NextDelay(Now());
     if (!delay.has_value()) {
       Say(os_, absl::StrCat("giving up after ", respawn_->starts(),
                             " starts: the start limit is reached"));
+      record_.gave_up = true;
+      Record();
       *exit_status = ShellExitStatus(status);
       return true;  // The pid file stays, unlocked: the service died.
     }
   }
   if (!delay.has_value()) {
+    RemoveRecord();
     daemon_.RemovePidFile().IgnoreError();
     *exit_status = ShellExitStatus(status);
     return true;
   }
+  Record();
   next_start_ = Now() + *delay;
   // While none runs, the pid file names the supervisor, which a stop finds.
   if (const absl::Status named = Name(os_.GetPid()); !named.ok()) {
@@ -205,7 +246,10 @@ int ServiceLoop::StopAll(bool keep_pid_file) {
         }
       },
       [&](pid_t pid, int status) { Reaped(pid, status); });
-  if (!keep_pid_file) daemon_.RemovePidFile().IgnoreError();
+  if (!keep_pid_file) {
+    RemoveRecord();
+    daemon_.RemovePidFile().IgnoreError();
+  }
   if (left.empty()) return 0;
   std::vector<pid_t> pids;
   for (const ProcessId& process : left) pids.push_back(process.pid);

@@ -17,6 +17,7 @@
 #include "daemonkit/respawn_policy.h"
 #include "daemonkit/supervisor.h"
 #include "src/daemon_setup.h"
+#include "src/service_record.h"
 #include "src/worker_start.h"
 
 namespace daemonkit::internal {
@@ -52,6 +53,10 @@ class ServiceLoop {
   int StopAll(bool keep_pid_file = false);
   // The pid file names `pid`.
   absl::Status Name(pid_t pid);
+  // Writes the status record beside the pid file (service_record.h), for
+  // --status; removes it when the service ends.
+  void Record();
+  void RemoveRecord();
   absl::Time Now();
 
   Os& os_;
@@ -64,6 +69,7 @@ class ServiceLoop {
   std::optional<StartedWorker> worker_;  // Until reaped.
   std::optional<int> ended_status_;      // The worker's, once reaped.
   absl::Time next_start_ = absl::InfiniteFuture();
+  ServiceRecord record_;
   bool stop_asked_ = false;
 };
 
