@@ -33,14 +33,17 @@ struct DaemonEnd {
 // Waits briefly for `pid` to exit and stops it (SIGKILL) when it does not, so
 // that a failed start leaves no daemon behind. Reaps it when it is this
 // process's child, which it is when the launcher is a child subreaper.
-DaemonEnd EndDaemon(Os& os, pid_t pid) {
+// A supervisor is asked first (SIGTERM) and given `wait_ms` to stop.
+DaemonEnd EndDaemon(Os& os, pid_t pid, bool ask_first = false,
+                    int wait_ms = kExitWaitMs) {
   DaemonEnd end;
   const SysCallIntResult opened = os.PidFdOpen(pid, 0);
   if (opened.ok()) {
     const UniqueFd pidfd(os, opened.value);
+    if (ask_first) os.PidFdSendSignal(pidfd.get(), SIGTERM, nullptr);
     struct pollfd exited = {pidfd.get(), POLLIN, 0};
     SysCallIntResult polled =
-        RetryOnEintr([&] { return os.Poll(&exited, 1, kExitWaitMs); });
+        RetryOnEintr([&] { return os.Poll(&exited, 1, wait_ms); });
     if (polled.ok() && polled.value == 0) {
       end.was_running = true;
       // Through the pidfd: once the daemon is reaped (by init, when this
@@ -121,26 +124,34 @@ absl::Status DescribeSilence(const Reports& reports, const DaemonEnd& end,
 
 // The wait was interrupted: stops the middle process (not reaped yet, its
 // pid is still its own), then its process group, where the daemon is if it
-// was born, and reaps what is this process's to reap.
-absl::Status StopInterruptedStart(Os& os, pid_t middle,
-                                  const Reports& reports) {
+// was born, and reaps what is this process's to reap. A supervisor is asked
+// to stop instead, which stops what it started.
+absl::Status StopInterruptedStart(
+    Os& os, pid_t middle, const Reports& reports,
+    std::optional<absl::Duration> supervisor_stop) {
   os.Kill(middle, SIGKILL);
   RetryOnEintr([&] { return os.WaitPid(middle, nullptr, 0); });
-  if (os.Kill(-middle, SIGKILL).ok()) {
-    RetryOnEintr([&] { return os.WaitPid(-middle, nullptr, 0); });
+  if (supervisor_stop.has_value() && reports.daemon_pid > 0) {
+    EndDaemon(os, reports.daemon_pid, /*ask_first=*/true,
+              static_cast<int>(absl::ToInt64Milliseconds(*supervisor_stop)));
+  } else {
+    if (os.Kill(-middle, SIGKILL).ok()) {
+      RetryOnEintr([&] { return os.WaitPid(-middle, nullptr, 0); });
+    }
+    if (reports.daemon_pid > 0) EndDaemon(os, reports.daemon_pid);
   }
-  if (reports.daemon_pid > 0) EndDaemon(os, reports.daemon_pid);
   return InterruptedStatus(reports.interrupted_by, "the daemon to be ready",
                            "the half-started daemon was stopped");
 }
 
 }  // namespace
 
-absl::StatusOr<pid_t> AwaitDaemon(Os& os, pid_t middle, UniqueFd report_read,
-                                  int signal_fd) {
+absl::StatusOr<pid_t> AwaitDaemon(
+    Os& os, pid_t middle, UniqueFd report_read, int signal_fd,
+    std::optional<absl::Duration> supervisor_stop) {
   const Reports reports = ReadReports(os, report_read.get(), signal_fd);
   if (reports.interrupted_by != 0) {
-    return StopInterruptedStart(os, middle, reports);
+    return StopInterruptedStart(os, middle, reports, supervisor_stop);
   }
   int status = 0;
   const SysCallIntResult reaped =

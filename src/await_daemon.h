@@ -6,7 +6,10 @@
 
 #include <sys/types.h>
 
+#include <optional>
+
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "daemonkit/os.h"
 #include "daemonkit/unique_fd.h"
 
@@ -15,9 +18,12 @@ namespace daemonkit::internal {
 // Returns the ready daemon's pid, or why it did not start. `middle` is the
 // first fork's child; `report_read` the readiness pipe's read end, closed
 // here; `signal_fd` the signalfd of launcher_signals.h (-1: none), whose
-// signal stops the start.
-absl::StatusOr<pid_t> AwaitDaemon(Os& os, pid_t middle, UniqueFd report_read,
-                                  int signal_fd);
+// signal stops the start: the daemon is killed; or, for a supervisor
+// (supervisor.h) that takes up to `supervisor_stop` to stop all it started,
+// asked to stop (SIGTERM), and killed only when it has not by then.
+absl::StatusOr<pid_t> AwaitDaemon(
+    Os& os, pid_t middle, UniqueFd report_read, int signal_fd,
+    std::optional<absl::Duration> supervisor_stop = std::nullopt);
 
 }  // namespace daemonkit::internal
 

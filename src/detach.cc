@@ -41,7 +41,10 @@ absl::StatusOr<pid_t> AwaitReady(Os& os, pid_t middle, LaunchPlan& plan) {
   UniqueFd report_read = std::move(plan.report_read);
   plan.CloseDaemonsDescriptors();
   absl::StatusOr<pid_t> ready = internal::AwaitDaemon(
-      os, middle, std::move(report_read), plan.signals.fd.get());
+      os, middle, std::move(report_read), plan.signals.fd.get(),
+      plan.daemon.supervisor
+          ? std::optional<absl::Duration>(plan.supervisor_stop_wait)
+          : std::nullopt);
   if (!ready.ok()) plan.Abandon();
   plan.signals.fd.reset();
   internal::RestoreSignalMask(os, plan.signals);
@@ -90,14 +93,17 @@ absl::StatusOr<Daemon> Detach(const DetachOptions& options, Os& os) {
 
 absl::StatusOr<Daemon> Detach(const DetachOptions& options, Os& os,
                               UserDatabase& users) {
-  return internal::DetachProcess(options, os, users, nullptr);
+  return internal::DetachProcess(options, os, users, nullptr,
+                                 absl::ZeroDuration());
 }
 
 absl::StatusOr<Daemon> internal::DetachProcess(const DetachOptions& options,
                                                Os& os, UserDatabase& users,
-                                               DaemonPlan* worker) {
+                                               DaemonPlan* worker,
+                                               absl::Duration stop_wait) {
   LaunchPlan plan;
   plan.daemon.supervisor = worker != nullptr;
+  plan.supervisor_stop_wait = stop_wait;
   if (!options.foreground) {
     // From the start: a signal while the pid file is being made is noticed
     // as well as one while the daemon gets ready.

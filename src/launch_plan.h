@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "daemonkit/detach.h"
 #include "daemonkit/os.h"
 #include "daemonkit/pid_file.h"
@@ -31,6 +32,8 @@ struct LaunchPlan {
   std::string notify_socket;  // NOTIFY_SOCKET as the launcher had it.
   // The signals that interrupt the launcher's wait (none in foreground mode).
   LauncherSignals signals;
+  // With daemon.supervisor: how long the supervisor may take to stop.
+  absl::Duration supervisor_stop_wait;
 
   // The launcher, once the first fork made the middle process: closes what
   // only the daemon needs.

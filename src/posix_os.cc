@@ -242,4 +242,27 @@ SysCallIntResult PosixOs::Prctl(int option, unsigned long argument) {
 
 void PosixOs::Exit(int status) { ::_exit(status); }
 
+SysCallIntResult PosixOs::Bind(int fd, const struct sockaddr* address,
+                               socklen_t length) {
+  return Result(::bind(fd, address, length));
+}
+
+SysCallIntResult PosixOs::SetSockOpt(int fd, int level, int name,
+                                     const void* value, socklen_t length) {
+  return Result(::setsockopt(fd, level, name, value, length));
+}
+
+SysCallSizeResult PosixOs::RecvMsg(int fd, struct msghdr* message, int flags) {
+  return Result(::recvmsg(fd, message, flags));
+}
+
+SysCallIntResult PosixOs::MkDirAt(int dir_fd, const char* path, mode_t mode) {
+  return Result(::mkdirat(dir_fd, path, mode));
+}
+
+SysCallIntResult PosixOs::FChownAt(int dir_fd, const char* path, uid_t uid,
+                                   gid_t gid, int flags) {
+  return Result(::fchownat(dir_fd, path, uid, gid, flags));
+}
+
 }  // namespace daemonkit

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -16,12 +17,18 @@
 #include "src/monotonic_clock.h"
 #include "src/os_helpers.h"
 #include "src/path_parts.h"
+#include "src/process_tree.h"
 #include "src/supervisor_signals.h"
 #include "src/tree_stop.h"
 #include "src/wait_status.h"
 
 namespace daemonkit::internal {
 namespace {
+
+// Whether `deadline` (InfiniteFuture: none) has come at `now`.
+bool Due(absl::Time deadline, absl::Time now) {
+  return deadline != absl::InfiniteFuture() && now >= deadline;
+}
 
 // A shell's exit status for a process that ended with wait status `status`.
 int ShellExitStatus(int status) {
@@ -42,7 +49,7 @@ std::string RecordName(const PidFile& pid_file) {
 }
 
 // One line on the supervisor's stderr (the daemon's, as --stderr says).
-void Say(Os& os, const std::string& what) {
+void Say(Os& os, absl::string_view what) {
   const std::string line = absl::StrCat("supervisor: ", what, "\n");
   os.Write(STDERR_FILENO, line.data(), line.size());
 }
@@ -58,97 +65,164 @@ ServiceLoop::ServiceLoop(Os& os, Daemon& daemon, const DaemonPlan& worker,
       signal_fd_(signal_fd),
       stop_timeout_(options.stop_timeout) {
   if (options.respawn.has_value()) respawn_.emplace(*options.respawn);
+  if (options.watchdog > absl::ZeroDuration()) {
+    environment_.variables.push_back(
+        {"WATCHDOG_USEC",
+         absl::StrCat(absl::ToInt64Microseconds(options.watchdog))});
+    environment_.watchdog_pid = true;
+  }
 }
 
 int ServiceLoop::Run() {
-  if (!StartFirst()) return EX_UNAVAILABLE;
-  for (;;) {
-    if (stop_asked_) return StopAll();
-    int exit_status;
-    if (ended_status_.has_value() && WorkerEnded(&exit_status)) {
-      return exit_status;
+  if (options_.notify || options_.watchdog > absl::ZeroDuration()) {
+    const std::optional<Credentials>& user = plan_.credentials;
+    absl::StatusOr<NotifySocket> opened =
+        NotifySocket::Open(os_, plan_.chroot_directory,
+                           user.has_value() ? user->uid : std::nullopt);
+    if (!opened.ok()) {
+      FailStart(opened.status());
+      return *exit_;
     }
-    if (next_start_ != absl::InfiniteFuture() && Now() >= next_start_) {
-      Restart();
-    }
-    Wait();
+    notify_.emplace(*std::move(opened));
+    environment_.variables.push_back({"NOTIFY_SOCKET", notify_->address()});
   }
+  if (const absl::Status launched = Launch(); !launched.ok()) {
+    FailStart(launched);
+  }
+  while (!exit_.has_value()) {
+    if (stop_asked_) {
+      if (!reported_) {
+        FailStart(WithExitCode(absl::CancelledError(absl::StrCat(
+                                   "stopped by a signal before ",
+                                   options_.command[0], " was ready")),
+                               EX_UNAVAILABLE));
+      } else {
+        exit_ = StopAll();
+      }
+    } else if (ended_status_.has_value()) {
+      const int status = *ended_status_;
+      ended_status_.reset();
+      WorkerEnded(status);
+    } else if (Due(NextDeadline(), Now())) {
+      OnDeadlines();
+    } else {
+      Wait();
+    }
+  }
+  return *exit_;
 }
 
 absl::Time ServiceLoop::Now() {
   absl::StatusOr<absl::Time> now = MonotonicNow(os_);
-  // Without a clock, a restart is due at once rather than never.
+  // Without a clock, whatever is due is due at once rather than never.
   return now.ok() ? *now : absl::InfiniteFuture();
 }
 
-absl::Status ServiceLoop::Name(pid_t pid) {
-  PidFile* pid_file = daemon_.pid_file();
-  if (pid_file == nullptr) return absl::OkStatus();
-  const SysCallIntResult written = pid_file->Write(pid);
-  if (written.ok()) return absl::OkStatus();
-  return WithExitCode(
-      absl::ErrnoToStatus(written.error,
-                          absl::StrCat("writing pid file ", pid_file->path())),
-      EX_IOERR);
-}
-
-absl::Status ServiceLoop::StartWorkerNamed() {
+absl::Status ServiceLoop::Launch() {
   if (respawn_.has_value()) respawn_->Started(Now());
   ++record_.starts;
   record_.started = WallNow(os_);
+  record_.pid = 0;
+  instance_ready_ = false;
+  refused_.clear();
+  imposed_end_.reset();
   absl::StatusOr<StartedWorker> started =
-      StartWorker(os_, plan_, options_.command);
+      StartWorker(os_, plan_, options_.command, environment_);
   if (!started.ok()) return started.status();
   worker_ = *std::move(started);
-  // Exec is readiness: the program runs.
-  if (respawn_.has_value()) respawn_->Ready(Now());
   record_.pid = worker_->pid;
-  absl::Status named = Name(worker_->pid);
-  Record();
-  return named;
-}
-
-void ServiceLoop::Record() {
-  PidFile* pid_file = daemon_.pid_file();
-  if (pid_file == nullptr) return;
-  const absl::Status written = WriteServiceRecord(
-      os_, pid_file->dir_fd(), RecordName(*pid_file), record_);
-  if (!written.ok()) Say(os_, std::string(written.message()));
-}
-
-void ServiceLoop::RemoveRecord() {
-  PidFile* pid_file = daemon_.pid_file();
-  if (pid_file == nullptr) return;
-  RemoveServiceRecord(os_, pid_file->dir_fd(), RecordName(*pid_file))
-      .IgnoreError();
-}
-
-bool ServiceLoop::StartFirst() {
-  absl::Status failed = StartWorkerNamed();
-  if (failed.ok()) {
-    failed = daemon_.Ready();
-    if (failed.ok()) return true;
+  if (!options_.notify) {
+    InstanceReady();  // Exec is readiness: the program runs.
+    return absl::OkStatus();
   }
-  StopAll();
-  daemon_.Fail(failed, ExitCodeOf(failed)).IgnoreError();
-  return false;
+  ready_deadline_ = Now() + options_.ready_timeout;
+  Record();
+  return absl::OkStatus();
 }
 
 void ServiceLoop::Restart() {
   next_start_ = absl::InfiniteFuture();
-  const absl::Status started = StartWorkerNamed();
-  if (started.ok()) return;
-  Say(os_, std::string(started.message()));
-  if (!worker_.has_value()) {
-    // Never ran: a failed instance all the same, for the back-off and limit.
-    ended_status_ = W_EXITCODE(ExitCodeOf(started), 0);
+  const absl::Status launched = Launch();
+  if (launched.ok()) return;
+  // Never ran: a failed instance all the same, for the back-off and limit.
+  imposed_end_ = std::string(launched.message());
+  ended_status_ = W_EXITCODE(ExitCodeOf(launched), 0);
+}
+
+void ServiceLoop::InstanceReady() {
+  instance_ready_ = true;
+  ready_deadline_ = absl::InfiniteFuture();
+  if (respawn_.has_value()) respawn_->Ready(Now());
+  if (options_.watchdog > absl::ZeroDuration()) {
+    watchdog_deadline_ = Now() + options_.watchdog;
+  }
+  absl::Status named = Name(worker_->pid);
+  Record();
+  if (reported_) {
+    if (!named.ok()) Say(os_, named.message());
+    return;
+  }
+  if (named.ok()) named = daemon_.Ready();
+  if (!named.ok()) {
+    FailStart(named);
+    return;
+  }
+  reported_ = true;
+}
+
+void ServiceLoop::FailStart(const absl::Status& why) {
+  StopAll();
+  notify_.reset();
+  daemon_.Fail(why, ExitCodeOf(why)).IgnoreError();
+  exit_ = ExitCodeOf(why);
+}
+
+void ServiceLoop::EndInstance(const std::string& why, int signal) {
+  if (!worker_.has_value()) return;
+  Say(os_, absl::StrCat("ending pid ", worker_->pid, ": ", why));
+  imposed_end_ = why;
+  watchdog_deadline_ = ready_deadline_ = absl::InfiniteFuture();
+  os_.PidFdSendSignal(worker_->pidfd.get(), signal, nullptr);
+  // Should it not end, the stop comes after stop_timeout.
+  end_deadline_ = Now() + stop_timeout_;
+}
+
+absl::Time ServiceLoop::NextDeadline() const {
+  return std::min(
+      {next_start_, ready_deadline_, watchdog_deadline_, end_deadline_});
+}
+
+void ServiceLoop::OnDeadlines() {
+  const absl::Time now = Now();
+  if (Due(next_start_, now)) Restart();
+  if (Due(ready_deadline_, now)) {
+    ready_deadline_ = absl::InfiniteFuture();
+    const std::string why =
+        absl::StrCat(options_.command[0], " did not report READY=1 within ",
+                     absl::FormatDuration(options_.ready_timeout), refused_);
+    if (!reported_) {
+      FailStart(WithExitCode(absl::DeadlineExceededError(why), EX_UNAVAILABLE));
+      return;
+    }
+    EndInstance(why, SIGTERM);
+  }
+  if (Due(watchdog_deadline_, now)) {
+    EndInstance(absl::StrCat("no WATCHDOG=1 within ",
+                             absl::FormatDuration(options_.watchdog)),
+                SIGABRT);
+  }
+  if (Due(end_deadline_, now)) {
+    end_deadline_ = absl::InfiniteFuture();
+    StopAll(/*keep_pid_file=*/true);
   }
 }
 
 void ServiceLoop::Wait() {
-  struct pollfd ready = {signal_fd_, POLLIN, 0};
+  struct pollfd ready[2] = {
+      {signal_fd_, POLLIN, 0},
+      {notify_.has_value() ? notify_->fd() : -1, POLLIN, 0}};
   const SysCallIntResult polled = RetryOnEintr(
-      [&] { return os_.Poll(&ready, 1, PollTimeout(Now(), next_start_)); });
+      [&] { return os_.Poll(ready, 2, PollTimeout(Now(), NextDeadline())); });
   if (!polled.ok()) {
     Say(os_, absl::StrCat("waiting for signals failed: ",
                           strerror(polled.error), "; stopping"));
@@ -161,6 +235,7 @@ void ServiceLoop::Wait() {
          }).value == sizeof info) {
     Route(info);
   }
+  if (notify_.has_value()) TakeMessages();
 }
 
 void ServiceLoop::Route(const struct signalfd_siginfo& info) {
@@ -187,52 +262,100 @@ void ServiceLoop::Route(const struct signalfd_siginfo& info) {
   }
 }
 
+bool ServiceLoop::MayNotify(pid_t sender) {
+  if (sender <= 0) return false;
+  if (worker_.has_value() && sender == worker_->pid) return true;
+  if (options_.notify_access != SupervisorOptions::NotifyAccess::kAll) {
+    return false;
+  }
+  absl::StatusOr<std::vector<ProcessId>> tree = Descendants(os_, os_.GetPid());
+  return tree.ok() &&
+         std::any_of(tree->begin(), tree->end(),
+                     [&](const ProcessId& p) { return p.pid == sender; });
+}
+
+void ServiceLoop::TakeMessages() {
+  while (std::optional<NotifySocket::Received> received = notify_->Receive()) {
+    const NotifyMessage& message = received->message;
+    if (!MayNotify(received->sender)) {
+      if (message.ready && refused_.empty()) {
+        refused_ = absl::StrCat(
+            "; READY=1 came from pid ", received->sender, ", which ",
+            options_.notify_access == SupervisorOptions::NotifyAccess::kAll
+                ? "is no process of the service"
+                : "is not the main process (see --notify-access=all)");
+      }
+      continue;
+    }
+    if (message.status.has_value()) {
+      record_.status_text = *message.status;
+      Record();
+    }
+    if (message.extend_timeout.has_value() && !instance_ready_) {
+      ready_deadline_ =
+          std::max(ready_deadline_, Now() + *message.extend_timeout);
+    }
+    if (message.ready && worker_.has_value() && !instance_ready_) {
+      InstanceReady();
+      if (exit_.has_value()) return;
+    }
+    if (message.watchdog && instance_ready_ &&
+        options_.watchdog > absl::ZeroDuration()) {
+      watchdog_deadline_ = Now() + options_.watchdog;
+    }
+    if (message.watchdog_trigger) EndInstance("WATCHDOG=trigger", SIGABRT);
+  }
+}
+
 void ServiceLoop::Reaped(pid_t pid, int status) {
   if (!worker_.has_value() || pid != worker_->pid) return;
   worker_.reset();
   ended_status_ = status;
 }
 
-bool ServiceLoop::WorkerEnded(int* exit_status) {
-  const int status = *ended_status_;
-  ended_status_.reset();
+void ServiceLoop::WorkerEnded(int status) {
+  ready_deadline_ = watchdog_deadline_ = end_deadline_ = absl::InfiniteFuture();
+  const std::string how = imposed_end_.value_or(DescribeWaitStatus(status));
+  if (!reported_) {
+    FailStart(WithExitCode(
+        absl::AbortedError(absl::StrCat(options_.command[0],
+                                        " exited before it was ready: ", how)),
+        EX_SOFTWARE));
+    return;
+  }
   // What the instance left is stopped before the next one starts.
   const int stopped = StopAll(/*keep_pid_file=*/true);
   if (stopped != 0 || stop_asked_) {  // Asked meanwhile: the stop is done.
     RemoveRecord();
     daemon_.RemovePidFile().IgnoreError();
-    *exit_status = stopped;
-    return true;
+    exit_ = stopped;
+    return;
   }
-  const bool failed = EndedInFailure(status);
   record_.pid = 0;
-  record_.last_exit = DescribeWaitStatus(status);
-  Say(os_, absl::StrCat(options_.command[0], " ended: ", record_.last_exit));
-  std::optional<absl::Duration> delay;
+  record_.last_exit = how;
+  Say(os_, absl::StrCat(options_.command[0], " ended: ", how));
+  const bool failed = imposed_end_.has_value() || EndedInFailure(status);
   if (respawn_.has_value() && failed) {
-    delay = respawn_->NextDelay(Now());
-    if (!delay.has_value()) {
-      Say(os_, absl::StrCat("giving up after ", respawn_->starts(),
-                            " starts: the start limit is reached"));
-      record_.gave_up = true;
+    if (const std::optional<absl::Duration> delay = respawn_->NextDelay(Now());
+        delay.has_value()) {
+      next_start_ = Now() + *delay;
+      // While none runs, the pid file names the supervisor, which a stop
+      // finds.
+      if (const absl::Status named = Name(os_.GetPid()); !named.ok()) {
+        Say(os_, named.message());
+      }
       Record();
-      *exit_status = ShellExitStatus(status);
-      return true;  // The pid file stays, unlocked: the service died.
+      return;
     }
-  }
-  if (!delay.has_value()) {
+    Say(os_, absl::StrCat("giving up after ", respawn_->starts(),
+                          " starts: the start limit is reached"));
+    record_.gave_up = true;
+    Record();  // The pid file stays, unlocked: the service died.
+  } else {
     RemoveRecord();
     daemon_.RemovePidFile().IgnoreError();
-    *exit_status = ShellExitStatus(status);
-    return true;
   }
-  Record();
-  next_start_ = Now() + *delay;
-  // While none runs, the pid file names the supervisor, which a stop finds.
-  if (const absl::Status named = Name(os_.GetPid()); !named.ok()) {
-    Say(os_, std::string(named.message()));
-  }
-  return false;
+  exit_ = ShellExitStatus(status);
 }
 
 int ServiceLoop::StopAll(bool keep_pid_file) {
@@ -256,6 +379,32 @@ int ServiceLoop::StopAll(bool keep_pid_file) {
   Say(os_,
       absl::StrCat("still running after SIGKILL: ", absl::StrJoin(pids, " ")));
   return EX_SOFTWARE;
+}
+
+absl::Status ServiceLoop::Name(pid_t pid) {
+  PidFile* pid_file = daemon_.pid_file();
+  if (pid_file == nullptr) return absl::OkStatus();
+  const SysCallIntResult written = pid_file->Write(pid);
+  if (written.ok()) return absl::OkStatus();
+  return WithExitCode(
+      absl::ErrnoToStatus(written.error,
+                          absl::StrCat("writing pid file ", pid_file->path())),
+      EX_IOERR);
+}
+
+void ServiceLoop::Record() {
+  PidFile* pid_file = daemon_.pid_file();
+  if (pid_file == nullptr) return;
+  const absl::Status written = WriteServiceRecord(
+      os_, pid_file->dir_fd(), RecordName(*pid_file), record_);
+  if (!written.ok()) Say(os_, written.message());
+}
+
+void ServiceLoop::RemoveRecord() {
+  PidFile* pid_file = daemon_.pid_file();
+  if (pid_file == nullptr) return;
+  RemoveServiceRecord(os_, pid_file->dir_fd(), RecordName(*pid_file))
+      .IgnoreError();
 }
 
 }  // namespace daemonkit::internal

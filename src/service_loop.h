@@ -1,7 +1,8 @@
 // The supervisor's life (supervisor.h), once Detach made it: start the
-// worker, tell the launcher, then sleep in poll(2) on a signalfd until a
-// signal, a child's end or a restart's time says what to do next. No timer
-// runs while nothing happens: an idle supervisor never wakes.
+// worker, tell the launcher once it is ready, then sleep in poll(2) on a
+// signalfd (and the notify socket) until a signal, a child's end, a message
+// or a deadline (a restart, a ready timeout, the watchdog) says what to do
+// next. No timer runs while nothing is due: an idle supervisor never wakes.
 #ifndef DAEMONKIT_SRC_SERVICE_LOOP_H_
 #define DAEMONKIT_SRC_SERVICE_LOOP_H_
 
@@ -9,6 +10,7 @@
 #include <sys/types.h>
 
 #include <optional>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -17,6 +19,7 @@
 #include "daemonkit/respawn_policy.h"
 #include "daemonkit/supervisor.h"
 #include "src/daemon_setup.h"
+#include "src/notify_socket.h"
 #include "src/service_record.h"
 #include "src/worker_start.h"
 
@@ -33,20 +36,28 @@ class ServiceLoop {
   int Run();
 
  private:
-  // Starts the first worker and reports to the launcher: ready once it
-  // runs, or the failure, with nothing left.
-  bool StartFirst();
-  // Starts a worker and names it in the pid file.
-  absl::Status StartWorkerNamed();
-  // A restart's time came: a worker that cannot start counts as failed.
+  // Starts an instance; it is ready at once without `notify`.
+  absl::Status Launch();
+  // A restart's time came: an instance that cannot start counts as failed.
   void Restart();
-  // Sleeps until a signal comes or the next restart is due; takes them.
+  // The instance is ready: the pid file names it; the first one's launcher
+  // hears of it.
+  void InstanceReady();
+  // The first instance failed: everything is stopped and the launcher told.
+  void FailStart(const absl::Status& why);
+  // The supervisor ends the instance for `why` (no READY=1, no WATCHDOG=1)
+  // with `signal`: a failure, whatever the wait status.
+  void EndInstance(const std::string& why, int signal);
+  // Sleeps until a signal, a message or the next deadline; takes them.
   void Wait();
+  absl::Time NextDeadline() const;
+  void OnDeadlines();
   void Route(const struct signalfd_siginfo& info);
+  void TakeMessages();
+  bool MayNotify(pid_t sender);
   void Reaped(pid_t pid, int status);
-  // The worker ended: schedules a restart (false), or returns true with the
-  // exit status in `exit_status` when the service ends.
-  bool WorkerEnded(int* exit_status);
+  // The worker ended: schedules a restart, or ends the service (exit_).
+  void WorkerEnded(int status);
   // Stops everything under the supervisor; then removes the pid file, or
   // leaves it unlocked when `keep_pid_file`. Returns the exit status: 0, or
   // EX_SOFTWARE when a process outlived SIGKILL.
@@ -66,11 +77,22 @@ class ServiceLoop {
   int signal_fd_;
   absl::Duration stop_timeout_;
   std::optional<RespawnPolicy> respawn_;
+  std::optional<NotifySocket> notify_;
+  WorkerEnvironment environment_;
   std::optional<StartedWorker> worker_;  // Until reaped.
   std::optional<int> ended_status_;      // The worker's, once reaped.
+  bool reported_ = false;                // The launcher heard of the start.
+  bool instance_ready_ = false;
+  std::string refused_;  // Whose READY=1 did not count, for the timeout.
+  std::optional<std::string> imposed_end_;  // Why the supervisor ended it.
+  absl::Time ready_deadline_ = absl::InfiniteFuture();
+  absl::Time watchdog_deadline_ = absl::InfiniteFuture();
   absl::Time next_start_ = absl::InfiniteFuture();
-  ServiceRecord record_;
+  // After EndInstance: when the stop follows, should the signal not do.
+  absl::Time end_deadline_ = absl::InfiniteFuture();
   bool stop_asked_ = false;
+  std::optional<int> exit_;  // The service ended: the supervisor's status.
+  ServiceRecord record_;
 };
 
 }  // namespace daemonkit::internal

@@ -51,8 +51,9 @@ absl::StatusOr<pid_t> Supervise(const DetachOptions& daemon,
     return absl::InvalidArgumentError("Supervise() needs a program to run");
   }
   internal::DaemonPlan worker;
-  absl::StatusOr<Daemon> detached =
-      internal::DetachProcess(daemon, os, users, &worker);
+  absl::StatusOr<Daemon> detached = internal::DetachProcess(
+      daemon, os, users, &worker,
+      supervision.stop_timeout + kStopKillWait + absl::Seconds(1));
   if (!detached.ok()) return detached.status();
   if (detached->in_launcher()) return detached->pid();
   os.Exit(RunSupervisor(os, *detached, worker, supervision));

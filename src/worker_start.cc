@@ -7,6 +7,7 @@
 #include <sysexits.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -21,7 +22,8 @@ namespace {
 
 // The worker's plan, keeping the report pipe's write end open until exec
 // closes it. Made before fork: the worker then allocates nothing to set up.
-DaemonPlan PlanWithReport(const DaemonPlan& plan, int report_fd) {
+DaemonPlan PlanWithReport(const DaemonPlan& plan, int report_fd,
+                          const WorkerEnvironment& extra) {
   DaemonPlan worker;
   worker.umask = plan.umask;
   worker.chroot_directory = plan.chroot_directory;
@@ -32,13 +34,15 @@ DaemonPlan PlanWithReport(const DaemonPlan& plan, int report_fd) {
   worker.disable_core_dumps = plan.disable_core_dumps;
   worker.clear_environment = plan.clear_environment;
   worker.environment = plan.environment;
+  worker.environment.insert(worker.environment.end(), extra.variables.begin(),
+                            extra.variables.end());
   worker.credentials = plan.credentials;
   return worker;
 }
 
 // The worker's side; never returns (but from a mock Exit).
 void RunWorker(Os& os, DaemonPlan& plan, const std::vector<std::string>& argv,
-               pid_t supervisor, int report_fd) {
+               bool watchdog_pid, pid_t supervisor, int report_fd) {
   const pid_t pid = os.GetPid();
   if (const SysCallIntResult grouped = os.SetPgid(0, 0); !grouped.ok()) {
     ReportFailureAndExit(os, report_fd, pid,
@@ -48,6 +52,16 @@ void RunWorker(Os& os, DaemonPlan& plan, const std::vector<std::string>& argv,
   if (const AfterForkFailure failed = SetUpWorker(os, plan); failed.failed()) {
     ReportFailureAndExit(os, report_fd, pid, failed);
     return;
+  }
+  if (watchdog_pid) {
+    char number[16];
+    snprintf(number, sizeof number, "%d", pid);
+    if (const SysCallIntResult set = os.SetEnv("WATCHDOG_PID", number);
+        !set.ok()) {
+      ReportFailureAndExit(os, report_fd, pid,
+                           {"setting", "WATCHDOG_PID", set.error});
+      return;
+    }
   }
   // After the switch of user, which clears it; then the supervisor may
   // already be gone, and no signal would come.
@@ -82,8 +96,9 @@ absl::Status AwaitExec(Os& os, pid_t pid, int report_fd) {
 
 }  // namespace
 
-absl::StatusOr<StartedWorker> StartWorker(
-    Os& os, const DaemonPlan& plan, const std::vector<std::string>& argv) {
+absl::StatusOr<StartedWorker> StartWorker(Os& os, const DaemonPlan& plan,
+                                          const std::vector<std::string>& argv,
+                                          const WorkerEnvironment& extra) {
   int report[2];
   if (const SysCallIntResult piped = os.Pipe(report, O_CLOEXEC); !piped.ok()) {
     return ErrnoStatus("making the worker's report pipe", piped.error,
@@ -91,7 +106,7 @@ absl::StatusOr<StartedWorker> StartWorker(
   }
   UniqueFd report_read(os, report[0]);
   UniqueFd report_write(os, report[1]);
-  DaemonPlan worker = PlanWithReport(plan, report_write.get());
+  DaemonPlan worker = PlanWithReport(plan, report_write.get(), extra);
   const pid_t supervisor = os.GetPid();
   const SysCallIntResult forked = os.Fork();
   if (!forked.ok()) {
@@ -99,7 +114,8 @@ absl::StatusOr<StartedWorker> StartWorker(
   }
   if (forked.value == 0) {
     report_read.reset();
-    RunWorker(os, worker, argv, supervisor, report_write.get());
+    RunWorker(os, worker, argv, extra.watchdog_pid, supervisor,
+              report_write.get());
     return absl::AbortedError("Exit returned");  // Only a mock Exit returns.
   }
   StartedWorker started;

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -21,14 +22,23 @@ struct StartedWorker {
   UniqueFd pidfd;  // The worker's, for signals that cannot reach another.
 };
 
-// Forks a worker that sets itself up as `plan` says (SetUpWorker), in a
-// process group of its own, asks for SIGTERM when the supervisor dies, and
-// execs `argv` (argv[0] searched in PATH when it holds no '/'). Returns once
-// the exec succeeded. Otherwise the worker is reaped and the failure
-// returned: "cannot run <argv[0]>: <errno text>" with exit code 127 (not
-// found) or 126, or the set-up step that failed (EX_OSERR).
+// What a supervisor adds to a worker's environment: NOTIFY_SOCKET,
+// WATCHDOG_USEC; and WATCHDOG_PID, the worker's own pid, when asked.
+struct WorkerEnvironment {
+  std::vector<std::pair<std::string, std::string>> variables;
+  bool watchdog_pid = false;
+};
+
+// Forks a worker that sets itself up as `plan` says (SetUpWorker), with
+// `extra` in its environment too, in a process group of its own, asks for
+// SIGTERM when the supervisor dies, and execs `argv` (argv[0] searched in
+// PATH when it holds no '/'). Returns once the exec succeeded. Otherwise the
+// worker is reaped and the failure returned: "cannot run <argv[0]>: <errno
+// text>" with exit code 127 (not found) or 126, or the set-up step that failed
+// (EX_OSERR).
 absl::StatusOr<StartedWorker> StartWorker(Os& os, const DaemonPlan& plan,
-                                          const std::vector<std::string>& argv);
+                                          const std::vector<std::string>& argv,
+                                          const WorkerEnvironment& extra = {});
 
 }  // namespace daemonkit::internal
 

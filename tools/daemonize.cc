@@ -5,8 +5,10 @@
 // The launcher exits 0 only once COMMAND runs (its exec succeeded), or, with
 // --ready=notify, once it said READY=1. Otherwise it says what failed and
 // exits non-zero: 127 or 126 when COMMAND cannot be run, as a shell would, or
-// a sysexits.h code. No daemon and no pid file are left behind then.
-// docs/daemonize.md is the manual.
+// a sysexits.h code. No daemon and no pid file are left behind then. With a
+// pid file, --ready=notify, --respawn or --watchdog, a supervisor
+// (daemonkit/supervisor.h) stays and runs COMMAND; --stop, --status and
+// --reload control it. docs/daemonize.md is the manual.
 
 #include <fcntl.h>
 #include <getopt.h>
@@ -37,15 +39,10 @@
 #include "daemonkit/posix_os.h"
 #include "daemonkit/respawn_policy.h"
 #include "daemonkit/supervisor.h"
-#include "src/launcher_signals.h"
 #include "tools/flag_values.h"
-#include "tools/ready_listener.h"
 #include "tools/service_control.h"
 
 namespace {
-
-using daemonkit::internal::LauncherSignals;
-using daemonkit::tools::ReadyListener;
 
 constexpr char kVersion[] = "daemonize (daemonkit) 0.1.0";
 
@@ -69,9 +66,14 @@ holds the pid file's lock, and stopping it stops everything COMMAND started.
   -E, --env=NAME=VALUE    set a variable for COMMAND (repeatable)
   -f, --foreground        do everything but detaching
       --ready=exec        ready once COMMAND's exec succeeded (default)
-      --ready=notify      ready once COMMAND sends READY=1 to NOTIFY_SOCKET
+      --ready=notify      ready once COMMAND sends READY=1 to NOTIFY_SOCKET, a
+                          socket the supervisor keeps for the service's life
       --ready-timeout=D   how long --ready=notify waits, more than 0 and at
-                          most 24h (default 30s)
+                          most 24h (default 30s; EXTEND_TIMEOUT_USEC= extends)
+      --notify-access=A   whose messages count: main (COMMAND's, the default)
+                          or all (any process of the service)
+      --watchdog=D        COMMAND must send WATCHDOG=1 within each D once
+                          ready, or it is killed with SIGABRT (a failure)
       --stop-timeout=D    how long a stop waits after SIGTERM before SIGKILL
                           (default 10s)
       --respawn           restart COMMAND when it fails (a non-zero exit, or
@@ -106,7 +108,9 @@ before COMMAND was ready, which stops it. Full manual: docs/daemonize.md.
 enum LongOnly {
   kReady = 256,
   kReadyTimeout,
+  kNotifyAccess,
   kStopTimeout,
+  kWatchdog,
   kRespawn,
   kRespawnDelay,
   kRespawnMaxDelay,
@@ -135,7 +139,9 @@ constexpr struct option kOptions[] = {
     {"foreground", no_argument, nullptr, 'f'},
     {"ready", required_argument, nullptr, kReady},
     {"ready-timeout", required_argument, nullptr, kReadyTimeout},
+    {"notify-access", required_argument, nullptr, kNotifyAccess},
     {"stop-timeout", required_argument, nullptr, kStopTimeout},
+    {"watchdog", required_argument, nullptr, kWatchdog},
     {"respawn", no_argument, nullptr, kRespawn},
     {"respawn-delay", required_argument, nullptr, kRespawnDelay},
     {"respawn-max-delay", required_argument, nullptr, kRespawnMaxDelay},
@@ -160,15 +166,15 @@ struct Settings {
   Action action = Action::kStart;
   daemonkit::DetachOptions options;
   daemonkit::SupervisorOptions supervision;
-  bool notify = false;
-  absl::Duration ready_timeout = absl::Seconds(30);
   int reload_signal = SIGHUP;
   // Respawn options given without --respawn, named for the error.
   std::string respawn_option_alone;
 
-  // A supervisor stays for a pid file (it holds the lock) and for --respawn.
+  // A supervisor stays for a pid file (it holds the lock), for --respawn,
+  // and for the notify socket (it keeps it for the life of the service).
   bool supervised() const {
-    return !options.pid_file.empty() || supervision.respawn.has_value();
+    return !options.pid_file.empty() || supervision.respawn.has_value() ||
+           supervision.notify || supervision.watchdog > absl::ZeroDuration();
   }
 };
 
@@ -317,6 +323,8 @@ absl::Status ApplySupervisorOption(int option, const std::string& value,
   switch (option) {
     case kStopTimeout:
       return SetDuration(option, value, settings.supervision.stop_timeout);
+    case kWatchdog:
+      return SetDuration(option, value, settings.supervision.watchdog);
     case kRespawn:
       settings.supervision.respawn.emplace();
       return absl::OkStatus();
@@ -348,10 +356,19 @@ absl::Status ApplyLongOption(int option, const std::string& value,
         return UsageError(absl::StrCat(
             "--ready takes 'exec' or 'notify', not '", value, "'"));
       }
-      settings.notify = value == "notify";
+      settings.supervision.notify = value == "notify";
       return absl::OkStatus();
     case kReadyTimeout:
-      return SetDuration(option, value, settings.ready_timeout);
+      return SetDuration(option, value, settings.supervision.ready_timeout);
+    case kNotifyAccess:
+      if (value != "main" && value != "all") {
+        return UsageError(absl::StrCat(
+            "--notify-access takes 'main' or 'all', not '", value, "'"));
+      }
+      settings.supervision.notify_access =
+          value == "all" ? daemonkit::SupervisorOptions::NotifyAccess::kAll
+                         : daemonkit::SupervisorOptions::NotifyAccess::kMain;
+      return absl::OkStatus();
     case kStop:
     case kStatus:
     case kReload:
@@ -392,15 +409,6 @@ absl::Status CheckSettings(Settings& settings) {
       !settings.supervision.respawn.has_value()) {
     return UsageError(absl::StrCat(settings.respawn_option_alone,
                                    " is for --respawn, which is not given"));
-  }
-  if (settings.notify && options.foreground) {
-    return UsageError(
-        "--ready=notify waits in the launcher, and --foreground has none");
-  }
-  if (settings.notify && settings.supervised() && options.pid_file.empty()) {
-    return UsageError(
-        "--ready=notify with --respawn needs --pid-file, which tells the "
-        "launcher whose READY=1 to wait for");
   }
   return ResolveCommand(options, settings.supervision.command[0]);
 }
@@ -457,89 +465,29 @@ absl::StatusOr<Settings> Parse(int argc, char** argv) {
   return settings;
 }
 
-// After a failed --ready=notify start: stop the command and remove its pid
-// file, so that nothing of the start is left. Without a supervisor, the
-// command is `pid`, this process's child (its subreaper).
-void StopStartedCommand(const Settings& settings, pid_t pid) {
-  kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
-  if (settings.options.pid_file.empty()) return;
-  absl::StatusOr<daemonkit::PidFileState> state =
-      daemonkit::ReadPidFile(settings.options.pid_file);
-  if (state.ok() && state->kind == daemonkit::PidFileState::kStale &&
-      state->pid == pid) {
-    unlink(settings.options.pid_file.c_str());
-  }
-}
-
-// Prepares --ready=notify's wait before Detach: the notify socket, named in
-// COMMAND's environment, and the signals that interrupt the wait, blocked
-// from now on. Detach gives this mask back when it returns, so that a signal
-// after its own wait waits for this one instead of killing daemonize.
-absl::Status PrepareNotify(daemonkit::Os& os, Settings& settings,
-                           std::optional<ReadyListener>& listener,
-                           LauncherSignals& signals) {
-  absl::StatusOr<ReadyListener> opened = ReadyListener::Open();
-  if (!opened.ok()) return opened.status();
-  listener.emplace(*std::move(opened));
-  settings.options.set_environment.push_back(
-      absl::StrCat("NOTIFY_SOCKET=", listener->address()));
-  // A command that dies before READY=1 becomes this process's child, so
-  // that its exit status can be told.
-  prctl(PR_SET_CHILD_SUBREAPER, 1);
-  return daemonkit::internal::WatchLauncherSignals(os, signals);
-}
-
 // Starts COMMAND in place of the daemon, as daemon(3) would: nothing of
 // daemonize stays.
-int StartUnsupervised(daemonkit::Os& os, const Settings& settings,
-                      std::optional<ReadyListener>& listener,
-                      LauncherSignals& signals) {
-  const std::vector<std::string>& command = settings.supervision.command;
+int StartUnsupervised(daemonkit::Os& os, const Settings& settings) {
   absl::StatusOr<daemonkit::Daemon> daemon =
       daemonkit::Detach(settings.options, os);
   if (!daemon.ok()) return Fail(daemon.status());
-  if (!daemon->in_launcher()) {
-    // The daemon, or this process with --foreground: become COMMAND. Only a
-    // failure returns, and a detached launcher has already heard it.
-    const absl::Status failed = daemon->Exec(command);
-    return settings.options.foreground ? Fail(failed)
-                                       : daemonkit::ExitCodeOf(failed);
-  }
-  if (!settings.notify) return 0;
-  const absl::Status ready = listener->WaitForReady(
-      daemon->pid(), command[0], settings.ready_timeout, signals.fd.get());
-  if (!ready.ok()) {
-    StopStartedCommand(settings, daemon->pid());
-    return Fail(ready);
-  }
-  return 0;
+  if (daemon->in_launcher()) return 0;
+  // The daemon, or this process with --foreground: become COMMAND. Only a
+  // failure returns, and a detached launcher has already heard it.
+  const absl::Status failed = daemon->Exec(settings.supervision.command);
+  return settings.options.foreground ? Fail(failed)
+                                     : daemonkit::ExitCodeOf(failed);
 }
 
-// Starts COMMAND under a supervisor (supervisor.h). With --ready=notify, the
-// pid file names whose READY=1 counts; a start that fails then stops the
-// supervisor, which stops all the rest.
-int StartSupervised(daemonkit::Os& os, const Settings& settings,
-                    std::optional<ReadyListener>& listener,
-                    LauncherSignals& signals) {
+// Starts COMMAND under a supervisor (supervisor.h), which waits for its
+// readiness and stays; returns in the launcher only.
+int StartSupervised(daemonkit::Os& os, const Settings& settings) {
+  // The supervisor becomes this process's child once the middle process
+  // exits: a start interrupted here stops and reaps it, leaving no zombie.
+  if (!settings.options.foreground) prctl(PR_SET_CHILD_SUBREAPER, 1);
   absl::StatusOr<pid_t> supervisor =
       daemonkit::Supervise(settings.options, settings.supervision, os);
-  if (!supervisor.ok()) return Fail(supervisor.status());
-  if (!settings.notify) return 0;
-  absl::StatusOr<daemonkit::PidFileState> state =
-      daemonkit::ReadPidFile(settings.options.pid_file, os);
-  absl::Status ready = state.status();
-  if (state.ok()) {
-    ready = listener->WaitForReady(state->pid, settings.supervision.command[0],
-                                   settings.ready_timeout, signals.fd.get());
-  }
-  if (!ready.ok()) {
-    // This process is its subreaper, so the supervisor is its child now.
-    kill(*supervisor, SIGTERM);
-    waitpid(*supervisor, nullptr, 0);
-    return Fail(ready);
-  }
-  return 0;
+  return supervisor.ok() ? 0 : Fail(supervisor.status());
 }
 
 // --stop, --status or --reload.
@@ -567,15 +515,6 @@ int main(int argc, char** argv) {
   if (!settings.ok()) return Fail(settings.status());
   if (settings->action != Action::kStart) return Control(*settings);
   daemonkit::Os& os = daemonkit::PosixOs::Default();
-  std::optional<ReadyListener> listener;
-  LauncherSignals signals;
-  if (settings->notify) {
-    if (absl::Status prepared = PrepareNotify(os, *settings, listener, signals);
-        !prepared.ok()) {
-      return Fail(prepared);
-    }
-  }
-  return settings->supervised()
-             ? StartSupervised(os, *settings, listener, signals)
-             : StartUnsupervised(os, *settings, listener, signals);
+  return settings->supervised() ? StartSupervised(os, *settings)
+                                : StartUnsupervised(os, *settings);
 }

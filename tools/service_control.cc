@@ -37,9 +37,9 @@ std::string RunningDetails(const internal::ServiceRecord& record, pid_t pid) {
     const absl::Duration up =
         absl::Trunc(absl::Now() - record.started, absl::Seconds(1));
     // FormatDuration says "0" for no time at all.
-    absl::StrAppend(&details, " for ",
-                    up > absl::ZeroDuration() ? absl::FormatDuration(up)
-                                              : "0s");
+    absl::StrAppend(
+        &details, " for ",
+        up > absl::ZeroDuration() ? absl::FormatDuration(up) : "0s");
   }
   if (record.pid == 0 && !record.last_exit.empty()) {
     absl::StrAppend(&details, " (the supervisor: the last instance ended, ",

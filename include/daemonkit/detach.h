@@ -30,6 +30,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "daemonkit/os.h"
 #include "daemonkit/pid_file.h"
 #include "daemonkit/posix_os.h"
@@ -101,7 +102,7 @@ class Daemon;
 namespace internal {
 struct DaemonPlan;
 absl::StatusOr<Daemon> DetachProcess(const DetachOptions&, Os&, UserDatabase&,
-                                     DaemonPlan*);
+                                     DaemonPlan*, absl::Duration);
 }  // namespace internal
 
 // The daemon, as seen from either process that Detach returns in.
@@ -158,7 +159,8 @@ class Daemon {
  private:
   friend absl::StatusOr<Daemon> internal::DetachProcess(const DetachOptions&,
                                                         Os&, UserDatabase&,
-                                                        internal::DaemonPlan*);
+                                                        internal::DaemonPlan*,
+                                                        absl::Duration);
   friend Daemon DetachOrExit(const DetachOptions&, Os&);
 
   // The launcher's view of a ready daemon.

@@ -116,6 +116,15 @@ DAEMONKIT_OS_CALL(SysCallIntResult, RenameAt,
                   (int old_dir_fd, const char* old_path, int new_dir_fd,
                    const char* new_path),
                   (old_dir_fd, old_path, new_dir_fd, new_path))
+// Wraps mkdirat(2).
+DAEMONKIT_OS_CALL(SysCallIntResult, MkDirAt,
+                  (int dir_fd, const char* path, mode_t mode),
+                  (dir_fd, path, mode))
+// Wraps fchownat(2).
+DAEMONKIT_OS_CALL(SysCallIntResult, FChownAt,
+                  (int dir_fd, const char* path, uid_t uid, gid_t gid,
+                   int flags),
+                  (dir_fd, path, uid, gid, flags))
 // Wraps fchown(2).
 DAEMONKIT_OS_CALL(SysCallIntResult, FChown, (int fd, uid_t uid, gid_t gid),
                   (fd, uid, gid))
@@ -125,6 +134,19 @@ DAEMONKIT_OS_CALL(SysCallIntResult, FChown, (int fd, uid_t uid, gid_t gid),
 DAEMONKIT_OS_CALL(SysCallIntResult, Socket,
                   (int domain, int type, int protocol),
                   (domain, type, protocol))
+// Wraps bind(2).
+DAEMONKIT_OS_CALL(SysCallIntResult, Bind,
+                  (int fd, const struct sockaddr* address, socklen_t length),
+                  (fd, address, length))
+// Wraps setsockopt(2).
+DAEMONKIT_OS_CALL(SysCallIntResult, SetSockOpt,
+                  (int fd, int level, int name, const void* value,
+                   socklen_t length),
+                  (fd, level, name, value, length))
+// Wraps recvmsg(2).
+DAEMONKIT_OS_CALL(SysCallSizeResult, RecvMsg,
+                  (int fd, struct msghdr* message, int flags),
+                  (fd, message, flags))
 // Wraps sendto(2).
 DAEMONKIT_OS_CALL(SysCallSizeResult, SendTo,
                   (int fd, const void* buffer, size_t size, int flags,

@@ -65,6 +65,27 @@ struct SupervisorOptions {
   // Past the start limit the supervisor stops what is left and exits,
   // leaving the pid file, unlocked, to say the service died.
   std::optional<RespawnOptions> respawn;
+
+  // Readiness. false: the program is ready once its exec succeeded. true:
+  // once it sends READY=1 (sd_notify(3)) within ready_timeout, which each
+  // EXTEND_TIMEOUT_USEC= it sends extends; every respawned instance again.
+  // The supervisor makes NOTIFY_SOCKET for the program and keeps it for the
+  // whole service: a socket in a private directory under /tmp (the jail's
+  // /tmp with chroot_directory) that only the program's user can send to.
+  // It also takes STATUS= (shown by --status), WATCHDOG=1, WATCHDOG=trigger
+  // and BARRIER=1 (sd_notify_barrier(3)).
+  bool notify = false;
+  absl::Duration ready_timeout = absl::Seconds(30);
+  // Whose messages count, as systemd's NotifyAccess=: the program's alone,
+  // or those of any process of the service. A READY=1 refused is named when
+  // the wait times out.
+  enum class NotifyAccess { kMain, kAll };
+  NotifyAccess notify_access = NotifyAccess::kMain;
+  // The program gets WATCHDOG_USEC and WATCHDOG_PID; once it is ready, a
+  // WATCHDOG=1 must come within each `watchdog`, or it gets SIGABRT (and the
+  // stop, SIGTERM then SIGKILL, stop_timeout later): a failure, respawned
+  // under `respawn`. Zero: no watchdog.
+  absl::Duration watchdog = absl::ZeroDuration();
 };
 
 // Detaches a supervisor as `daemon` says (see detach.h; foreground mode makes

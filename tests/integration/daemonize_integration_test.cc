@@ -218,24 +218,13 @@ TEST_F(DaemonizeTest, NotifyCommandStartsWithAnEmptySignalMask) {
   Stop(pid);
 }
 
-// The signalfds that `pid` has open.
-int SignalFdsOf(pid_t pid) {
-  int count = 0;
-  for (const int fd : OpenFds(pid)) {
-    count += ReadLink(absl::StrCat("/proc/", pid, "/fd/", fd)) ==
-             "anon_inode:[signalfd]";
-  }
-  return count;
-}
-
 // daemonize --ready=notify, waiting for READY=1 from notify_ready_helper.
 class DaemonizeWaitingTest : public DaemonizeTest {
  protected:
   // Starts `wrapper` (a program that execs its arguments, or nothing) with
   // daemonize and notify_ready_helper `helper_args`. Returns daemonize's pid
-  // once daemonize waits for READY=1 itself: the helper runs, so Detach is
-  // done or about to be, and Detach's signalfd is closed, which leaves at
-  // most daemonize's own.
+  // once its supervisor waits for READY=1: until then the pid file names the
+  // supervisor, whose child the helper is.
   pid_t StartWaiting(std::vector<std::string> wrapper,
                      const std::vector<std::string>& helper_args) {
     wrapper.insert(wrapper.end(), {Runfile("tools/daemonize"), "--ready=notify",
@@ -244,11 +233,12 @@ class DaemonizeWaitingTest : public DaemonizeTest {
     const pid_t daemonize = StartProgram(wrapper, &out_, &err_);
     for (int i = 0; i < 1000; ++i) {
       if (!ReadFile(pid_file_).empty()) {
-        command_ = PidFromFile();
-        if (ReadFile(absl::StrCat("/proc/", command_, "/comm")) ==
-                "notify_ready_he\n" &&
-            SignalFdsOf(daemonize) <= 1) {
-          return daemonize;
+        for (const auto& [child, state] : ChildrenOf(PidFromFile())) {
+          if (ReadFile(absl::StrCat("/proc/", child, "/comm")) ==
+              "notify_ready_he\n") {
+            command_ = child;
+            return daemonize;
+          }
         }
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -289,8 +279,8 @@ TEST_P(DaemonizeInterruptedTest, StopsTheCommandAndLeavesNothing) {
   EXPECT_EQ(run.exit_status(), 128 + signal);
   EXPECT_EQ(run.err, absl::StrCat("daemonize: interrupted by signal ", signal,
                                   " (", GetParam().description,
-                                  ") while waiting for READY=1; ", kHelper,
-                                  " (pid ", command_, ") was stopped\n"));
+                                  ") while waiting for the daemon to be ready; "
+                                  "the half-started daemon was stopped\n"));
   EXPECT_FALSE(Exists(pid_file_)) << "the pid file outlived its start";
   // daemonize, its subreaper, reaped it: not even a zombie is left.
   const bool command_gone = !Exists(absl::StrCat("/proc/", command_));
@@ -449,9 +439,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "--ready takes 'exec' or 'notify', not 'soon'"},
         BadUsage{{"--ready-timeout=0s", "sleep"}, DurationError("0s")},
         BadUsage{{"--ready_timeout=0s", "sleep"}, DurationError("0s")},
-        BadUsage{{"--ready=notify", "--foreground", "sleep"},
-                 "--ready=notify waits in the launcher, and --foreground has "
-                 "none"},
+        BadUsage{{"--respawn-limit=5/10s", "sleep"},
+                 "--respawn-limit is for --respawn, which is not given"},
         // A wait that never ends, or ends at once through an overflow.
         BadUsage{{"--ready-timeout=-1s", "sleep"}, DurationError("-1s")},
         BadUsage{{"--ready-timeout=inf", "sleep"}, DurationError("inf")},

@@ -1,0 +1,65 @@
+// A supervisor's NOTIFY_SOCKET (supervisor.h), for the whole life of the
+// service: a datagram socket at "<base>/daemonkit.XXXXXX/notify", never an
+// abstract name (any local user could bind one once it is free, and hear
+// what the program sends next).
+//
+// Who can reach it: the directory is the supervisor's, mode 0711, so no one
+// else can list it, add to it or rename in it (in a sticky /tmp, no one else
+// can remove or rename it either); the socket is the worker's user's, mode
+// 0755 (umask 022), and sending to a socket needs write permission on it: so
+// only that user and root can. The kernel vouches for each sender's pid
+// (SO_PASSCRED).
+#ifndef DAEMONKIT_SRC_NOTIFY_SOCKET_H_
+#define DAEMONKIT_SRC_NOTIFY_SOCKET_H_
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "daemonkit/os.h"
+#include "daemonkit/unique_fd.h"
+#include "src/notify_message.h"
+
+namespace daemonkit::internal {
+
+class NotifySocket {
+ public:
+  // Makes the socket under `jail` + "/tmp" ("/tmp" without a jail), handed
+  // to `owner` (none: it stays the caller's). `jail` is the worker's chroot:
+  // address() is then the path inside it.
+  static absl::StatusOr<NotifySocket> Open(Os& os, const std::string& jail,
+                                           std::optional<uid_t> owner);
+
+  NotifySocket(NotifySocket&& other) noexcept;
+  NotifySocket& operator=(NotifySocket&&) = delete;
+  // Removes the socket and its directory.
+  ~NotifySocket();
+
+  int fd() const { return fd_.get(); }
+  // The worker's NOTIFY_SOCKET.
+  const std::string& address() const { return address_; }
+
+  struct Received {
+    pid_t sender;
+    NotifyMessage message;
+  };
+  // Takes one datagram; nullopt when none waits. Descriptors it carried are
+  // closed: that is what a sender's sd_notify_barrier(3) waits for.
+  std::optional<Received> Receive();
+
+ private:
+  NotifySocket(Os& os, UniqueFd directory, std::string directory_path,
+               std::string address);
+
+  Os* os_;
+  UniqueFd directory_;  // Its parent, to remove it; invalid when moved from.
+  std::string name_;    // The directory's name in it.
+  std::string address_;
+  UniqueFd fd_;
+};
+
+}  // namespace daemonkit::internal
+
+#endif  // DAEMONKIT_SRC_NOTIFY_SOCKET_H_
