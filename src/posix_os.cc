@@ -265,4 +265,9 @@ SysCallIntResult PosixOs::FChownAt(int dir_fd, const char* path, uid_t uid,
   return Result(::fchownat(dir_fd, path, uid, gid, flags));
 }
 
+SysCallSizeResult PosixOs::SendMsg(int fd, const struct msghdr* message,
+                                   int flags) {
+  return Result(::sendmsg(fd, message, flags));
+}
+
 }  // namespace daemonkit

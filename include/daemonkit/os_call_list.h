@@ -147,6 +147,10 @@ DAEMONKIT_OS_CALL(SysCallIntResult, SetSockOpt,
 DAEMONKIT_OS_CALL(SysCallSizeResult, RecvMsg,
                   (int fd, struct msghdr* message, int flags),
                   (fd, message, flags))
+// Wraps sendmsg(2).
+DAEMONKIT_OS_CALL(SysCallSizeResult, SendMsg,
+                  (int fd, const struct msghdr* message, int flags),
+                  (fd, message, flags))
 // Wraps sendto(2).
 DAEMONKIT_OS_CALL(SysCallSizeResult, SendTo,
                   (int fd, const void* buffer, size_t size, int flags,

@@ -39,6 +39,7 @@ using ::daemonkit::test::ReadLink;
 using ::daemonkit::test::Runfile;
 using ::daemonkit::test::RunProgram;
 using ::daemonkit::test::StatFields;
+using ::daemonkit::test::StatusField;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -333,6 +334,41 @@ TEST_F(SupervisorTest, ACommandThatCannotRunFailsTheStartLeavingNothing) {
   EXPECT_EQ(run.exit_status(), 127);
   EXPECT_THAT(run.err, HasSubstr("cannot run"));
   EXPECT_FALSE(Exists(pid_file_));
+}
+
+// With --user, only COMMAND becomes that user: the supervisor and the pid
+// file stay root's, so COMMAND, which the user may subvert, can neither
+// kill its supervisor nor rewrite the pid file to aim a stop elsewhere.
+TEST_F(SupervisorTest, ACommandOfAnotherUserCannotSubvertItsSupervisor) {
+  // Somewhere nobody can write: TEST_TMPDIR is under root's 0700 home.
+  char made[] = "/tmp/daemonkit-supervisor-XXXXXX";
+  ASSERT_NE(mkdtemp(made), nullptr);
+  const std::string directory = made;
+  ASSERT_EQ(chmod(directory.c_str(), 01777), 0);  // As /tmp: sticky.
+  const std::string report = directory + "/report";
+  pid_file_ = directory + "/service.pid";  // Where nobody can reach it.
+  Start(absl::StrCat("kill -KILL $PPID 2>/dev/null; echo kill=$? > ", report,
+                     "; (echo 1 > ", pid_file_,
+                     ") 2>/dev/null; echo write=$? >> ", report,
+                     "; exec sleep 60"),
+        {"--user", "nobody"});
+  ASSERT_TRUE(Eventually(
+      [&] { return ReadFile(report).find("write=") != std::string::npos; }));
+  EXPECT_THAT(ReadFile(report),
+              ::testing::MatchesRegex("kill=[1-9][0-9]*\nwrite=[1-9][0-9]*\n"));
+  const pid_t command = PidFromFile();
+  EXPECT_THAT(StatusField(command, "Uid"), ::testing::StartsWith("65534\t"));
+  const pid_t supervisor = ParentOf(command);
+  EXPECT_TRUE(Runs(supervisor));
+  EXPECT_THAT(StatusField(supervisor, "Uid"), ::testing::StartsWith("0\t"));
+  struct stat info;
+  ASSERT_EQ(stat(pid_file_.c_str(), &info), 0);
+  EXPECT_EQ(info.st_uid, 0u) << "the pid file stays root's";
+  EXPECT_EQ(Daemonize({"--stop", "--pid-file", pid_file_}).exit_status(), 0);
+  EXPECT_EQ(AwaitExit(supervisor), 0);
+  unlink(report.c_str());
+  EXPECT_FALSE(Exists(pid_file_));
+  rmdir(directory.c_str());
 }
 
 TEST_F(SupervisorTest, ControlCommandsNeedAPidFileAndNoCommand) {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "daemonkit/detach.h"
@@ -65,6 +66,27 @@ class NotifySocket {
     if (poll(&readable, 1, 5000) != 1) return "";
     char buffer[4096];
     const ssize_t got = recv(fd_, buffer, sizeof buffer, 0);
+    return got > 0 ? std::string(buffer, static_cast<size_t>(got)) : "";
+  }
+
+  // The next datagram and the descriptor it carried (-1: none), within 5 s.
+  std::string ReceiveWithFd(int* fd) {
+    *fd = -1;
+    struct pollfd readable = {fd_, POLLIN, 0};
+    if (poll(&readable, 1, 5000) != 1) return "";
+    char buffer[4096];
+    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    struct iovec vector = {buffer, sizeof buffer};
+    struct msghdr message = {};
+    message.msg_iov = &vector;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    const ssize_t got = recvmsg(fd_, &message, MSG_CMSG_CLOEXEC);
+    const struct cmsghdr* header = CMSG_FIRSTHDR(&message);
+    if (header != nullptr && header->cmsg_type == SCM_RIGHTS) {
+      memcpy(fd, CMSG_DATA(header), sizeof *fd);
+    }
     return got > 0 ? std::string(buffer, static_cast<size_t>(got)) : "";
   }
 
@@ -223,6 +245,65 @@ TEST(SdNotifyTest, DetachedDaemonNamesItsPid) {
   EXPECT_EQ(manager.Receive(),
             absl::StrCat("READY=1\nMAINPID=", daemon->pid()));
   waitpid(daemon->pid(), nullptr, 0);
+}
+
+TEST(SdNotifyTest, StatusIsOneLineAndErrnoANumber) {
+  NotifySocket manager(TempPath("status.sock"));
+  setenv("NOTIFY_SOCKET", TempPath("status.sock").c_str(), 1);
+  EXPECT_THAT(SdNotifyStatus("two\nlines"), IsOk());
+  EXPECT_THAT(SdNotifyErrno(ENOENT), IsOk());
+  unsetenv("NOTIFY_SOCKET");
+  EXPECT_EQ(manager.Receive(), "STATUS=two lines");
+  EXPECT_EQ(manager.Receive(), absl::StrCat("ERRNO=", ENOENT));
+}
+
+TEST(SdNotifyTest, BarrierEndsWhenTheManagerClosesItsDescriptor) {
+  NotifySocket manager(TempPath("barrier.sock"));
+  setenv("NOTIFY_SOCKET", TempPath("barrier.sock").c_str(), 1);
+  std::string said;
+  std::thread reader([&] {
+    int fd;
+    said = manager.ReceiveWithFd(&fd);
+    if (fd >= 0) close(fd);
+  });
+  EXPECT_THAT(SdNotifyBarrier(absl::Seconds(5)), IsOk());
+  reader.join();
+  unsetenv("NOTIFY_SOCKET");
+  EXPECT_EQ(said, "BARRIER=1");
+}
+
+TEST(SdNotifyTest, BarrierAManagerKeepsOpenTimesOut) {
+  NotifySocket manager(TempPath("kept.sock"));
+  setenv("NOTIFY_SOCKET", TempPath("kept.sock").c_str(), 1);
+  EXPECT_THAT(SdNotifyBarrier(absl::Milliseconds(50)),
+              StatusIs(absl::StatusCode::kDeadlineExceeded,
+                       "the service manager did not answer BARRIER=1 within "
+                       "50ms"));
+  unsetenv("NOTIFY_SOCKET");
+  int fd;
+  EXPECT_EQ(manager.ReceiveWithFd(&fd), "BARRIER=1");
+  EXPECT_GE(fd, 0) << "the descriptor came along";
+  close(fd);
+  EXPECT_THAT(SdNotifyBarrier(absl::Milliseconds(1)), IsOk())
+      << "no manager: nothing to wait for";
+}
+
+TEST(SdNotifyTest, WatchdogIsThisProcesssWhenAsked) {
+  unsetenv("WATCHDOG_PID");
+  unsetenv("WATCHDOG_USEC");
+  EXPECT_EQ(WatchdogEnabled(), std::nullopt);
+  setenv("WATCHDOG_USEC", "500000", 1);
+  EXPECT_EQ(WatchdogEnabled(), absl::Milliseconds(500));
+  setenv("WATCHDOG_PID", absl::StrCat(getpid()).c_str(), 1);
+  EXPECT_EQ(WatchdogEnabled(), absl::Milliseconds(500));
+  setenv("WATCHDOG_PID", absl::StrCat(getpid() + 1).c_str(), 1);
+  EXPECT_EQ(WatchdogEnabled(), std::nullopt) << "another process's";
+  unsetenv("WATCHDOG_PID");
+  for (const char* bad : {"0", "", "x", "-5", "1.5"}) {
+    setenv("WATCHDOG_USEC", bad, 1);
+    EXPECT_EQ(WatchdogEnabled(), std::nullopt) << bad;
+  }
+  unsetenv("WATCHDOG_USEC");
 }
 
 }  // namespace
