@@ -16,7 +16,9 @@
 # sandbox_teardown kills at once (cgroup.kill) and removes: systemd, its
 # services, and the commands run inside with sandbox_exec. sandbox_init sets
 # an EXIT trap that calls it, so a failing test leaves nothing either; a test
-# that sets its own EXIT trap must call sandbox_teardown from it.
+# that sets its own EXIT trap must call sandbox_teardown from it. Should the
+# test be killed outright (SIGKILL, after Bazel's timeout), a watchdog in a
+# session of its own does the same once the test's shell is gone.
 #
 # Nothing of the host's is used or changed: /run is a tmpfs, /sys and
 # /proc/sys are read-only (otherwise systemd raises the host's fs.file-max,
@@ -37,6 +39,9 @@ SANDBOX_CONSOLE=
 SANDBOX_CGROUP=
 SANDBOX_PID=
 SANDBOX_SCRIPT_PID=
+SANDBOX_WATCHDOG=
+SANDBOX_WATCHDOG_PID=
+SANDBOX_EXEC_PID=
 
 # sandbox_init: makes the work directory and the unit directory, with the
 # stub targets that systemd and default dependencies need, and sets the
@@ -55,7 +60,7 @@ sandbox_init() {
     printf '[Unit]\nDescription=%s (a stub of the systemd sandbox)\n' \
       "$target.target" > "$SANDBOX_UNITS/$target.target"
   done
-  trap sandbox_teardown EXIT
+  trap 'sandbox_teardown || true' EXIT
   trap 'exit 129' HUP
   trap 'exit 130' INT
   trap 'exit 143' TERM
@@ -75,6 +80,21 @@ sandbox_boot() {
   # payload: the cgroup namespace's root, systemd's whole tree. harness: the
   # commands run inside with sandbox_exec, so that cgroup.kill reaches them.
   mkdir "$SANDBOX_CGROUP/payload" "$SANDBOX_CGROUP/harness"
+  # The watchdog reads a pipe that only this shell writes to: end of file
+  # means the test is gone, however it went. The commands below do not
+  # inherit the pipe, so that they cannot keep it open.
+  exec {SANDBOX_WATCHDOG}> >(
+    exec setsid /bin/bash -c 'cat > /dev/null
+      [[ -d $0 ]] || exit 0
+      echo 1 > "$0/cgroup.kill"
+      for ((i = 0; i < 500; i++)); do
+        grep -q "^populated 1" "$0/cgroup.events" || break
+        sleep 0.01
+      done
+      find "$0" -depth -type d -exec rmdir {} +' "$SANDBOX_CGROUP" \
+      > /dev/null 2>&1
+  )
+  SANDBOX_WATCHDOG_PID=$!
   cat > "$SANDBOX_DIR/launch.sh" << 'EOF'
 # In the pty that script(1) made: the first process of the payload cgroup,
 # then PID 1 of new namespaces, and there systemd.
@@ -102,7 +122,7 @@ EOF
   SANDBOX_CGROUP=$SANDBOX_CGROUP SANDBOX_DIR=$SANDBOX_DIR \
     SANDBOX_UNITS=$SANDBOX_UNITS SANDBOX_SYSTEMD=$SANDBOX_SYSTEMD SHELL=/bin/bash \
     script --quiet --flush --command "exec /bin/bash $SANDBOX_DIR/launch.sh" \
-    "$SANDBOX_CONSOLE" < /dev/null > /dev/null 2>&1 &
+    "$SANDBOX_CONSOLE" < /dev/null > /dev/null 2>&1 {SANDBOX_WATCHDOG}>&- &
   SANDBOX_SCRIPT_PID=$!
   # PID 1 is the process in init.scope whose innermost pid is 1: systemd
   # moved itself there, so its cgroups are set up.
@@ -124,7 +144,7 @@ EOF
   done
   local state
   state=$(sandbox_exec timeout "$SANDBOX_BOOT_TIMEOUT" \
-    systemctl is-system-running --wait 2>&1) || true
+    systemctl is-system-running --wait) || true
   if [[ $state != running ]]; then
     echo "sandbox_boot: the system is '$state', not 'running'; the console:" >&2
     cat "$SANDBOX_CONSOLE" >&2
@@ -133,12 +153,16 @@ EOF
 }
 
 # sandbox_exec COMMAND [ARGS...]: runs COMMAND in the sandbox's namespaces
-# (as root, in the harness cgroup) and returns its exit status.
+# (as root, in the harness cgroup) and returns its exit status. It runs as a
+# job that this shell waits for, so that a signal to the test (Bazel's
+# SIGTERM at its timeout) runs the traps at once, not when COMMAND is done.
 sandbox_exec() {
   (
     echo "$BASHPID" > "$SANDBOX_CGROUP/harness/cgroup.procs" &&
       exec nsenter --target "$SANDBOX_PID" --all "$@"
-  )
+  ) 0<&0 {SANDBOX_WATCHDOG}>&- &
+  SANDBOX_EXEC_PID=$!
+  wait "$SANDBOX_EXEC_PID"
 }
 
 # sandbox_systemctl ARGS...: systemctl inside the sandbox.
@@ -162,20 +186,34 @@ sandbox_unit_cgroup() {
 # would SIGSTOP a command of ours still running inside if asked to shut
 # down), waits for it to be gone and removes its cgroups. Keeps PID 1's
 # console in Bazel's undeclared outputs, when there are any. Safe to call
-# twice.
+# twice, and never fails (nor stops, under set -e, half-way).
 sandbox_teardown() {
+  local -
+  set +e
   if [[ -n $SANDBOX_CGROUP && -d $SANDBOX_CGROUP ]]; then
-    echo 1 > "$SANDBOX_CGROUP/cgroup.kill" 2> /dev/null
+    # PID 1 first: the kernel kills the rest of its PID namespace, and each
+    # process is reaped by its parent (unshare reaps PID 1, script reaps
+    # unshare); killed all at once, some would be left to the host's init,
+    # which reaps slowly here. Then cgroup.kill, for whatever remains.
+    [[ -n $SANDBOX_PID ]] && kill -KILL "$SANDBOX_PID" 2> /dev/null
     local i
     for ((i = 0; i < 500; i++)); do
-      grep -q '^populated 0' "$SANDBOX_CGROUP/cgroup.events" && break
+      ((i == 100)) && echo 1 > "$SANDBOX_CGROUP/cgroup.kill" 2> /dev/null
+      grep -q '^populated 1' "$SANDBOX_CGROUP/cgroup.events" 2> /dev/null || break
       sleep 0.01
     done
+    echo 1 > "$SANDBOX_CGROUP/cgroup.kill" 2> /dev/null
+    # Reaped here, bash says nothing of the jobs that cgroup.kill killed.
+    [[ -n $SANDBOX_EXEC_PID ]] && wait "$SANDBOX_EXEC_PID" 2> /dev/null
     [[ -n $SANDBOX_SCRIPT_PID ]] && wait "$SANDBOX_SCRIPT_PID" 2> /dev/null
     find "$SANDBOX_CGROUP" -depth -type d -exec rmdir {} + 2> /dev/null
     if [[ -d $SANDBOX_CGROUP ]]; then
       echo "sandbox_teardown: could not remove $SANDBOX_CGROUP" >&2
     fi
+  fi
+  if [[ -n $SANDBOX_WATCHDOG ]]; then
+    exec {SANDBOX_WATCHDOG}>&-
+    wait "$SANDBOX_WATCHDOG_PID" 2> /dev/null
   fi
   if [[ -n $SANDBOX_DIR && -d $SANDBOX_DIR ]]; then
     if [[ -n ${TEST_UNDECLARED_OUTPUTS_DIR:-} && -f $SANDBOX_CONSOLE ]]; then
@@ -187,4 +225,7 @@ sandbox_teardown() {
   SANDBOX_DIR=
   SANDBOX_PID=
   SANDBOX_SCRIPT_PID=
+  SANDBOX_WATCHDOG=
+  SANDBOX_WATCHDOG_PID=
+SANDBOX_EXEC_PID=
 }
