@@ -323,5 +323,9 @@ timestamp_unit() {
 timestamp_unit timestamp-forking /run/timestamp.pid
 timestamp_unit timestamp ""
 
+if [[ $failures -ne 0 ]]; then
+  echo "PID 1's console:"
+  cat "$SANDBOX_CONSOLE"
+fi
 echo "$((checked - failures)) passed, $failures failed"
 [[ $failures -eq 0 ]]

@@ -13,12 +13,14 @@
 #   cat "$(sandbox_unit_cgroup my.service)/cgroup.procs"
 #
 # Everything the sandbox starts lives in one fresh cgroup2 directory, which
-# sandbox_teardown kills at once (cgroup.kill) and removes: systemd, its
-# services, and the commands run inside with sandbox_exec. sandbox_init sets
-# an EXIT trap that calls it, so a failing test leaves nothing either; a test
-# that sets its own EXIT trap must call sandbox_teardown from it. Should the
-# test be killed outright (SIGKILL, after Bazel's timeout), a watchdog in a
-# session of its own does the same once the test's shell is gone.
+# sandbox_teardown empties (SIGKILL to PID 1, then cgroup.kill) and removes:
+# systemd, its services, and the commands run inside with sandbox_exec.
+# sandbox_init sets an EXIT trap that calls it, so a failing test leaves
+# nothing either; a test that sets its own EXIT trap must call
+# sandbox_teardown from it. Should the test be killed outright (SIGKILL,
+# after Bazel's timeout), a watchdog in a session of its own kills the
+# cgroup once the test's shell is gone (and every process the test started
+# itself in the background, which inherit the watchdog's pipe).
 #
 # Nothing of the host's is used or changed: /run is a tmpfs, /sys and
 # /proc/sys are read-only (otherwise systemd raises the host's fs.file-max,
@@ -91,8 +93,8 @@ sandbox_boot() {
         grep -q "^populated 1" "$0/cgroup.events" || break
         sleep 0.01
       done
-      find "$0" -depth -type d -exec rmdir {} +' "$SANDBOX_CGROUP" \
-      > /dev/null 2>&1
+      find "$0" -depth -type d -exec rmdir {} +
+      rm -rf "$1"' "$SANDBOX_CGROUP" "$SANDBOX_DIR" > /dev/null 2>&1
   )
   SANDBOX_WATCHDOG_PID=$!
   cat > "$SANDBOX_DIR/launch.sh" << 'EOF'
@@ -182,9 +184,9 @@ sandbox_unit_cgroup() {
   echo "$SANDBOX_CGROUP/payload/system.slice/$1"
 }
 
-# sandbox_teardown: kills everything the sandbox holds at once (systemd
-# would SIGSTOP a command of ours still running inside if asked to shut
-# down), waits for it to be gone and removes its cgroups. Keeps PID 1's
+# sandbox_teardown: kills everything the sandbox holds, without a shutdown
+# (systemd-shutdown would SIGSTOP a command of ours still running inside),
+# waits for it to be gone and removes its cgroups. Keeps PID 1's
 # console in Bazel's undeclared outputs, when there are any. Safe to call
 # twice, and never fails (nor stops, under set -e, half-way).
 sandbox_teardown() {
@@ -195,7 +197,11 @@ sandbox_teardown() {
     # process is reaped by its parent (unshare reaps PID 1, script reaps
     # unshare); killed all at once, some would be left to the host's init,
     # which reaps slowly here. Then cgroup.kill, for whatever remains.
-    [[ -n $SANDBOX_PID ]] && kill -KILL "$SANDBOX_PID" 2> /dev/null
+    if [[ -n $SANDBOX_PID ]]; then
+      kill -KILL "$SANDBOX_PID" 2> /dev/null
+    else
+      echo 1 > "$SANDBOX_CGROUP/cgroup.kill" 2> /dev/null
+    fi
     local i
     for ((i = 0; i < 500; i++)); do
       ((i == 100)) && echo 1 > "$SANDBOX_CGROUP/cgroup.kill" 2> /dev/null
@@ -227,5 +233,5 @@ sandbox_teardown() {
   SANDBOX_SCRIPT_PID=
   SANDBOX_WATCHDOG=
   SANDBOX_WATCHDOG_PID=
-SANDBOX_EXEC_PID=
+  SANDBOX_EXEC_PID=
 }
