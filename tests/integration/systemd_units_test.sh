@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The example's systemd units pass `systemd-analyze verify`, run against the
-# real timestamp binary, with nothing to warn about.
+# The example systemd units pass `systemd-analyze verify`, run against the
+# real timestamp and daemonize binaries, with nothing to warn about.
 set -euo pipefail
 
 timestamp="$TEST_SRCDIR/daemonkit/examples/timestamp"
+daemonize="$TEST_SRCDIR/daemonkit/tools/daemonize"
 units="$TEST_SRCDIR/daemonkit/examples/systemd"
 failures=0
 checked=0
@@ -11,7 +12,8 @@ checked=0
 # verify UNIT_FILE: exit status and output of systemd-analyze verify.
 verify() {
   local copy="$TEST_TMPDIR/$(basename "$1")"
-  sed "s|/usr/local/bin/timestamp|$timestamp|g" "$1" > "$copy"
+  sed -e "s|/usr/local/bin/timestamp|$timestamp|g" \
+    -e "s|/usr/local/bin/daemonize|$daemonize|g" "$1" > "$copy"
   systemd-analyze verify --man=no "$copy" > "$TEST_TMPDIR/verify.out" 2>&1
 }
 
