@@ -171,6 +171,8 @@ void ServiceLoop::InstanceReady() {
 }
 
 void ServiceLoop::FailStart(const absl::Status& why) {
+  // Said here too: in foreground mode no launcher hears it.
+  Say(os_, why.message());
   StopAll();
   notify_.reset();
   daemon_.Fail(why, ExitCodeOf(why)).IgnoreError();
@@ -311,6 +313,9 @@ void ServiceLoop::Reaped(pid_t pid, int status) {
   if (!worker_.has_value() || pid != worker_->pid) return;
   worker_.reset();
   ended_status_ = status;
+  // The pid file names no dead process while the rest is stopped: a stop
+  // or a status meanwhile finds the supervisor.
+  if (instance_ready_) Name(os_.GetPid()).IgnoreError();
 }
 
 void ServiceLoop::WorkerEnded(int status) {
