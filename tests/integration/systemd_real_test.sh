@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The example units under a real systemd (tests/support/systemd_sandbox.sh),
 # run as users would run them: daemonize-forking.service and
-# daemonize-simple.service with a COMMAND that starts a tree of processes, and
+# daemonize-notify.service with a COMMAND that starts a tree of processes, and
 # the timestamp example's two units. `systemctl start` succeeds only when
 # COMMAND runs, systemd's MainPID and the pid file name the right process,
 # `systemctl reload` reaches COMMAND, and `systemctl stop` leaves no process
@@ -165,7 +165,13 @@ install_daemonize_example() {
 
 sandbox_init
 install_daemonize_example daemonize-forking.service forking
-install_daemonize_example daemonize-simple.service simple
+install_daemonize_example daemonize-notify.service notify
+# The notify example with a COMMAND that does not exist.
+install_example daemonize-notify.service missing-notify.service \
+  "s|/usr/local/bin/daemonize|$daemonize|g" \
+  "s|/run/app.pid|/run/missing-notify.pid|g" \
+  "s|/usr/local/bin/app|$work/no-such-command|" \
+  "/^Restart=/d"
 # The forking example with a COMMAND that does not exist.
 install_example daemonize-forking.service missing.service \
   "s|/usr/local/bin/daemonize|$daemonize|g" \
@@ -266,36 +272,49 @@ check_eq "missing: the unit" "$(show missing.service ActiveState)" failed
 check "missing: its cgroup is empty" cgroup_empty missing.service
 check "missing: no pid file" test ! -e "$(in_sandbox /run/missing.pid)"
 
-# --- daemonize-simple.service ----------------------------------------------
-records=$work/simple
-if timed sandbox_systemctl start simple.service; then
-  ok "simple: systemctl start, in $took ms"
+# --- daemonize-notify.service ----------------------------------------------
+records=$work/notify
+if timed sandbox_systemctl start notify.service; then
+  ok "notify: systemctl start, in $took ms"
 else
-  fail "simple: systemctl start"
+  fail "notify: systemctl start"
 fi
-started_tree simple "$records"
-main_pid=$(show simple.service MainPID) || true
-check_eq "simple: MainPID is daemonize's supervisor" \
+started_tree notify "$records"
+main_pid=$(show notify.service MainPID) || true
+check_eq "notify: MainPID is daemonize's supervisor" \
   "$(readlink "$proc/$main_pid/exe")" "$daemonize"
-check_eq "simple: the pid file names COMMAND" \
-  "$(cat "$(in_sandbox /run/simple.pid)")" "$command"
-check_eq "simple: COMMAND's parent is MainPID" \
+check_eq "notify: the pid file names COMMAND" \
+  "$(cat "$(in_sandbox /run/notify.pid)")" "$command"
+check_eq "notify: COMMAND's parent is MainPID" \
   "$(awk '/^PPid:/ { print $2 }' "$proc/$command/status")" "$main_pid"
-reload_reaches simple "$records"
+reload_reaches notify "$records"
 # COMMAND killed: the supervisor stops the rest and exits 128+9, which systemd
 # sees, so Restart=on-failure starts a new one.
 rm -f "$records/command.pid" "$records/pids"
 sandbox_exec kill -KILL "$command" || true
-check "simple: a new COMMAND after the first was killed" \
+check "notify: a new COMMAND after the first was killed" \
   wait_for "$records/command.pid"
-check_eq "simple: systemd saw the failure and restarted" \
-  "$(show simple.service NRestarts)" 1
-check "simple: every process of the killed COMMAND is gone" \
-  all_gone "$work/simple.procs"
-started_tree simple "$records"
-stopped_clean simple /run/simple.pid
-check_eq "simple: systemd saw a clean stop" \
-  "$(show simple.service Result)" success
+check_eq "notify: systemd saw the failure and restarted" \
+  "$(show notify.service NRestarts)" 1
+check "notify: every process of the killed COMMAND is gone" \
+  all_gone "$work/notify.procs"
+started_tree notify "$records"
+stopped_clean notify /run/notify.pid
+check_eq "notify: systemd saw a clean stop" \
+  "$(show notify.service Result)" success
+
+if sandbox_systemctl start missing-notify.service; then
+  fail "missing-notify: systemctl start succeeded"
+else
+  ok "missing-notify: systemctl start fails"
+fi
+check_eq "missing-notify: the unit" \
+  "$(show missing-notify.service ActiveState)" failed
+check_eq "missing-notify: daemonize's exit status" \
+  "$(show missing-notify.service ExecMainStatus)" 127
+check "missing-notify: its cgroup is empty" cgroup_empty missing-notify.service
+check "missing-notify: no pid file" \
+  test ! -e "$(in_sandbox /run/missing-notify.pid)"
 
 # --- the timestamp example's units ----------------------------------------
 # timestamp_unit UNIT PID_FILE: start, MainPID, reload, stop.
