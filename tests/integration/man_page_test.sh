@@ -6,10 +6,7 @@ set -euo pipefail
 
 page="$TEST_SRCDIR/daemonkit/docs/daemonize.1"
 daemonize="$TEST_SRCDIR/daemonkit/tools/daemonize"
-failures=0
-
-ok() { echo "ok   $1"; }
-fail() { echo "FAIL $1"; failures=$((failures + 1)); }
+source "$TEST_SRCDIR/daemonkit/tests/support/shell_checks.sh"
 
 # render WIDTH: the page as man shows it; man's and troff's warnings in
 # $TEST_TMPDIR/warnings.
@@ -50,5 +47,4 @@ done
 documented --no-such-option && fail "the check finds what is not there" ||
   ok "every option of --help is in the page"
 
-echo "$failures failed"
-[[ $failures -eq 0 ]]
+finish_checks

@@ -14,46 +14,7 @@ set -euo pipefail
 daemonize=$(readlink -f "$TEST_SRCDIR/daemonkit/tools/daemonize")
 timestamp=$(readlink -f "$TEST_SRCDIR/daemonkit/examples/timestamp")
 work=$(mktemp -d "$TEST_TMPDIR/work.XXXXXX")
-failures=0
-checked=0
-
-ok() {
-  checked=$((checked + 1))
-  echo "ok   $1"
-}
-
-fail() {
-  checked=$((checked + 1))
-  failures=$((failures + 1))
-  echo "FAIL $1"
-}
-
-# check DESCRIPTION COMMAND [ARGS...]: ok when COMMAND succeeds.
-check() {
-  local what=$1
-  shift
-  if "$@"; then ok "$what"; else fail "$what"; fi
-}
-
-# check_eq DESCRIPTION ACTUAL EXPECTED
-check_eq() {
-  if [[ -n $2 && $2 == "$3" ]]; then
-    ok "$1 ($2)"
-  else
-    fail "$1: '$2', expected '$3'"
-  fi
-}
-
-# start_time PID: PID's start time (field 22 of its stat); fails when there
-# is no such process or it is a zombie (its parent may reap it late).
-start_time() {
-  local stat
-  stat=$(cat "/proc/$1/stat" 2> /dev/null) || return 1
-  stat=${stat##*) }
-  # shellcheck disable=SC2086
-  set -- $stat
-  [[ $1 != Z ]] && echo "${20}"
-}
+source "$TEST_SRCDIR/daemonkit/tests/support/shell_checks.sh"
 
 # remember PID...: "PID START" lines for the processes still there.
 remember() {
@@ -184,5 +145,4 @@ check "tree: every process is gone, the child that ignores SIGTERM too" \
   all_gone "$work/tree.procs" "$records"
 check "tree: no pid file" test ! -e "$pid_file"
 
-echo "$((checked - failures)) passed, $failures failed"
-[[ $failures -eq 0 ]]
+finish_checks

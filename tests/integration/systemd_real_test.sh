@@ -14,35 +14,7 @@ daemonize=$(readlink -f "$TEST_SRCDIR/daemonkit/tools/daemonize")
 timestamp=$(readlink -f "$TEST_SRCDIR/daemonkit/examples/timestamp")
 examples=$TEST_SRCDIR/daemonkit/examples/systemd
 work=$(mktemp -d "$TEST_TMPDIR/work.XXXXXX")
-failures=0
-checked=0
-
-ok() {
-  checked=$((checked + 1))
-  echo "ok   $1"
-}
-
-fail() {
-  checked=$((checked + 1))
-  failures=$((failures + 1))
-  echo "FAIL $1"
-}
-
-# check DESCRIPTION COMMAND [ARGS...]: ok when COMMAND succeeds.
-check() {
-  local what=$1
-  shift
-  if "$@"; then ok "$what"; else fail "$what"; fi
-}
-
-# check_eq DESCRIPTION ACTUAL EXPECTED
-check_eq() {
-  if [[ -n $2 && $2 == "$3" ]]; then
-    ok "$1 ($2)"
-  else
-    fail "$1: '$2', expected '$3'"
-  fi
-}
+source "$TEST_SRCDIR/daemonkit/tests/support/shell_checks.sh"
 
 # timed COMMAND [ARGS...]: runs COMMAND, sets `took` to its milliseconds.
 timed() {
@@ -63,23 +35,12 @@ show() {
   sandbox_systemctl show --property="$2" --value "$1"
 }
 
-# start_time PROC PID: PID's start time (field 22 of its stat) in the /proc
-# at PROC; fails when there is no such process or it is a zombie.
-start_time() {
-  local stat
-  stat=$(cat "$1/$2/stat" 2> /dev/null) || return 1
-  stat=${stat##*) }
-  # shellcheck disable=SC2086
-  set -- $stat
-  [[ $1 != Z ]] && echo "${20}"
-}
-
 # remember PROC PID...: "PROC PID START" lines for the processes still there.
 remember() {
   local proc=$1 pid start
   shift
   for pid in "$@"; do
-    if start=$(start_time "$proc" "$pid"); then
+    if start=$(start_time "$pid" "$proc"); then
       echo "$proc $pid $start"
     else
       echo "     $pid is gone already" >&2
@@ -91,7 +52,7 @@ remember() {
 all_gone() {
   local proc pid start left=
   while read -r proc pid start; do
-    [[ $(start_time "$proc" "$pid") == "$start" ]] && left+=" $pid"
+    [[ $(start_time "$pid" "$proc") == "$start" ]] && left+=" $pid"
   done < "$1"
   [[ -z $left ]] || echo "     still running:$left" >&2
   [[ -z $left ]]
@@ -346,5 +307,4 @@ if [[ $failures -ne 0 ]]; then
   echo "PID 1's console:"
   cat "$SANDBOX_CONSOLE"
 fi
-echo "$((checked - failures)) passed, $failures failed"
-[[ $failures -eq 0 ]]
+finish_checks
