@@ -36,8 +36,10 @@ namespace {
 
 using ::daemonkit::test::ChildrenOf;
 using ::daemonkit::test::Exists;
+using ::daemonkit::test::ExpectNoChildLeft;
 using ::daemonkit::test::FinishProgram;
 using ::daemonkit::test::OpenFds;
+using ::daemonkit::test::PerTestPath;
 using ::daemonkit::test::ProgramRun;
 using ::daemonkit::test::ReadFile;
 using ::daemonkit::test::ReadLink;
@@ -62,23 +64,13 @@ class DaemonizeTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-    base_ = absl::StrCat(
-        std::getenv("TEST_TMPDIR"), "/",
-        absl::StrReplaceAll(
-            ::testing::UnitTest::GetInstance()->current_test_info()->name(),
-            {{"/", "_"}}));
+    base_ = PerTestPath();
     pid_file_ = base_ + ".pid";
   }
 
   void TearDown() override {
     // Whatever a test started is gone once it ends, or it is a failure.
-    for (int i = 0; i < 300; ++i) {
-      const pid_t reaped = waitpid(-1, nullptr, WNOHANG);
-      if (reaped < 0) return;
-      if (reaped == 0)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ADD_FAILURE() << "a process the test started is still running";
+    ExpectNoChildLeft();
   }
 
   // The pid the pid file names.

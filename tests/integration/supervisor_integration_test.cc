@@ -10,16 +10,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <functional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
@@ -32,7 +29,9 @@
 namespace {
 
 using ::daemonkit::test::Exists;
+using ::daemonkit::test::ExpectNoChildLeft;
 using ::daemonkit::test::OpenFds;
+using ::daemonkit::test::PerTestPath;
 using ::daemonkit::test::ProgramRun;
 using ::daemonkit::test::ReadFile;
 using ::daemonkit::test::ReadLink;
@@ -90,11 +89,7 @@ class SupervisorTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-    base_ = absl::StrCat(
-        std::getenv("TEST_TMPDIR"), "/",
-        absl::StrReplaceAll(
-            ::testing::UnitTest::GetInstance()->current_test_info()->name(),
-            {{"/", "_"}}));
+    base_ = PerTestPath();
     pid_file_ = base_ + ".pid";
   }
 
@@ -102,14 +97,7 @@ class SupervisorTest : public ::testing::Test {
     // A supervisor still running is stopped (a failure already said why),
     // then everything the test started must have been reaped.
     if (Exists(pid_file_)) Daemonize({"--stop", "--pid-file", pid_file_});
-    for (int i = 0; i < 300; ++i) {
-      const pid_t reaped = waitpid(-1, nullptr, WNOHANG);
-      if (reaped < 0) return;
-      if (reaped == 0) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      }
-    }
-    ADD_FAILURE() << "a process the test started is still running";
+    ExpectNoChildLeft();
   }
 
   // Starts `script` under a supervisor with `options`; expects success.

@@ -12,13 +12,11 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -34,9 +32,11 @@ namespace {
 
 using ::daemonkit::test::DaemonPid;
 using ::daemonkit::test::Exists;
+using ::daemonkit::test::ExpectNoChildLeft;
 using ::daemonkit::test::kRfc3339;
 using ::daemonkit::test::Lines;
 using ::daemonkit::test::LineTime;
+using ::daemonkit::test::PerTestPath;
 using ::daemonkit::test::ProgramRun;
 using ::daemonkit::test::ReadFile;
 using ::daemonkit::test::Runfile;
@@ -64,11 +64,7 @@ class TimestampTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-    base_ = absl::StrCat(
-        std::getenv("TEST_TMPDIR"), "/",
-        absl::StrReplaceAll(
-            ::testing::UnitTest::GetInstance()->current_test_info()->name(),
-            {{"/", "_"}}));
+    base_ = PerTestPath();
     log_ = base_ + ".log";
     pid_file_ = base_ + ".pid";
   }
@@ -76,13 +72,7 @@ class TimestampTest : public ::testing::Test {
   void TearDown() override {
     // A daemon that failed to start exits on its own; give it a moment, then
     // insist that nothing is left.
-    for (int i = 0; i < 200; ++i) {
-      const pid_t reaped = waitpid(-1, nullptr, WNOHANG);
-      if (reaped < 0) return;  // ECHILD: nothing left.
-      if (reaped == 0)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ADD_FAILURE() << "a process the test started is still running";
+    ExpectNoChildLeft();
   }
 
   std::string base_;

@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 
@@ -85,6 +86,23 @@ ProgramRun RunProgram(const std::vector<std::string>& argv) {
 
 std::string Runfile(const std::string& path) {
   return absl::StrCat(std::getenv("TEST_SRCDIR"), "/daemonkit/", path);
+}
+
+std::string PerTestPath() {
+  return absl::StrCat(
+      std::getenv("TEST_TMPDIR"), "/",
+      absl::StrReplaceAll(
+          ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+          {{"/", "_"}}));
+}
+
+void ExpectNoChildLeft() {
+  for (int i = 0; i < 300; ++i) {
+    const pid_t reaped = waitpid(-1, nullptr, WNOHANG);
+    if (reaped < 0) return;
+    if (reaped == 0) absl::SleepFor(absl::Milliseconds(10));
+  }
+  ADD_FAILURE() << "a process the test started is still running";
 }
 
 }  // namespace daemonkit::test

@@ -38,6 +38,15 @@ ProgramRun RunProgram(const std::vector<std::string>& argv);
 // A file of this test's runfiles, e.g. "examples/timestamp".
 std::string Runfile(const std::string& path);
 
+// A path in TEST_TMPDIR named after the running test (a '/' of a
+// parameterized name made '_'), for a test to add a suffix to.
+std::string PerTestPath();
+
+// Reaps this process's children, waiting up to 3 s for the last to end: a
+// test failure when one still runs then. For a child subreaper, whose
+// daemons become its children, once a test stopped what it started.
+void ExpectNoChildLeft();
+
 }  // namespace daemonkit::test
 
 #endif  // DAEMONKIT_TESTS_RUN_PROGRAM_H_
