@@ -83,13 +83,18 @@ absl::StatusOr<PidFileState> ReadRunning(Os& os, const std::string& pid_file,
   return state;
 }
 
+// Whom a proven `state` has signalled: its program, or its supervisor when
+// it has one and `supervisor` asks for it.
+pid_t TargetOf(const PidFileState& state, bool supervisor) {
+  return supervisor && state.supervisor != 0 ? state.supervisor : state.pid;
+}
+
 absl::StatusOr<Proven> OpenProven(Os& os, const std::string& pid_file,
                                   bool supervisor, absl::string_view refusal) {
   absl::StatusOr<PidFileState> state = ReadRunning(os, pid_file, refusal);
   if (!state.ok()) return state.status();
   Proven proven = {*state, UniqueFd()};
-  const pid_t target =
-      supervisor && state->supervisor != 0 ? state->supervisor : state->pid;
+  const pid_t target = TargetOf(*state, supervisor);
   const SysCallIntResult opened = os.PidFdOpen(target, 0);
   if (opened.error == ESRCH) return proven;
   if (!opened.ok()) {
@@ -103,8 +108,11 @@ absl::StatusOr<Proven> OpenProven(Os& os, const std::string& pid_file,
   state = ReadRunning(os, pid_file, refusal);
   if (absl::IsNotFound(state.status())) return proven;
   if (!state.ok()) return state.status();
-  if (state->pid == proven.state.pid &&
-      state->supervisor == proven.state.supervisor) {
+  // The same target proven twice: a supervisor that named its restarted
+  // program (or itself, between two) meanwhile is still the one to signal,
+  // as the latest look says.
+  if (TargetOf(*state, supervisor) == target) {
+    proven.state = *std::move(state);
     proven.pidfd = std::move(pidfd);
   }
   return proven;

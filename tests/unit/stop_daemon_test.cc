@@ -457,15 +457,12 @@ TEST_F(StopDaemonTest, SupervisorThatDoesNotLeaveIsReported) {
 // A supervisor restarting its program (--respawn) names itself in the pid
 // file while it waits, then the new program. Between StopDaemon's two looks
 // the file went from the program to the supervisor: the same process holds
-// the lock, proven both times, and its pidfd is open; yet StopDaemon drops
-// the pidfd as if the daemon had exited, signals nothing and reports the
-// service stopped, while the supervisor runs on and restarts the program.
-// (The same happens when the first look finds the supervisor and the second
-// its new program.) The supervisor must get the signal. Written for a stop
-// that follows the second look (the supervisor named, a plain stop); one
-// that follows the first adds its scan of the tree and the siginfo.
+// the lock, proven both times, so its pidfd is kept and it gets the signal
+// (it once was dropped as if the daemon had exited, and the stop reported
+// success while the supervisor restarted the program). The stop follows the
+// second look: the supervisor named, a plain stop.
 TEST_F(StopDaemonTest,
-       DISABLED_SupervisorRestartingItsProgramBetweenTheLooksIsStillStopped) {
+       SupervisorRestartingItsProgramBetweenTheLooksIsStillStopped) {
   InSequence in_order;
   ExpectSupervisedPidFile();
   EXPECT_CALL(os_, PidFdOpen(kSupervisor, 0))

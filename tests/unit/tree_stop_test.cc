@@ -41,7 +41,6 @@ namespace {
 using ::daemonkit::test::DirectoryEntries;
 using ::daemonkit::test::StatLine;
 using ::testing::_;
-using ::testing::AnyNumber;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
