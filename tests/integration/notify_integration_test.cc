@@ -181,8 +181,17 @@ class NotifyTest : public ::testing::Test {
       if (reaped == 0) absl::SleepFor(absl::Milliseconds(10));
     }
     EXPECT_TRUE(all_reaped) << "a process the test started is still running";
+    for (const std::string& file : socket_files_) {
+      if (Exists(file)) sockets_.push_back(ReadFile(file));
+    }
     for (const std::string& socket : sockets_) {
-      EXPECT_FALSE(Exists(DirectoryOf(socket))) << "left behind: " << socket;
+      // A supervisor's, not what a stranger made at that name since.
+      if (socket.empty() || Lstat(DirectoryOf(socket)).st_uid != 0 ||
+          !Exists(DirectoryOf(socket))) {
+        continue;
+      }
+      ADD_FAILURE() << "left behind: " << socket;
+      remove_.push_back(DirectoryOf(socket));
     }
     if (HasFailure()) {
       std::cerr << "supervisor's stderr:\n" << ReadFile(log_);
@@ -225,9 +234,17 @@ class NotifyTest : public ::testing::Test {
     return RunProgram(StartArgs(options, command));
   }
 
-  // notify_steps with `steps`, as a COMMAND.
+  // A step that writes NOTIFY_SOCKET down, for TearDown to check that its
+  // directory is gone.
+  std::string NoteSocket() {
+    socket_files_.push_back(
+        Out(absl::StrCat("notify_socket.", socket_files_.size())));
+    return "env:NOTIFY_SOCKET:" + socket_files_.back();
+  }
+
+  // notify_steps with `steps`, as a COMMAND, after NoteSocket().
   std::vector<std::string> Steps(const std::vector<std::string>& steps) {
-    std::vector<std::string> argv = {steps_};
+    std::vector<std::string> argv = {steps_, NoteSocket()};
     argv.insert(argv.end(), steps.begin(), steps.end());
     return argv;
   }
@@ -313,8 +330,9 @@ class NotifyTest : public ::testing::Test {
   std::string pid_file_;
   std::string log_;  // The supervisor's stderr.
   std::string nobody_log_;
-  std::vector<std::string> sockets_;  // Whose directories must be gone.
-  std::vector<std::string> remove_;   // What strangers made, for TearDown.
+  std::vector<std::string> sockets_;       // Whose directories must be gone.
+  std::vector<std::string> socket_files_;  // Where Steps() wrote more.
+  std::vector<std::string> remove_;        // What strangers made, for TearDown.
 };
 
 // --- Readiness -------------------------------------------------------------
@@ -437,11 +455,12 @@ TEST_F(NotifyTest, ReadyFromAChildIsRefusedNamingItsPid) {
   // The child waits for the supervisor to have read its READY=1 (a
   // barrier), so that the refusal does not depend on when it exits.
   const absl::Time start = absl::Now();
-  const ProgramRun run = Start({"--ready-timeout=500ms"},
-                               {"/bin/sh", "-c",
-                                absl::StrCat("\"$0\" pid:", child_pid,
-                                             " send:READY=1 barrier; sleep 60"),
-                                steps_});
+  const ProgramRun run =
+      Start({"--ready-timeout=500ms"},
+            {"/bin/sh", "-c",
+             absl::StrCat("\"$0\" pid:", child_pid, " ", NoteSocket(),
+                          " send:READY=1 barrier; sleep 60"),
+             steps_});
   const absl::Duration took = absl::Now() - start;
   EXPECT_EQ(run.exit_status(), 69);
   ASSERT_EQ(PidsIn(child_pid).size(), 1u);
@@ -460,9 +479,11 @@ TEST_F(NotifyTest, ReadyFromAChildIsRefusedNamingItsPid) {
 // With --notify-access=all, the same READY=1 (its sender waiting on a
 // barrier, as sd_notify_barrier(3) users do) starts the service.
 TEST_F(NotifyTest, ReadyFromAChildThatAwaitsTheBarrierCountsWithAccessAll) {
-  const ProgramRun run =
-      Start({"--ready-timeout=5s", "--notify-access=all"},
-            {"/bin/sh", "-c", "\"$0\" send:READY=1 barrier; sleep 60", steps_});
+  const ProgramRun run = Start(
+      {"--ready-timeout=5s", "--notify-access=all"},
+      {"/bin/sh", "-c",
+       absl::StrCat("\"$0\" ", NoteSocket(), " send:READY=1 barrier; sleep 60"),
+       steps_});
   ASSERT_EQ(run.exit_status(), 0) << run.err;
   EXPECT_LT(run.took, absl::Seconds(4));
   const pid_t command = PidFromFile();
@@ -666,7 +687,9 @@ TEST_F(NotifyTest, WatchdogWithoutPingsAbortsAndRespawns) {
 TEST_F(NotifyTest, WatchdogAbortIgnoredIsFollowedByTheStop) {
   const ProgramRun run =
       Start({"--watchdog=200ms", "--stop-timeout=300ms"},
-            {"/bin/sh", "-c", "trap '' ABRT; exec \"$0\" send:READY=1 pause",
+            {"/bin/sh", "-c",
+             absl::StrCat("trap '' ABRT; exec \"$0\" ", NoteSocket(),
+                          " send:READY=1 pause"),
              steps_});
   ASSERT_EQ(run.exit_status(), 0) << run.err;
   const absl::Time ready = absl::Now();
