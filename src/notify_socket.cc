@@ -11,7 +11,10 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "daemonkit/exit_code.h"
 #include "src/errno_status.h"
+#include "src/file_trust.h"
+#include "src/lock_holders.h"
 #include "src/os_helpers.h"
 
 namespace daemonkit::internal {
@@ -41,6 +44,37 @@ absl::StatusOr<std::string> RandomSuffix(Os& os) {
   std::string suffix;
   for (unsigned char byte : bytes) suffix += kLetters[byte % 32];
   return suffix;
+}
+
+// Opens `base` (a /tmp) if the supervisor may trust what is in it.
+absl::StatusOr<UniqueFd> OpenTrustedBase(Os& os, const std::string& base) {
+  const SysCallIntResult opened = RetryOnEintr([&] {
+    return os.Open(base.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+                   0);
+  });
+  if (!opened.ok()) {
+    return ErrnoStatus(absl::StrCat("opening ", base, " for the notify socket"),
+                       opened.error, EX_CANTCREAT);
+  }
+  UniqueFd directory(os, opened.value);
+  struct stat info;
+  if (const SysCallIntResult got = os.FStat(directory.get(), &info);
+      !got.ok()) {
+    return ErrnoStatus(absl::StrCat("checking ", base), got.error,
+                       EX_CANTCREAT);
+  }
+  const FileTrust trust = {os.GetUid(), std::nullopt};
+  if (!trust.Trusts(info.st_uid) || trust.OthersMayReplace(info)) {
+    return WithExitCode(
+        absl::FailedPreconditionError(absl::StrCat(
+            base, " is ",
+            trust.Trusts(info.st_uid)
+                ? "writable by others and not sticky"
+                : absl::StrCat("owned by user ", info.st_uid),
+            ": the notify socket's directory there could be replaced")),
+        EX_CANTCREAT);
+  }
+  return directory;
 }
 
 // Makes a fresh directory "daemonkit.XXXXXX" in `parent` (at `base`);
@@ -96,55 +130,54 @@ absl::StatusOr<UniqueFd> BindSocket(Os& os, const std::string& path) {
 
 }  // namespace
 
-NotifySocket::NotifySocket(Os& os, UniqueFd directory, std::string name,
-                           std::string address)
-    : os_(&os),
-      directory_(std::move(directory)),
-      name_(std::move(name)),
-      address_(std::move(address)) {}
+NotifySocket::NotifySocket(Os& os, UniqueFd parent, std::string name)
+    : os_(&os), parent_(std::move(parent)), name_(std::move(name)) {}
 
 NotifySocket::NotifySocket(NotifySocket&& other) noexcept
     : os_(other.os_),
-      directory_(std::move(other.directory_)),
+      parent_(std::move(other.parent_)),
       name_(std::move(other.name_)),
+      private_(std::move(other.private_)),
+      made_(other.made_),
       address_(std::move(other.address_)),
       fd_(std::move(other.fd_)) {}
 
 NotifySocket::~NotifySocket() {
-  if (!directory_.valid()) return;
+  if (!parent_.valid()) return;
   fd_.reset();
-  const std::string socket = absl::StrCat(name_, "/", kSocketName);
-  os_->UnlinkAt(directory_.get(), socket.c_str(), 0);
-  os_->UnlinkAt(directory_.get(), name_.c_str(), AT_REMOVEDIR);
+  if (private_.valid()) os_->UnlinkAt(private_.get(), kSocketName, 0);
+  // Only the directory made, should its name now be another's.
+  struct stat named;
+  if (os_->FStatAt(parent_.get(), name_.c_str(), &named, AT_SYMLINK_NOFOLLOW)
+          .ok() &&
+      SameFile(named, made_)) {
+    os_->UnlinkAt(parent_.get(), name_.c_str(), AT_REMOVEDIR);
+  }
 }
 
 absl::StatusOr<NotifySocket> NotifySocket::Open(Os& os, const std::string& jail,
                                                 std::optional<uid_t> owner) {
   const std::string base = jail.empty() ? "/tmp" : absl::StrCat(jail, "/tmp");
-  const SysCallIntResult opened = RetryOnEintr([&] {
-    return os.Open(base.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-  });
-  if (!opened.ok()) {
-    return ErrnoStatus(absl::StrCat("opening ", base, " for the notify socket"),
-                       opened.error, EX_CANTCREAT);
-  }
-  UniqueFd parent(os, opened.value);
+  absl::StatusOr<UniqueFd> parent = OpenTrustedBase(os, base);
+  if (!parent.ok()) return parent.status();
   absl::StatusOr<std::string> name =
-      MakePrivateDirectory(os, parent.get(), base);
+      MakePrivateDirectory(os, parent->get(), base);
   if (!name.ok()) return name.status();
+  // From here on, the destructor removes what was made.
+  NotifySocket notify(os, *std::move(parent), *name);
+  if (absl::Status held = notify.HoldPrivateDirectory(); !held.ok()) {
+    return held;
+  }
   const std::string path = absl::StrCat(base, "/", *name, "/", kSocketName);
   // The worker finds it from inside its jail.
-  const std::string address =
+  notify.address_ =
       jail.empty() ? path : absl::StrCat("/tmp/", *name, "/", kSocketName);
-  // From here on, the destructor removes what was made.
-  NotifySocket notify(os, std::move(parent), *name, address);
   absl::StatusOr<UniqueFd> socket = BindSocket(os, path);
   if (!socket.ok()) return socket.status();
   notify.fd_ = *std::move(socket);
   if (owner.has_value()) {
-    const std::string relative = absl::StrCat(*name, "/", kSocketName);
     const SysCallIntResult handed =
-        os.FChownAt(notify.directory_.get(), relative.c_str(), *owner,
+        os.FChownAt(notify.private_.get(), kSocketName, *owner,
                     static_cast<gid_t>(-1), AT_SYMLINK_NOFOLLOW);
     if (!handed.ok()) {
       return ErrnoStatus(
@@ -153,6 +186,24 @@ absl::StatusOr<NotifySocket> NotifySocket::Open(Os& os, const std::string& jail,
     }
   }
   return notify;
+}
+
+absl::Status NotifySocket::HoldPrivateDirectory() {
+  const SysCallIntResult opened = RetryOnEintr([&] {
+    return os_->OpenAt(parent_.get(), name_.c_str(),
+                       O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+  });
+  if (!opened.ok()) {
+    return ErrnoStatus(absl::StrCat("opening ", name_), opened.error,
+                       EX_CANTCREAT);
+  }
+  private_ = UniqueFd(*os_, opened.value);
+  if (const SysCallIntResult got = os_->FStat(private_.get(), &made_);
+      !got.ok()) {
+    return ErrnoStatus(absl::StrCat("checking ", name_), got.error,
+                       EX_CANTCREAT);
+  }
+  return absl::OkStatus();
 }
 
 std::optional<NotifySocket::Received> NotifySocket::Receive() {

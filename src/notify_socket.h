@@ -4,14 +4,17 @@
 // what the program sends next).
 //
 // Who can reach it: the directory is the supervisor's, mode 0711, so no one
-// else can list it, add to it or rename in it (in a sticky /tmp, no one else
-// can remove or rename it either); the socket is the worker's user's, mode
-// 0755 (umask 022), and sending to a socket needs write permission on it: so
-// only that user and root can. The kernel vouches for each sender's pid
-// (SO_PASSCRED).
+// else can list it, add to it or rename in it; the socket is the worker's
+// user's, mode 0755 (umask 022), and sending to a socket needs write
+// permission on it: so only that user and root can. The kernel vouches for
+// each sender's pid (SO_PASSCRED). The /tmp it is made in must be the
+// supervisor's user's or root's, and sticky when others may write to it: else
+// its owner (the worker's user, for a jail's /tmp) could rename the
+// directory away and plant a link in its place, for root to follow.
 #ifndef DAEMONKIT_SRC_NOTIFY_SOCKET_H_
 #define DAEMONKIT_SRC_NOTIFY_SOCKET_H_
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <optional>
@@ -50,12 +53,15 @@ class NotifySocket {
   std::optional<Received> Receive();
 
  private:
-  NotifySocket(Os& os, UniqueFd directory, std::string directory_path,
-               std::string address);
+  NotifySocket(Os& os, UniqueFd parent, std::string name);
+  // Opens the private directory just made, and records what it is.
+  absl::Status HoldPrivateDirectory();
 
   Os* os_;
-  UniqueFd directory_;  // Its parent, to remove it; invalid when moved from.
-  std::string name_;    // The directory's name in it.
+  UniqueFd parent_;        // The /tmp it is in; invalid when moved from.
+  std::string name_;       // The private directory's name there.
+  UniqueFd private_;       // The private directory, found by no path again.
+  struct stat made_ = {};  // What private_ is, to remove no other.
   std::string address_;
   UniqueFd fd_;
 };

@@ -270,4 +270,8 @@ SysCallSizeResult PosixOs::SendMsg(int fd, const struct msghdr* message,
   return Result(::sendmsg(fd, message, flags));
 }
 
+SysCallIntResult PosixOs::UnsetEnv(const char* name) {
+  return Result(::unsetenv(name));
+}
+
 }  // namespace daemonkit

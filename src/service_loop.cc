@@ -25,6 +25,9 @@
 namespace daemonkit::internal {
 namespace {
 
+// How many notify datagrams one wake-up takes at most.
+constexpr int kMessagesPerWake = 64;
+
 // Whether `deadline` (InfiniteFuture: none) has come at `now`.
 bool Due(absl::Time deadline, absl::Time now) {
   return deadline != absl::InfiniteFuture() && now >= deadline;
@@ -135,7 +138,8 @@ absl::Status ServiceLoop::Launch() {
     InstanceReady();  // Exec is readiness: the program runs.
     return absl::OkStatus();
   }
-  ready_deadline_ = Now() + options_.ready_timeout;
+  ready_allowed_ = options_.ready_timeout;
+  ready_deadline_ = Now() + ready_allowed_;
   Record();
   return absl::OkStatus();
 }
@@ -201,7 +205,7 @@ void ServiceLoop::OnDeadlines() {
     ready_deadline_ = absl::InfiniteFuture();
     const std::string why =
         absl::StrCat(options_.command[0], " did not report READY=1 within ",
-                     absl::FormatDuration(options_.ready_timeout), refused_);
+                     absl::FormatDuration(ready_allowed_), refused_);
     if (!reported_) {
       FailStart(WithExitCode(absl::DeadlineExceededError(why), EX_UNAVAILABLE));
       return;
@@ -231,13 +235,15 @@ void ServiceLoop::Wait() {
     stop_asked_ = true;
     return;
   }
+  // Messages first: a READY=1 sent just before an exit counts, though the
+  // SIGCHLD that follows it is already waiting too.
+  if (notify_.has_value()) TakeMessages();
   struct signalfd_siginfo info;
   while (RetryOnEintr([&] {
            return os_.Read(signal_fd_, &info, sizeof info);
          }).value == sizeof info) {
     Route(info);
   }
-  if (notify_.has_value()) TakeMessages();
 }
 
 void ServiceLoop::Route(const struct signalfd_siginfo& info) {
@@ -264,49 +270,63 @@ void ServiceLoop::Route(const struct signalfd_siginfo& info) {
   }
 }
 
-bool ServiceLoop::MayNotify(pid_t sender) {
+bool ServiceLoop::MayNotify(pid_t sender,
+                            std::optional<std::vector<ProcessId>>& tree) {
   if (sender <= 0) return false;
   if (worker_.has_value() && sender == worker_->pid) return true;
   if (options_.notify_access != SupervisorOptions::NotifyAccess::kAll) {
     return false;
   }
-  absl::StatusOr<std::vector<ProcessId>> tree = Descendants(os_, os_.GetPid());
-  return tree.ok() &&
-         std::any_of(tree->begin(), tree->end(),
+  // One scan of /proc for all the datagrams of a wake-up.
+  if (!tree.has_value()) {
+    absl::StatusOr<std::vector<ProcessId>> found =
+        Descendants(os_, os_.GetPid());
+    tree = found.ok() ? *std::move(found) : std::vector<ProcessId>();
+  }
+  return std::any_of(tree->begin(), tree->end(),
                      [&](const ProcessId& p) { return p.pid == sender; });
 }
 
 void ServiceLoop::TakeMessages() {
-  while (std::optional<NotifySocket::Received> received = notify_->Receive()) {
-    const NotifyMessage& message = received->message;
-    if (!MayNotify(received->sender)) {
-      if (message.ready && refused_.empty()) {
-        refused_ = absl::StrCat(
-            "; READY=1 came from pid ", received->sender, ", which ",
-            options_.notify_access == SupervisorOptions::NotifyAccess::kAll
-                ? "is no process of the service"
-                : "is not the main process (see --notify-access=all)");
-      }
-      continue;
+  std::optional<std::vector<ProcessId>> tree;
+  const std::string status_before = record_.status_text;
+  // A bounded batch: a program that floods its socket must not keep the
+  // supervisor from its signals (a stop) for as long as it sends.
+  for (int taken = 0; taken < kMessagesPerWake && !exit_.has_value(); ++taken) {
+    std::optional<NotifySocket::Received> received = notify_->Receive();
+    if (!received.has_value()) break;
+    if (MayNotify(received->sender, tree)) {
+      Obey(received->message);
+    } else if (received->message.ready && refused_.empty()) {
+      refused_ = absl::StrCat(
+          "; READY=1 came from pid ", received->sender, ", which ",
+          options_.notify_access == SupervisorOptions::NotifyAccess::kAll
+              ? "is no process of the service"
+              : "is not the main process (see --notify-access=all)");
     }
-    if (message.status.has_value()) {
-      record_.status_text = *message.status;
-      Record();
-    }
-    if (message.extend_timeout.has_value() && !instance_ready_) {
-      ready_deadline_ =
-          std::max(ready_deadline_, Now() + *message.extend_timeout);
-    }
-    if (message.ready && worker_.has_value() && !instance_ready_) {
-      InstanceReady();
-      if (exit_.has_value()) return;
-    }
-    if (message.watchdog && instance_ready_ &&
-        options_.watchdog > absl::ZeroDuration()) {
-      watchdog_deadline_ = Now() + options_.watchdog;
-    }
-    if (message.watchdog_trigger) EndInstance("WATCHDOG=trigger", SIGABRT);
   }
+  // The record once, however many STATUS= came.
+  if (record_.status_text != status_before) Record();
+}
+
+void ServiceLoop::Obey(const NotifyMessage& message) {
+  if (message.status.has_value()) record_.status_text = *message.status;
+  if (message.extend_timeout.has_value() && !instance_ready_) {
+    const absl::Time extended = Now() + *message.extend_timeout;
+    if (extended > ready_deadline_) {
+      ready_allowed_ += extended - ready_deadline_;
+      ready_deadline_ = extended;
+    }
+  }
+  if (message.ready && worker_.has_value() && !instance_ready_) {
+    InstanceReady();
+    if (exit_.has_value()) return;
+  }
+  if (message.watchdog && instance_ready_ &&
+      options_.watchdog > absl::ZeroDuration()) {
+    watchdog_deadline_ = Now() + options_.watchdog;
+  }
+  if (message.watchdog_trigger) EndInstance("WATCHDOG=trigger", SIGABRT);
 }
 
 void ServiceLoop::Reaped(pid_t pid, int status) {

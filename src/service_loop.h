@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -20,6 +21,7 @@
 #include "daemonkit/supervisor.h"
 #include "src/daemon_setup.h"
 #include "src/notify_socket.h"
+#include "src/process_tree.h"
 #include "src/service_record.h"
 #include "src/worker_start.h"
 
@@ -54,7 +56,10 @@ class ServiceLoop {
   void OnDeadlines();
   void Route(const struct signalfd_siginfo& info);
   void TakeMessages();
-  bool MayNotify(pid_t sender);
+  // Whether `sender` may speak for the service; `tree` caches the scan of
+  // the service's processes that --notify-access=all needs.
+  bool MayNotify(pid_t sender, std::optional<std::vector<ProcessId>>& tree);
+  void Obey(const NotifyMessage& message);
   void Reaped(pid_t pid, int status);
   // The worker ended: schedules a restart, or ends the service (exit_).
   void WorkerEnded(int status);
@@ -86,6 +91,7 @@ class ServiceLoop {
   std::string refused_;  // Whose READY=1 did not count, for the timeout.
   std::optional<std::string> imposed_end_;  // Why the supervisor ended it.
   absl::Time ready_deadline_ = absl::InfiniteFuture();
+  absl::Duration ready_allowed_;  // ready_timeout, and what extended it.
   absl::Time watchdog_deadline_ = absl::InfiniteFuture();
   absl::Time next_start_ = absl::InfiniteFuture();
   // After EndInstance: when the stop follows, should the signal not do.

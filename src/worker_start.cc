@@ -16,6 +16,7 @@
 #include "src/exec_search_path.h"
 #include "src/launch_report.h"
 #include "src/os_helpers.h"
+#include "src/wait_status.h"
 
 namespace daemonkit::internal {
 namespace {
@@ -49,6 +50,16 @@ void RunWorker(Os& os, DaemonPlan& plan, const std::vector<std::string>& argv,
                          {"making a process group", nullptr, grouped.error});
     return;
   }
+  // What the supervisor's own service manager told it is not the worker's:
+  // its notify socket and watchdog are the supervisor's (the worker gets
+  // the supervisor's own, if any, from `plan`).
+  for (const char* name : {"NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"}) {
+    if (const SysCallIntResult unset = os.UnsetEnv(name); !unset.ok()) {
+      ReportFailureAndExit(os, report_fd, pid,
+                           {"unsetting", name, unset.error});
+      return;
+    }
+  }
   if (const AfterForkFailure failed = SetUpWorker(os, plan); failed.failed()) {
     ReportFailureAndExit(os, report_fd, pid, failed);
     return;
@@ -72,6 +83,12 @@ void RunWorker(Os& os, DaemonPlan& plan, const std::vector<std::string>& argv,
                           nullptr, asked.ok() ? ESRCH : asked.error});
     return;
   }
+  // From now on, end-of-file means the exec succeeded; before this, that
+  // the worker was killed.
+  LaunchReport exec_next = {};
+  exec_next.kind = LaunchReport::kExec;
+  exec_next.pid = pid;
+  WriteReport(os, report_fd, exec_next);
   const int error = ExecSearchingPath(os, argv);
   const absl::Status failed = WithExitCode(
       absl::ErrnoToStatus(error, absl::StrCat("cannot run ", argv[0])),
@@ -80,18 +97,29 @@ void RunWorker(Os& os, DaemonPlan& plan, const std::vector<std::string>& argv,
   os.Exit(ExitCodeOf(failed));
 }
 
-// The supervisor's side: the worker's first word, or end-of-file once its
-// exec succeeded. A failed worker is reaped.
+// The supervisor's side: "exec next", then end-of-file once the exec
+// succeeded; or the failure the worker reports. A failed worker is reaped.
 absl::Status AwaitExec(Os& os, pid_t pid, int report_fd) {
   LaunchReport report = {};
-  const SysCallSizeResult got = ReadReport(os, report_fd, &report);
-  if (got.ok() && got.value == 0) return absl::OkStatus();
-  absl::Status failed = got.ok() ? StatusFromReport(report)
-                                 : ErrnoStatus("reading the worker's report",
-                                               got.error, EX_OSERR);
+  SysCallSizeResult got = ReadReport(os, report_fd, &report);
+  const bool exec_next =
+      got.ok() && got.value > 0 && report.kind == LaunchReport::kExec;
+  if (exec_next) got = ReadReport(os, report_fd, &report);
+  if (got.ok() && got.value == 0 && exec_next) return absl::OkStatus();
   if (!got.ok()) os.Kill(pid, SIGKILL);
-  RetryOnEintr([&] { return os.WaitPid(pid, nullptr, 0); });
-  return failed;
+  int status = 0;
+  const SysCallIntResult reaped =
+      RetryOnEintr([&] { return os.WaitPid(pid, &status, 0); });
+  if (!got.ok()) {
+    return ErrnoStatus("reading the worker's report", got.error, EX_OSERR);
+  }
+  if (got.value > 0) return StatusFromReport(report);
+  // Silent: it died before its exec (killed; its set-up reports failures).
+  return WithExitCode(
+      absl::AbortedError(
+          absl::StrCat("the worker (pid ", pid, ") ended before its exec",
+                       reaped.ok() ? ": " + DescribeWaitStatus(status) : "")),
+      EX_SOFTWARE);
 }
 
 }  // namespace

@@ -221,3 +221,5 @@ DAEMONKIT_OS_CALL(SysCallIntResult, ClearEnv, (), ())
 // Wraps setenv(3), overwriting. After fork.
 DAEMONKIT_OS_CALL(SysCallIntResult, SetEnv,
                   (const char* name, const char* value), (name, value))
+// Wraps unsetenv(3). After fork.
+DAEMONKIT_OS_CALL(SysCallIntResult, UnsetEnv, (const char* name), (name))

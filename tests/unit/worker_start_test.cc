@@ -44,6 +44,7 @@ using ::testing::DoAll;
 using ::testing::InSequence;
 using ::testing::Invoke;
 using ::testing::Return;
+using ::testing::SetArgPointee;
 using ::testing::StrEq;
 using ::testing::StrictMock;
 
@@ -113,6 +114,14 @@ enum class Step {
   kExec,  // Every step before it succeeded.
 };
 
+// The worker's "exec next" report.
+LaunchReport ExecNext() {
+  LaunchReport report = {};
+  report.kind = LaunchReport::kExec;
+  report.pid = kWorker;
+  return report;
+}
+
 // The plan the tests start workers with: every option the worker applies.
 DaemonPlan WorkerPlan() {
   DaemonPlan plan;
@@ -177,6 +186,7 @@ class WorkerStartTest : public ::testing::Test {
     EXPECT_CALL(os_, SetPgid(0, 0))
         .WillOnce(Return(Result(Step::kProcessGroup, failing, error)));
     if (failing == Step::kProcessGroup) return;
+    ExpectCallersVariablesUnset();
     EXPECT_CALL(os_, Umask(027)).WillOnce(Return(022));
     EXPECT_CALL(os_, Chdir(StrEq("/srv/app")))
         .WillOnce(Return(Result(Step::kChdir, failing, error)));
@@ -225,8 +235,34 @@ class WorkerStartTest : public ::testing::Test {
     EXPECT_CALL(os_, GetPPid())
         .WillOnce(Return(failing == Step::kParentCheck ? 1 : kSupervisor));
     if (failing == Step::kParentCheck) return;
+    ExpectExecNext();
     EXPECT_CALL(os_, ExecVe(StrEq("/usr/bin/app"), ArgvIs(argv_), environ))
         .WillOnce(Return(SysCallFailure(error)));
+  }
+
+  // "exec next" on the pipe: end-of-file after it means the exec succeeded.
+  void ExpectExecNext() {
+    EXPECT_CALL(os_, SigAction(SIGPIPE, _, _))
+        .WillOnce(Return(SysCallSuccess()));
+    EXPECT_CALL(os_, Write(kReportWrite, _, sizeof(LaunchReport)))
+        .WillOnce(Invoke([](int, const void* buffer, size_t size) {
+          LaunchReport report;
+          memcpy(&report, buffer, sizeof report);
+          EXPECT_EQ(report.kind, LaunchReport::kExec);
+          EXPECT_EQ(report.pid, kWorker);
+          return SysCallSizeResult{static_cast<ssize_t>(size), 0};
+        }));
+    EXPECT_CALL(os_, SigAction(SIGPIPE, _, nullptr))
+        .WillOnce(Return(SysCallSuccess()));
+  }
+
+  // The supervisor's callers' variables, unset first.
+  void ExpectCallersVariablesUnset() {
+    for (const char* name :
+         {"NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"}) {
+      EXPECT_CALL(os_, UnsetEnv(StrEq(name)))
+          .WillOnce(Return(SysCallSuccess()));
+    }
   }
 
   // The supervisor's side: fork returned kWorker, and the pipe's write end is
@@ -276,6 +312,7 @@ TEST_F(WorkerStartTest, ProgramWithoutASlashIsSearchedInPath) {
   EXPECT_CALL(os_, Close(kReportRead)).WillOnce(Return(SysCallSuccess()));
   EXPECT_CALL(os_, GetPid()).WillOnce(Return(kWorker));
   EXPECT_CALL(os_, SetPgid(0, 0)).WillOnce(Return(SysCallSuccess()));
+  ExpectCallersVariablesUnset();
   EXPECT_CALL(os_, Umask(0)).WillOnce(Return(022));
   EXPECT_CALL(os_, Chdir(StrEq("/"))).WillOnce(Return(SysCallSuccess()));
   EXPECT_CALL(os_, SigAction(_, IsDefaultAction(), nullptr))
@@ -290,6 +327,7 @@ TEST_F(WorkerStartTest, ProgramWithoutASlashIsSearchedInPath) {
   EXPECT_CALL(os_, Prctl(PR_SET_PDEATHSIG, SIGTERM))
       .WillOnce(Return(SysCallSuccess()));
   EXPECT_CALL(os_, GetPPid()).WillOnce(Return(kSupervisor));
+  ExpectExecNext();
   EXPECT_CALL(os_, GetEnv(StrEq("PATH"))).WillOnce(Return("/opt/bin:/bin"));
   EXPECT_CALL(os_, ExecVe(StrEq("/opt/bin/app"), _, _))
       .WillOnce(Return(SysCallFailure(ENOENT)));
@@ -372,10 +410,11 @@ INSTANTIATE_TEST_SUITE_P(
       return info.param.name;
     });
 
-TEST_F(WorkerStartTest, EndOfFileMeansTheExecSucceeded) {
+TEST_F(WorkerStartTest, EndOfFileAfterExecNextMeansTheExecSucceeded) {
   InSequence in_order;
   ExpectSupervisorForked();
   EXPECT_CALL(os_, Read(kReportRead, _, sizeof(LaunchReport)))
+      .WillOnce(Invoke(ReadsReport(ExecNext())))
       .WillOnce(Return(SysCallSizeResult{0, 0}));
   EXPECT_CALL(os_, Close(kReportRead)).WillOnce(Return(SysCallSuccess()));
   absl::StatusOr<StartedWorker> started = StartWorker(os_, plan_, argv_);
@@ -385,6 +424,25 @@ TEST_F(WorkerStartTest, EndOfFileMeansTheExecSucceeded) {
   EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
 }
 
+// A worker killed between its fork and its exec (the OOM killer, a signal
+// once its own were reset) reports nothing: that is no start.
+TEST_F(WorkerStartTest, EndOfFileWithoutExecNextIsAWorkerKilledBeforeItsExec) {
+  InSequence in_order;
+  ExpectSupervisorForked();
+  EXPECT_CALL(os_, Read(kReportRead, _, sizeof(LaunchReport)))
+      .WillOnce(Return(SysCallSizeResult{0, 0}));
+  EXPECT_CALL(os_, WaitPid(kWorker, _, 0))
+      .WillOnce(
+          DoAll(SetArgPointee<1>(SIGKILL), Return(SysCallSuccess(kWorker))));
+  EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Close(kReportRead)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<StartedWorker> started = StartWorker(os_, plan_, argv_);
+  EXPECT_THAT(started, StatusIs(absl::StatusCode::kAborted,
+                                "the worker (pid 1001) ended before its exec: "
+                                "killed by signal 9 (Killed)"));
+  EXPECT_THAT(started, HasExitCode(EX_SOFTWARE));
+}
+
 TEST_F(WorkerStartTest, AFailedExecIsReturnedAndTheWorkerReaped) {
   InSequence in_order;
   ExpectSupervisorForked();
@@ -392,7 +450,7 @@ TEST_F(WorkerStartTest, AFailedExecIsReturnedAndTheWorkerReaped) {
       absl::NotFoundError("cannot run /usr/bin/app: No such file or directory");
   EXPECT_CALL(os_, Read(kReportRead, _, sizeof(LaunchReport)))
       .WillOnce(Invoke(ReadsReport(StatusReport(kWorker, cannot_run, 127))));
-  EXPECT_CALL(os_, WaitPid(kWorker, nullptr, 0))
+  EXPECT_CALL(os_, WaitPid(kWorker, _, 0))
       .WillOnce(Return(SysCallFailure(EINTR)))
       .WillOnce(Return(SysCallSuccess(kWorker)));
   EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
@@ -410,7 +468,7 @@ TEST_F(WorkerStartTest, AFailedStepIsReturnedAndTheWorkerReaped) {
   EXPECT_CALL(os_, Read(kReportRead, _, sizeof(LaunchReport)))
       .WillOnce(Invoke(ReadsReport(
           AfterForkFailureReport(kWorker, {"chdir to", "/srv/app", ENOENT}))));
-  EXPECT_CALL(os_, WaitPid(kWorker, nullptr, 0))
+  EXPECT_CALL(os_, WaitPid(kWorker, _, 0))
       .WillOnce(Return(SysCallSuccess(kWorker)));
   EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
   EXPECT_CALL(os_, Close(kReportRead)).WillOnce(Return(SysCallSuccess()));
@@ -427,7 +485,7 @@ TEST_F(WorkerStartTest, AReportThatCannotBeReadKillsAndReapsTheWorker) {
   EXPECT_CALL(os_, Read(kReportRead, _, sizeof(LaunchReport)))
       .WillOnce(Return(SysCallSizeResult{-1, EIO}));
   EXPECT_CALL(os_, Kill(kWorker, SIGKILL)).WillOnce(Return(SysCallSuccess()));
-  EXPECT_CALL(os_, WaitPid(kWorker, nullptr, 0))
+  EXPECT_CALL(os_, WaitPid(kWorker, _, 0))
       .WillOnce(Return(SysCallSuccess(kWorker)));
   EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
   EXPECT_CALL(os_, Close(kReportRead)).WillOnce(Return(SysCallSuccess()));
@@ -445,9 +503,10 @@ TEST_F(WorkerStartTest, AWorkerWithoutAPidFdIsKilledAndReaped) {
   EXPECT_CALL(os_, PidFdOpen(kWorker, 0))
       .WillOnce(Return(SysCallFailure(EMFILE)));
   EXPECT_CALL(os_, Read(kReportRead, _, sizeof(LaunchReport)))
+      .WillOnce(Invoke(ReadsReport(ExecNext())))
       .WillOnce(Return(SysCallSizeResult{0, 0}));
   EXPECT_CALL(os_, Kill(kWorker, SIGKILL)).WillOnce(Return(SysCallSuccess()));
-  EXPECT_CALL(os_, WaitPid(kWorker, nullptr, 0))
+  EXPECT_CALL(os_, WaitPid(kWorker, _, 0))
       .WillOnce(Return(SysCallSuccess(kWorker)));
   EXPECT_CALL(os_, Close(kReportRead)).WillOnce(Return(SysCallSuccess()));
   absl::StatusOr<StartedWorker> started = StartWorker(os_, plan_, argv_);
