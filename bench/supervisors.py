@@ -17,7 +17,7 @@ to a "beacon" file, then pauses) and is measured for
              pauses): a pidfd on each of the 100, polled.
 
 Service directories, pid files and status files are on a tmpfs (/dev/shm),
-as /run is on most systems; everything runs at nice -10, so that other load
+as /run is on most systems; everything runs at nice -20, so that other load
 on a shared machine delays every supervisor less, and alike.
 
 Every process started is found again by a marker in its environment
@@ -48,7 +48,7 @@ IDLE_SETTLE = 2.0  # daemontools' supervise sleeps 1 s after each start.
 RUNNING_BEFORE_KILL = 1.5  # More than each peer's 1-second rule.
 STOP_GRACE = 1.0  # How long a stop may take before what is left is counted.
 TREE = 100
-PRIORITY = -10
+PRIORITY = -20
 STATE_PARENT = "/dev/shm"
 
 libc = ctypes.CDLL(None, use_errno=True)
