@@ -270,6 +270,12 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work, mode=0o755)
     if arguments.supervisors:
+        # Interrupted (even started in the background, where SIGINT comes
+        # ignored), it still stops and removes all it started.
+        def interrupt(signal_number, frame):
+            raise KeyboardInterrupt(signal.Signals(signal_number).name)
+        signal.signal(signal.SIGINT, interrupt)
+        signal.signal(signal.SIGTERM, interrupt)
         try:
             report = supervisors.run(work, arguments.idle_windows,
                                      arguments.idle_seconds, arguments.restarts,

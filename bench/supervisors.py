@@ -135,9 +135,10 @@ def mappings_kib(pid):
     return sorted(rows, key=lambda row: -row[2])
 
 
-def marked_processes(marker):
-    """Pids whose environment holds BENCH_SERVICE=`marker`."""
-    wanted = f"BENCH_SERVICE={marker}".encode() + b"\0"
+def marked_processes(marker, exact=True):
+    """Pids whose environment holds BENCH_SERVICE=`marker` (or, not
+    `exact`, a value that starts with it)."""
+    wanted = f"BENCH_SERVICE={marker}".encode() + (b"\0" if exact else b"")
     found = []
     for entry in os.listdir("/proc"):
         if entry.isdigit() and int(entry) != os.getpid():
@@ -177,11 +178,11 @@ def reap_all():
             return
 
 
-def end_marked(marker):
+def end_marked(marker, exact=True):
     """Kills every process of a service, the supervisor too, and reaps what
     comes back to this subreaper."""
     for _ in range(50):
-        pids = marked_processes(marker)
+        pids = marked_processes(marker, exact)
         if not pids:
             break
         for pidfd in kill_exactly(pids):
@@ -274,7 +275,6 @@ class Supervisor:
     delay_note = ""
     keeps = "nothing else"
     stop_note = ""
-    stops_tree = False
 
     def __init__(self, work):
         self.work = work
@@ -287,13 +287,16 @@ class Supervisor:
 
     def start(self, directory, children=0):
         service = Service(self, directory, children)
-        self.launch(service)
-        return service.started()
+        try:
+            self.launch(service)
+            return service.started()
+        except BaseException:
+            service.end()
+            raise
 
 
 class Daemonkit(Supervisor):
     keeps = "nothing else (the launcher exits)"
-    stops_tree = True
 
     def __init__(self, work, delay="100ms", stop_command=False):
         super().__init__(work)
@@ -442,7 +445,6 @@ class Supervisord(Supervisor):
     def __init__(self, work, stop_as_group=False):
         super().__init__(work)
         self.stop_as_group = stop_as_group
-        self.stops_tree = stop_as_group
         self.name = "supervisord" + (" stopasgroup=true" if stop_as_group else "")
         self.stop_note = ("XML-RPC stopProcess (what `supervisorctl stop` "
                           "calls): SIGTERM to the instance's process group"
@@ -620,6 +622,7 @@ def run(work, windows, window_seconds, restart_rounds, stop_runs):
         return measure_all(work, state, windows, window_seconds, restart_rounds,
                            stop_runs)
     finally:
+        end_marked(state, exact=False)  # Whatever an interruption left.
         shutil.rmtree(state, ignore_errors=True)
 
 
