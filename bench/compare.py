@@ -23,7 +23,13 @@ daemonkit's release binaries, timestamp --help), timed in the same rounds.
 Every daemon is stopped by its exact pid (pidfd_send_signal) and reaped here:
 this process is a child subreaper.
 
+With --supervisors it compares daemonkit's supervisor (daemonize --respawn)
+with s6, runit, daemontools, libslack's daemon and supervisord instead: memory,
+idle wake-ups, restart after a crash, stop of a 100-process tree
+(bench/supervisors.py says how).
+
   sudo bench/compare.py [--runs N] [--write docs/benchmarks.md]
+  sudo bench/compare.py --supervisors [--write docs/benchmarks.md]
 """
 
 import argparse
@@ -40,6 +46,8 @@ import struct
 import subprocess
 import sys
 import time
+
+import supervisors
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PEERS_DIR = os.path.join(ROOT, "bench", "peers")
@@ -245,16 +253,40 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--write", help="replace the results section of this file")
+    group = parser.add_argument_group("supervisors")
+    group.add_argument("--supervisors", action="store_true",
+                       help="compare supervisors instead of start-ups")
+    group.add_argument("--idle-windows", type=int, default=3)
+    group.add_argument("--idle-seconds", type=float, default=20)
+    group.add_argument("--restarts", type=int, default=15)
+    group.add_argument("--stops", type=int, default=7)
     arguments = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("compare.py: run as root (it installs the peers from Debian)")
-    install_peers()
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     # Not under /tmp: libslack's daemon refuses to run a program from a
     # group- or world-writable directory.
     work = os.path.join(ROOT, "bench", ".work")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work, mode=0o755)
+    if arguments.supervisors:
+        # Interrupted (even started in the background, where SIGINT comes
+        # ignored), it still stops and removes all it started.
+        def interrupt(signal_number, frame):
+            raise KeyboardInterrupt(signal.Signals(signal_number).name)
+        signal.signal(signal.SIGINT, interrupt)
+        signal.signal(signal.SIGTERM, interrupt)
+        try:
+            report = supervisors.run(work, arguments.idle_windows,
+                                     arguments.idle_seconds, arguments.restarts,
+                                     arguments.stops)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        print(report)
+        if arguments.write:
+            write_results(arguments.write, report, "supervisors")
+        return
+    install_peers()
     build(work)
     all_peers = peers(work)
     all_settings = settings(work)
@@ -345,8 +377,8 @@ def render_floors(all_floors, floor_times, setting):
     return "\n".join(lines)
 
 
-def write_results(path, report):
-    begin, end = "<!-- results: begin -->", "<!-- results: end -->"
+def write_results(path, report, section="results"):
+    begin, end = f"<!-- {section}: begin -->", f"<!-- {section}: end -->"
     with open(path) as document:
         text = document.read()
     if begin not in text or end not in text:
