@@ -24,11 +24,14 @@ void SignalProven(Os& os, const ProcessId& process, int signal) {
   os.PidFdSendSignal(pidfd.get(), signal, nullptr);
 }
 
-// Sends each signal of `signals` to the group and to every descendant.
+// Sends each signal of `signals` to the group and to every descendant: the
+// group first, at once, which is most of the tree; then the rest, as one
+// scan of /proc finds it.
 void SignalTree(Os& os, pid_t group, std::initializer_list<int> signals) {
+  if (group > 0) os.Kill(-group, *signals.begin());
   absl::StatusOr<std::vector<ProcessId>> found = Descendants(os, os.GetPid());
   for (int signal : signals) {
-    if (group > 0) os.Kill(-group, signal);
+    if (group > 0 && signal != *signals.begin()) os.Kill(-group, signal);
     if (!found.ok()) continue;
     for (const ProcessId& process : *found) SignalProven(os, process, signal);
   }
@@ -49,9 +52,7 @@ void TakeSignals(Os& os, int signal_fd, const TakenSignal& taken) {
 bool AwaitNoDescendants(Os& os, int signal_fd, absl::Time deadline,
                         const TakenSignal& taken, const ReapedChild& reaped) {
   for (;;) {
-    ReapEndedChildren(os, reaped);
-    absl::StatusOr<std::vector<ProcessId>> left = Descendants(os, os.GetPid());
-    if (left.ok() && left->empty()) return true;
+    if (!ReapEndedChildren(os, reaped)) return true;
     absl::StatusOr<absl::Time> now = MonotonicNow(os);
     if (!now.ok() || *now >= deadline) return false;
     struct pollfd ready = {signal_fd, POLLIN, 0};
@@ -63,12 +64,13 @@ bool AwaitNoDescendants(Os& os, int signal_fd, absl::Time deadline,
 
 }  // namespace
 
-void ReapEndedChildren(Os& os, const ReapedChild& reaped) {
+bool ReapEndedChildren(Os& os, const ReapedChild& reaped) {
   for (;;) {
     int status = 0;
     const SysCallIntResult got =
         RetryOnEintr([&] { return os.WaitPid(-1, &status, WNOHANG); });
-    if (!got.ok() || got.value == 0) return;
+    if (got.error == ECHILD) return false;
+    if (!got.ok() || got.value == 0) return true;
     reaped(got.value, status);
   }
 }
@@ -83,6 +85,8 @@ std::vector<ProcessId> StopDescendants(Os& os, int signal_fd, pid_t group,
     if (pid == group) group = 0;
     reaped(pid, status);
   };
+  // Nothing under it: the common end of an instance that left nothing.
+  if (!ReapEndedChildren(os, reap)) return {};
   absl::StatusOr<absl::Time> now = MonotonicNow(os);
   const absl::Time start = now.ok() ? *now : absl::InfinitePast();
   SignalTree(os, group, {SIGTERM, SIGCONT});

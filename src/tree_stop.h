@@ -24,8 +24,11 @@ using ReapedChild = std::function<void(pid_t, int)>;
 // (StopDescendants reaps by itself).
 using TakenSignal = std::function<void(const struct signalfd_siginfo&)>;
 
-// Reaps every child that has ended, without waiting.
-void ReapEndedChildren(Os& os, const ReapedChild& reaped);
+// Reaps every child that has ended, without waiting. Returns whether a
+// child is left (or cannot be told): none means nothing at all is under
+// this process, when it is a child subreaper, since every descendant whose
+// parent died became its child.
+bool ReapEndedChildren(Os& os, const ReapedChild& reaped);
 
 // Sends SIGTERM, then SIGCONT (a stopped process acts on nothing else), to
 // process group `group` (unless 0) and to every descendant of this process;

@@ -132,8 +132,11 @@ TEST_F(SupervisorTest, PidFileNamesTheCommandWhoseParentHoldsTheLock) {
   Start("exec sleep 60");
   const pid_t command = PidFromFile();
   ASSERT_GT(command, 0);
-  EXPECT_EQ(ReadLink(absl::StrCat("/proc/", command, "/exe")),
-            "/usr/bin/sleep");
+  // Named once sh's exec succeeded; sh execs sleep next.
+  EXPECT_TRUE(Eventually([&] {
+    return ReadLink(absl::StrCat("/proc/", command, "/exe")) ==
+           "/usr/bin/sleep";
+  }));
   // COMMAND never gets the lock's descriptor: 0, 1 and 2 only.
   EXPECT_THAT(OpenFds(command), ElementsAre(0, 1, 2));
   const pid_t supervisor = ParentOf(command);
