@@ -234,8 +234,10 @@ TEST_F(SupervisorTest, TermToTheSupervisorStopsTheServiceAndExitsZero) {
 TEST_F(SupervisorTest, SignalsButHupAreForwardedToTheCommand) {
   const std::string got = base_ + ".got";
   Start(absl::StrCat("trap 'echo HUP >> ", got, "' HUP; trap 'echo USR1 >> ",
-                     got, "' USR1; trap 'echo WINCH >> ", got,
-                     "' WINCH; while :; do sleep 0.05; done"));
+                     got, "' USR1; trap 'echo WINCH >> ", got, "' WINCH; : > ",
+                     got, "; while :; do sleep 0.05; done"));
+  // Once the traps are set: a signal before would end sh.
+  ASSERT_TRUE(Eventually([&] { return Exists(got); }));
   const pid_t supervisor = ParentOf(PidFromFile());
   ASSERT_EQ(kill(supervisor, SIGHUP), 0);
   ASSERT_EQ(kill(supervisor, SIGUSR1), 0);
@@ -249,7 +251,9 @@ TEST_F(SupervisorTest, SignalsButHupAreForwardedToTheCommand) {
 TEST_F(SupervisorTest, ReloadSignalsTheCommandNotTheSupervisor) {
   const std::string got = base_ + ".got";
   Start(absl::StrCat("trap 'echo HUP >> ", got, "' HUP; trap 'echo USR2 >> ",
-                     got, "' USR2; while :; do sleep 0.05; done"));
+                     got, "' USR2; : > ", got,
+                     "; while :; do sleep 0.05; done"));
+  ASSERT_TRUE(Eventually([&] { return Exists(got); }));  // The traps are set.
   const pid_t command = PidFromFile();
   ProgramRun reload = Daemonize({"--reload", "--pid-file", pid_file_});
   EXPECT_EQ(reload.exit_status(), 0) << reload.err;
