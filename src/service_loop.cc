@@ -1,7 +1,6 @@
 #include "src/service_loop.h"
 
 #include <poll.h>
-#include <string.h>
 #include <sys/wait.h>
 #include <sysexits.h>
 #include <time.h>
@@ -14,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "daemonkit/exit_code.h"
+#include "src/errno_status.h"
 #include "src/monotonic_clock.h"
 #include "src/os_helpers.h"
 #include "src/path_parts.h"
@@ -226,8 +226,13 @@ void ServiceLoop::Wait() {
   const SysCallIntResult polled = RetryOnEintr(
       [&] { return os_.Poll(ready, 2, PollTimeout(Now(), NextDeadline())); });
   if (!polled.ok()) {
-    Say(os_, absl::StrCat("waiting for signals failed: ",
-                          strerror(polled.error), "; stopping"));
+    const absl::Status failed =
+        ErrnoStatus("waiting for signals", polled.error, EX_OSERR);
+    if (!reported_) {  // The launcher hears why, not of a stop.
+      FailStart(failed);
+      return;
+    }
+    Say(os_, absl::StrCat(failed.message(), "; stopping"));
     stop_asked_ = true;
     return;
   }
