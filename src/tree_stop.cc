@@ -45,13 +45,14 @@ void TakeSignals(Os& os, int signal_fd, const TakenSignal& taken) {
 }
 
 // Reaps until no descendant is left, or `deadline` passes; returns whether
-// none is left.
+// none is left. Both must say so, the scan and waitpid(2): either alone may
+// miss a process (a stat that could not be read, a grandchild).
 bool AwaitNoDescendants(Os& os, int signal_fd, absl::Time deadline,
                         const TakenSignal& taken, const ReapedChild& reaped) {
   for (;;) {
-    ReapEndedChildren(os, reaped);
+    const bool children_left = ReapEndedChildren(os, reaped);
     absl::StatusOr<std::vector<ProcessId>> left = Descendants(os, os.GetPid());
-    if (left.ok() && left->empty()) return true;
+    if (!children_left && left.ok() && left->empty()) return true;
     absl::StatusOr<absl::Time> now = MonotonicNow(os);
     if (!now.ok() || *now >= deadline) return false;
     struct pollfd ready = {signal_fd, POLLIN, 0};
@@ -63,12 +64,13 @@ bool AwaitNoDescendants(Os& os, int signal_fd, absl::Time deadline,
 
 }  // namespace
 
-void ReapEndedChildren(Os& os, const ReapedChild& reaped) {
+bool ReapEndedChildren(Os& os, const ReapedChild& reaped) {
   for (;;) {
     int status = 0;
     const SysCallIntResult got =
         RetryOnEintr([&] { return os.WaitPid(-1, &status, WNOHANG); });
-    if (!got.ok() || got.value == 0) return;
+    if (!got.ok()) return false;  // ECHILD: none.
+    if (got.value == 0) return true;
     reaped(got.value, status);
   }
 }
