@@ -159,7 +159,12 @@ void ServiceLoop::InstanceReady() {
   absl::Status named = Name(worker_->pid);
   Record();
   if (reported_) {
-    if (!named.ok()) Say(os_, named.message());
+    if (!named.ok()) {
+      Say(os_, named.message());
+      // Not left empty or naming the last instance: a stop finds the
+      // supervisor, which holds the lock.
+      Name(os_.GetPid()).IgnoreError();
+    }
     return;
   }
   if (named.ok()) named = daemon_.Ready();
