@@ -110,12 +110,22 @@ NotifySocket::NotifySocket(NotifySocket&& other) noexcept
       address_(std::move(other.address_)),
       fd_(std::move(other.fd_)) {}
 
-NotifySocket::~NotifySocket() {
-  if (!directory_.valid()) return;
+NotifySocket::~NotifySocket() { Remove().IgnoreError(); }
+
+absl::Status NotifySocket::Remove() {
+  if (!directory_.valid()) return absl::OkStatus();
   fd_.reset();
   const std::string socket = absl::StrCat(name_, "/", kSocketName);
-  os_->UnlinkAt(directory_.get(), socket.c_str(), 0);
-  os_->UnlinkAt(directory_.get(), name_.c_str(), AT_REMOVEDIR);
+  SysCallIntResult removed = os_->UnlinkAt(directory_.get(), socket.c_str(), 0);
+  const char* what = "removing notify socket ";
+  // ENOENT: gone already.
+  if (removed.ok() || removed.error == ENOENT) {
+    removed = os_->UnlinkAt(directory_.get(), name_.c_str(), AT_REMOVEDIR);
+    what = "removing the directory of notify socket ";
+  }
+  directory_.reset();
+  if (removed.ok() || removed.error == ENOENT) return absl::OkStatus();
+  return ErrnoStatus(absl::StrCat(what, address_), removed.error, EX_CANTCREAT);
 }
 
 absl::StatusOr<NotifySocket> NotifySocket::Open(Os& os, const std::string& jail,

@@ -109,6 +109,7 @@ int ServiceLoop::Run() {
       Wait();
     }
   }
+  RemoveNotifySocket();
   return *exit_;
 }
 
@@ -179,7 +180,7 @@ void ServiceLoop::FailStart(const absl::Status& why) {
   // Said here too: in foreground mode no launcher hears it.
   Say(os_, why.message());
   StopAll();
-  notify_.reset();
+  RemoveNotifySocket();
   daemon_.Fail(why, ExitCodeOf(why)).IgnoreError();
   exit_ = ExitCodeOf(why);
 }
@@ -341,8 +342,7 @@ void ServiceLoop::WorkerEnded(int status) {
   // What the instance left is stopped before the next one starts.
   const int stopped = StopAll(/*keep_pid_file=*/true);
   if (stopped != 0 || stop_asked_) {  // Asked meanwhile: the stop is done.
-    RemoveRecord();
-    daemon_.RemovePidFile().IgnoreError();
+    RemovePidFileAndRecord();
     exit_ = stopped;
     return;
   }
@@ -367,8 +367,7 @@ void ServiceLoop::WorkerEnded(int status) {
     record_.gave_up = true;
     Record();  // The pid file stays, unlocked: the service died.
   } else {
-    RemoveRecord();
-    daemon_.RemovePidFile().IgnoreError();
+    RemovePidFileAndRecord();
   }
   exit_ = ShellExitStatus(status);
 }
@@ -385,8 +384,7 @@ int ServiceLoop::StopAll(bool keep_pid_file) {
       },
       [&](pid_t pid, int status) { Reaped(pid, status); });
   if (!keep_pid_file) {
-    RemoveRecord();
-    daemon_.RemovePidFile().IgnoreError();
+    RemovePidFileAndRecord();
   }
   if (left.empty()) return 0;
   std::vector<pid_t> pids;
@@ -415,11 +413,25 @@ void ServiceLoop::Record() {
   if (!written.ok()) Say(os_, written.message());
 }
 
-void ServiceLoop::RemoveRecord() {
+void ServiceLoop::RemovePidFileAndRecord() {
   PidFile* pid_file = daemon_.pid_file();
   if (pid_file == nullptr) return;
-  RemoveServiceRecord(os_, pid_file->dir_fd(), RecordName(*pid_file))
-      .IgnoreError();
+  // What cannot be removed stays: it is said. An unlocked pid file is
+  // stale, and a start takes it over.
+  const absl::Status record =
+      RemoveServiceRecord(os_, pid_file->dir_fd(), RecordName(*pid_file));
+  if (!record.ok()) Say(os_, record.message());
+  if (const absl::Status removed = daemon_.RemovePidFile(); !removed.ok()) {
+    Say(os_, removed.message());
+  }
+}
+
+void ServiceLoop::RemoveNotifySocket() {
+  if (!notify_.has_value()) return;
+  if (const absl::Status removed = notify_->Remove(); !removed.ok()) {
+    Say(os_, removed.message());
+  }
+  notify_.reset();
 }
 
 }  // namespace daemonkit::internal

@@ -65,9 +65,12 @@ class ServiceLoop {
   // The pid file names `pid`.
   absl::Status Name(pid_t pid);
   // Writes the status record beside the pid file (service_record.h), for
-  // --status; removes it when the service ends.
+  // --status.
   void Record();
-  void RemoveRecord();
+  // The service ended: removes the record and the pid file, and the notify
+  // socket; says on stderr what it cannot remove.
+  void RemovePidFileAndRecord();
+  void RemoveNotifySocket();
   absl::Time Now();
 
   Os& os_;
