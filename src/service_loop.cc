@@ -399,10 +399,8 @@ absl::Status ServiceLoop::Name(pid_t pid) {
   if (pid_file == nullptr) return absl::OkStatus();
   const SysCallIntResult written = pid_file->Write(pid);
   if (written.ok()) return absl::OkStatus();
-  return WithExitCode(
-      absl::ErrnoToStatus(written.error,
-                          absl::StrCat("writing pid file ", pid_file->path())),
-      EX_IOERR);
+  return ErrnoStatus(absl::StrCat("writing pid file ", pid_file->path()),
+                     written.error, EX_IOERR);
 }
 
 void ServiceLoop::Record() {
