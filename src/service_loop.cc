@@ -226,11 +226,14 @@ void ServiceLoop::OnDeadlines() {
 }
 
 void ServiceLoop::Wait() {
-  struct pollfd ready[2] = {
+  // The worker's pidfd too: readable from its end until it is reaped, so an
+  // end whose SIGCHLD did not lead to its reaping is not missed.
+  struct pollfd ready[3] = {
       {signal_fd_, POLLIN, 0},
-      {notify_.has_value() ? notify_->fd() : -1, POLLIN, 0}};
+      {notify_.has_value() ? notify_->fd() : -1, POLLIN, 0},
+      {worker_.has_value() ? worker_->pidfd.get() : -1, POLLIN, 0}};
   const SysCallIntResult polled = RetryOnEintr(
-      [&] { return os_.Poll(ready, 2, PollTimeout(Now(), NextDeadline())); });
+      [&] { return os_.Poll(ready, 3, PollTimeout(Now(), NextDeadline())); });
   if (!polled.ok()) {
     const absl::Status failed =
         ErrnoStatus("waiting for signals", polled.error, EX_OSERR);
@@ -247,6 +250,9 @@ void ServiceLoop::Wait() {
            return os_.Read(signal_fd_, &info, sizeof info);
          }).value == sizeof info) {
     Route(info);
+  }
+  if ((ready[2].revents & POLLIN) != 0 && worker_.has_value()) {
+    ReapEndedChildren(os_, [&](pid_t pid, int status) { Reaped(pid, status); });
   }
   if (notify_.has_value()) TakeMessages();
 }
