@@ -74,6 +74,13 @@ ServiceLoop::ServiceLoop(Os& os, Daemon& daemon, const DaemonPlan& worker,
 }
 
 int ServiceLoop::Run() {
+  // Deadlines count from here (see Now()).
+  const absl::StatusOr<absl::Time> start = MonotonicNow(os_);
+  if (!start.ok()) {
+    FailStart(start.status());
+    return *exit_;
+  }
+  last_now_ = *start;
   if (options_.notify || options_.watchdog > absl::ZeroDuration()) {
     const std::optional<Credentials>& user = plan_.credentials;
     absl::StatusOr<NotifySocket> opened =
@@ -115,8 +122,11 @@ int ServiceLoop::Run() {
 
 absl::Time ServiceLoop::Now() {
   absl::StatusOr<absl::Time> now = MonotonicNow(os_);
-  // Without a clock, whatever is due is due at once rather than never.
-  return now.ok() ? *now : absl::InfiniteFuture();
+  // Should a reading fail, the last one stands in: a deadline set then is
+  // not lost (now + delay would be never), and one checked then comes at
+  // the next wake-up rather than all of them at once.
+  if (now.ok()) last_now_ = *now;
+  return last_now_;
 }
 
 absl::Status ServiceLoop::Launch() {
