@@ -83,13 +83,18 @@ absl::StatusOr<PidFileState> ReadRunning(Os& os, const std::string& pid_file,
   return state;
 }
 
+// The process to signal for `state`: its supervisor, when it has one and
+// `supervisor` asks for it, else the pid it names.
+pid_t TargetOf(const PidFileState& state, bool supervisor) {
+  return supervisor && state.supervisor != 0 ? state.supervisor : state.pid;
+}
+
 absl::StatusOr<Proven> OpenProven(Os& os, const std::string& pid_file,
                                   bool supervisor, absl::string_view refusal) {
   absl::StatusOr<PidFileState> state = ReadRunning(os, pid_file, refusal);
   if (!state.ok()) return state.status();
   Proven proven = {*state, UniqueFd()};
-  const pid_t target =
-      supervisor && state->supervisor != 0 ? state->supervisor : state->pid;
+  const pid_t target = TargetOf(*state, supervisor);
   const SysCallIntResult opened = os.PidFdOpen(target, 0);
   if (opened.error == ESRCH) return proven;
   if (!opened.ok()) {
@@ -99,12 +104,14 @@ absl::StatusOr<Proven> OpenProven(Os& os, const std::string& pid_file,
   UniqueFd pidfd(os, opened.value);
   // Between the proof and opening the pidfd the daemon may have exited and
   // its pid been reused: proven again now, the pidfd is the daemon's, or a
-  // dead process's that no signal reaches.
+  // dead process's that no signal reaches. A supervisor may have named
+  // another process meanwhile (its new instance, or itself between two):
+  // the target is the same, and the file's latest word counts.
   state = ReadRunning(os, pid_file, refusal);
   if (absl::IsNotFound(state.status())) return proven;
   if (!state.ok()) return state.status();
-  if (state->pid == proven.state.pid &&
-      state->supervisor == proven.state.supervisor) {
+  if (TargetOf(*state, supervisor) == target) {
+    proven.state = *state;
     proven.pidfd = std::move(pidfd);
   }
   return proven;
