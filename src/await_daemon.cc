@@ -157,11 +157,18 @@ absl::StatusOr<pid_t> AwaitDaemon(
   const SysCallIntResult reaped =
       RetryOnEintr([&] { return os.WaitPid(middle, &status, 0); });
   report_read.reset();
-  if (reports.read_error != 0) {
+  // A supervisor whose pid is known is asked to stop (below): it stops its
+  // worker, in a process group of its own, and removes what it made.
+  const bool ask_supervisor =
+      supervisor_stop.has_value() && reports.daemon_pid > 0;
+  if (reports.read_error != 0 && !ask_supervisor) {
     // The daemon's fate can no longer be learned: stop its process group. The
     // middle process made it and is gone, so the group is complete; while the
-    // daemon lives, its group id (the middle's pid) cannot be reused.
-    if (os.Kill(-middle, SIGKILL).ok()) {
+    // daemon lives, its group id (the middle's pid) cannot be reused. A
+    // supervisor there is asked, as it may have started a worker already:
+    // one not in that group yet would outlive SIGKILL.
+    if (os.Kill(-middle, supervisor_stop.has_value() ? SIGTERM : SIGKILL)
+            .ok()) {
       RetryOnEintr([&] { return os.WaitPid(-middle, nullptr, 0); });
     }
   }
@@ -177,7 +184,15 @@ absl::StatusOr<pid_t> AwaitDaemon(
   }
   const pid_t abandoned =
       last_word.has_value() ? last_word->pid : reports.daemon_pid;
-  const DaemonEnd end = abandoned > 0 ? EndDaemon(os, abandoned) : DaemonEnd();
+  DaemonEnd end;
+  if (reports.read_error != 0 && ask_supervisor) {
+    // Whatever it said, it may have said it was ready: it must stop.
+    end = EndDaemon(
+        os, abandoned, /*ask_first=*/true,
+        static_cast<int>(absl::ToInt64Milliseconds(*supervisor_stop)));
+  } else if (abandoned > 0) {
+    end = EndDaemon(os, abandoned);
+  }
   if (last_word.has_value()) return StatusFromReport(*last_word);
   if (reports.read_error != 0) {
     return ErrnoStatus("reading the readiness pipe", reports.read_error,

@@ -20,7 +20,9 @@ namespace daemonkit::internal {
 // here; `signal_fd` the signalfd of launcher_signals.h (-1: none), whose
 // signal stops the start: the daemon is killed; or, for a supervisor
 // (supervisor.h) that takes up to `supervisor_stop` to stop all it started,
-// asked to stop (SIGTERM), and killed only when it has not by then.
+// asked to stop (SIGTERM), and killed only when it has not by then. A
+// supervisor whose report cannot be read (it may have been "ready") is asked
+// to stop too.
 absl::StatusOr<pid_t> AwaitDaemon(
     Os& os, pid_t middle, UniqueFd report_read, int signal_fd,
     std::optional<absl::Duration> supervisor_stop = std::nullopt);

@@ -24,8 +24,9 @@ Daemon Daemon::InLauncher(Os& os, pid_t pid) {
 
 Daemon Daemon::InDaemon(Os& os, pid_t pid, UniqueFd report,
                         std::optional<PidFile> pid_file,
-                        std::string notify_socket) {
+                        std::string notify_socket, bool supervisor) {
   Daemon daemon(os, pid, /*in_daemon=*/true);
+  daemon.supervisor_ = supervisor;
   daemon.report_ = std::move(report);
   daemon.pid_file_ = std::move(pid_file);
   daemon.notify_socket_ = std::move(notify_socket);
@@ -42,7 +43,7 @@ absl::Status Daemon::Ready() {
     // Foreground: the service manager alone hears of this start. When it
     // cannot, no one will: give the pid file back, as for EPIPE below.
     absl::Status notified = Notify("READY=1");
-    if (!notified.ok()) RemovePidFile().IgnoreError();
+    if (!notified.ok() && !supervisor_) RemovePidFile().IgnoreError();
     return notified;
   }
   LaunchReport ready = {};
@@ -54,7 +55,7 @@ absl::Status Daemon::Ready() {
   if (!sent.ok()) {
     // EPIPE: the launcher is gone (killed before the daemon was ready), so
     // no one will hear of this start: give the pid file back.
-    if (sent.error == EPIPE) RemovePidFile().IgnoreError();
+    if (sent.error == EPIPE && !supervisor_) RemovePidFile().IgnoreError();
     return ErrnoStatus("reporting readiness", sent.error, EX_OSERR);
   }
   return Notify(absl::StrCat("READY=1\nMAINPID=", pid_));

@@ -147,7 +147,10 @@ AfterForkFailure SetUpSupervisor(Os& os, DaemonPlan& plan, pid_t pid) {
   for (int fd = 0; fd < 3; ++fd) own.stdio[fd] = std::move(plan.stdio[fd]);
   own.keep = plan.keep;
   own.pid_file = plan.pid_file;
-  return SetUpDaemon(os, own, pid);
+  AfterForkFailure failed = SetUpDaemon(os, own, pid);
+  // `own` ends here: a failed chdir must not name it by its string.
+  if (failed.subject == own.working_directory.c_str()) failed.subject = "/";
+  return failed;
 }
 
 AfterForkFailure SetUpWorker(Os& os, DaemonPlan& plan) {

@@ -123,7 +123,8 @@ absl::StatusOr<Daemon> internal::DetachProcess(const DetachOptions& options,
       return set_up;
     }
     return Daemon::InDaemon(os, pid, UniqueFd(), std::move(plan.pid_file),
-                            std::move(plan.notify_socket));
+                            std::move(plan.notify_socket),
+                            /*supervisor=*/worker != nullptr);
   }
 
   const SysCallIntResult first_fork = os.Fork();
@@ -157,7 +158,8 @@ absl::StatusOr<Daemon> internal::DetachProcess(const DetachOptions& options,
   }
   return Daemon::InDaemon(os, pid, std::move(plan.report_write),
                           std::move(plan.pid_file),
-                          std::move(plan.notify_socket));
+                          std::move(plan.notify_socket),
+                          /*supervisor=*/worker != nullptr);
 }
 
 Daemon DetachOrExit(const DetachOptions& options, Os& os) {

@@ -142,17 +142,31 @@ NotifySocket::NotifySocket(NotifySocket&& other) noexcept
       address_(std::move(other.address_)),
       fd_(std::move(other.fd_)) {}
 
-NotifySocket::~NotifySocket() {
-  if (!parent_.valid()) return;
+NotifySocket::~NotifySocket() { Remove().IgnoreError(); }
+
+absl::Status NotifySocket::Remove() {
+  if (!parent_.valid()) return absl::OkStatus();
   fd_.reset();
-  if (private_.valid()) os_->UnlinkAt(private_.get(), kSocketName, 0);
-  // Only the directory made, should its name now be another's.
-  struct stat named;
-  if (os_->FStatAt(parent_.get(), name_.c_str(), &named, AT_SYMLINK_NOFOLLOW)
-          .ok() &&
-      SameFile(named, made_)) {
-    os_->UnlinkAt(parent_.get(), name_.c_str(), AT_REMOVEDIR);
+  SysCallIntResult removed = {0, 0};
+  const char* what = "removing notify socket ";
+  if (private_.valid()) removed = os_->UnlinkAt(private_.get(), kSocketName, 0);
+  // ENOENT: gone already.
+  if (removed.ok() || removed.error == ENOENT) {
+    what = "removing the directory of notify socket ";
+    // Only the directory made, should its name now be another's. Never
+    // held (its open failed): the name is still the one made, since no one
+    // else may rename in a trusted /tmp.
+    struct stat named;
+    removed =
+        os_->FStatAt(parent_.get(), name_.c_str(), &named, AT_SYMLINK_NOFOLLOW);
+    if (removed.ok() && (!private_.valid() || SameFile(named, made_))) {
+      removed = os_->UnlinkAt(parent_.get(), name_.c_str(), AT_REMOVEDIR);
+    }
   }
+  private_.reset();
+  parent_.reset();
+  if (removed.ok() || removed.error == ENOENT) return absl::OkStatus();
+  return ErrnoStatus(absl::StrCat(what, address_), removed.error, EX_CANTCREAT);
 }
 
 absl::StatusOr<NotifySocket> NotifySocket::Open(Os& os, const std::string& jail,

@@ -37,8 +37,12 @@ class NotifySocket {
 
   NotifySocket(NotifySocket&& other) noexcept;
   NotifySocket& operator=(NotifySocket&&) = delete;
-  // Removes the socket and its directory.
+  // Removes the socket and its directory, unless Remove() did.
   ~NotifySocket();
+
+  // Closes the socket and removes it and its directory; fails naming what
+  // stays.
+  absl::Status Remove();
 
   int fd() const { return fd_.get(); }
   // The worker's NOTIFY_SOCKET.

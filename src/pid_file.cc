@@ -193,13 +193,15 @@ PidFileState JudgeWriteLocked(Os& os, const std::string& path, int fd,
 
 // Unlinks `name` in `dir_fd` if it still names `file`, and not one that
 // replaced it; succeeds without unlinking when it names another file or none.
+// Fails when what it names cannot be checked.
 SysCallIntResult UnlinkIfStillNamed(Os& os, int dir_fd, const std::string& name,
                                     const struct stat& file) {
   struct stat named;
-  if (!os.FStatAt(dir_fd, name.c_str(), &named, AT_SYMLINK_NOFOLLOW).ok() ||
-      !internal::SameFile(named, file)) {
-    return {0, 0};
-  }
+  const SysCallIntResult checked =
+      os.FStatAt(dir_fd, name.c_str(), &named, AT_SYMLINK_NOFOLLOW);
+  if (checked.error == ENOENT) return {0, 0};
+  if (!checked.ok()) return checked;
+  if (!internal::SameFile(named, file)) return {0, 0};
   return os.UnlinkAt(dir_fd, name.c_str(), 0);
 }
 
@@ -436,11 +438,14 @@ absl::Status PidFile::Remove() {
   const bool reachable = dir_fd_.valid() || in_jail_ != std::string::npos;
   struct stat locked;
   absl::Status removed;
-  if (reachable && os_->FStat(fd_.get(), &locked).ok()) {
-    const SysCallIntResult gone =
-        dir_fd_.valid()
-            ? UnlinkIfStillNamed(*os_, dir_fd_.get(), name_, locked)
-            : UnlinkInJail(*os_, path_.substr(in_jail_), name_, locked);
+  if (reachable) {
+    // Without the locked file's identity, no name is proven ours: it stays.
+    SysCallIntResult gone = os_->FStat(fd_.get(), &locked);
+    if (gone.ok()) {
+      gone = dir_fd_.valid()
+                 ? UnlinkIfStillNamed(*os_, dir_fd_.get(), name_, locked)
+                 : UnlinkInJail(*os_, path_.substr(in_jail_), name_, locked);
+    }
     if (!gone.ok()) {
       removed = ErrnoStatus(absl::StrCat("removing pid file ", path_),
                             gone.error, EX_CANTCREAT);

@@ -1,7 +1,6 @@
 #include "src/service_loop.h"
 
 #include <poll.h>
-#include <string.h>
 #include <sys/wait.h>
 #include <sysexits.h>
 #include <time.h>
@@ -14,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "daemonkit/exit_code.h"
+#include "src/errno_status.h"
 #include "src/monotonic_clock.h"
 #include "src/os_helpers.h"
 #include "src/path_parts.h"
@@ -77,6 +77,13 @@ ServiceLoop::ServiceLoop(Os& os, Daemon& daemon, const DaemonPlan& worker,
 }
 
 int ServiceLoop::Run() {
+  // Deadlines count from here (see Now()).
+  const absl::StatusOr<absl::Time> start = MonotonicNow(os_);
+  if (!start.ok()) {
+    FailStart(start.status());
+    return *exit_;
+  }
+  last_now_ = *start;
   if (options_.notify || options_.watchdog > absl::ZeroDuration()) {
     const std::optional<Credentials>& user = plan_.credentials;
     absl::StatusOr<NotifySocket> opened =
@@ -112,13 +119,17 @@ int ServiceLoop::Run() {
       Wait();
     }
   }
+  RemoveNotifySocket();
   return *exit_;
 }
 
 absl::Time ServiceLoop::Now() {
   absl::StatusOr<absl::Time> now = MonotonicNow(os_);
-  // Without a clock, whatever is due is due at once rather than never.
-  return now.ok() ? *now : absl::InfiniteFuture();
+  // Should a reading fail, the last one stands in: a deadline set then is
+  // not lost (now + delay would be never), and one checked then comes at
+  // the next wake-up rather than all of them at once.
+  if (now.ok()) last_now_ = *now;
+  return last_now_;
 }
 
 absl::Status ServiceLoop::Launch() {
@@ -163,7 +174,12 @@ void ServiceLoop::InstanceReady() {
   absl::Status named = Name(worker_->pid);
   Record();
   if (reported_) {
-    if (!named.ok()) Say(os_, named.message());
+    if (!named.ok()) {
+      Say(os_, named.message());
+      // Not left empty or naming the last instance: a stop finds the
+      // supervisor, which holds the lock.
+      Name(os_.GetPid()).IgnoreError();
+    }
     return;
   }
   if (named.ok()) named = daemon_.Ready();
@@ -178,7 +194,7 @@ void ServiceLoop::FailStart(const absl::Status& why) {
   // Said here too: in foreground mode no launcher hears it.
   Say(os_, why.message());
   StopAll();
-  notify_.reset();
+  RemoveNotifySocket();
   daemon_.Fail(why, ExitCodeOf(why)).IgnoreError();
   exit_ = ExitCodeOf(why);
 }
@@ -224,14 +240,22 @@ void ServiceLoop::OnDeadlines() {
 }
 
 void ServiceLoop::Wait() {
-  struct pollfd ready[2] = {
+  // The worker's pidfd too: readable from its end until it is reaped, so an
+  // end whose SIGCHLD did not lead to its reaping is not missed.
+  struct pollfd ready[3] = {
       {signal_fd_, POLLIN, 0},
-      {notify_.has_value() ? notify_->fd() : -1, POLLIN, 0}};
+      {notify_.has_value() ? notify_->fd() : -1, POLLIN, 0},
+      {worker_.has_value() ? worker_->pidfd.get() : -1, POLLIN, 0}};
   const SysCallIntResult polled = RetryOnEintr(
-      [&] { return os_.Poll(ready, 2, PollTimeout(Now(), NextDeadline())); });
+      [&] { return os_.Poll(ready, 3, PollTimeout(Now(), NextDeadline())); });
   if (!polled.ok()) {
-    Say(os_, absl::StrCat("waiting for signals failed: ",
-                          strerror(polled.error), "; stopping"));
+    const absl::Status failed =
+        ErrnoStatus("waiting for signals", polled.error, EX_OSERR);
+    if (!reported_) {  // The launcher hears why, not of a stop.
+      FailStart(failed);
+      return;
+    }
+    Say(os_, absl::StrCat(failed.message(), "; stopping"));
     stop_asked_ = true;
     return;
   }
@@ -243,6 +267,10 @@ void ServiceLoop::Wait() {
            return os_.Read(signal_fd_, &info, sizeof info);
          }).value == sizeof info) {
     Route(info);
+  }
+  // The worker's end, should its SIGCHLD have been missed (a reap failed).
+  if ((ready[2].revents & POLLIN) != 0 && worker_.has_value()) {
+    ReapEndedChildren(os_, [&](pid_t pid, int status) { Reaped(pid, status); });
   }
 }
 
@@ -351,8 +379,7 @@ void ServiceLoop::WorkerEnded(int status) {
   // What the instance left is stopped before the next one starts.
   const int stopped = StopAll(/*keep_pid_file=*/true);
   if (stopped != 0 || stop_asked_) {  // Asked meanwhile: the stop is done.
-    RemoveRecord();
-    daemon_.RemovePidFile().IgnoreError();
+    RemovePidFileAndRecord();
     exit_ = stopped;
     return;
   }
@@ -377,8 +404,7 @@ void ServiceLoop::WorkerEnded(int status) {
     record_.gave_up = true;
     Record();  // The pid file stays, unlocked: the service died.
   } else {
-    RemoveRecord();
-    daemon_.RemovePidFile().IgnoreError();
+    RemovePidFileAndRecord();
   }
   exit_ = ShellExitStatus(status);
 }
@@ -395,8 +421,7 @@ int ServiceLoop::StopAll(bool keep_pid_file) {
       },
       [&](pid_t pid, int status) { Reaped(pid, status); });
   if (!keep_pid_file) {
-    RemoveRecord();
-    daemon_.RemovePidFile().IgnoreError();
+    RemovePidFileAndRecord();
   }
   if (left.empty()) return 0;
   std::vector<pid_t> pids;
@@ -411,10 +436,8 @@ absl::Status ServiceLoop::Name(pid_t pid) {
   if (pid_file == nullptr) return absl::OkStatus();
   const SysCallIntResult written = pid_file->Write(pid);
   if (written.ok()) return absl::OkStatus();
-  return WithExitCode(
-      absl::ErrnoToStatus(written.error,
-                          absl::StrCat("writing pid file ", pid_file->path())),
-      EX_IOERR);
+  return ErrnoStatus(absl::StrCat("writing pid file ", pid_file->path()),
+                     written.error, EX_IOERR);
 }
 
 void ServiceLoop::Record() {
@@ -425,11 +448,25 @@ void ServiceLoop::Record() {
   if (!written.ok()) Say(os_, written.message());
 }
 
-void ServiceLoop::RemoveRecord() {
+void ServiceLoop::RemovePidFileAndRecord() {
   PidFile* pid_file = daemon_.pid_file();
   if (pid_file == nullptr) return;
-  RemoveServiceRecord(os_, pid_file->dir_fd(), RecordName(*pid_file))
-      .IgnoreError();
+  // What cannot be removed stays: it is said. An unlocked pid file is
+  // stale, and a start takes it over.
+  const absl::Status record =
+      RemoveServiceRecord(os_, pid_file->dir_fd(), RecordName(*pid_file));
+  if (!record.ok()) Say(os_, record.message());
+  if (const absl::Status removed = daemon_.RemovePidFile(); !removed.ok()) {
+    Say(os_, removed.message());
+  }
+}
+
+void ServiceLoop::RemoveNotifySocket() {
+  if (!notify_.has_value()) return;
+  if (const absl::Status removed = notify_->Remove(); !removed.ok()) {
+    Say(os_, removed.message());
+  }
+  notify_.reset();
 }
 
 }  // namespace daemonkit::internal

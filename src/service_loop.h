@@ -70,9 +70,12 @@ class ServiceLoop {
   // The pid file names `pid`.
   absl::Status Name(pid_t pid);
   // Writes the status record beside the pid file (service_record.h), for
-  // --status; removes it when the service ends.
+  // --status.
   void Record();
-  void RemoveRecord();
+  // The service ended: removes the record and the pid file, and the notify
+  // socket; says on stderr what it cannot remove.
+  void RemovePidFileAndRecord();
+  void RemoveNotifySocket();
   absl::Time Now();
 
   Os& os_;
@@ -96,6 +99,7 @@ class ServiceLoop {
   absl::Time next_start_ = absl::InfiniteFuture();
   // After EndInstance: when the stop follows, should the signal not do.
   absl::Time end_deadline_ = absl::InfiniteFuture();
+  absl::Time last_now_;  // The monotonic clock's last reading (Now()).
   bool stop_asked_ = false;
   std::optional<int> exit_;  // The service ended: the supervisor's status.
   ServiceRecord record_;

@@ -52,7 +52,12 @@ void TakeSignals(Os& os, int signal_fd, const TakenSignal& taken) {
 bool AwaitNoDescendants(Os& os, int signal_fd, absl::Time deadline,
                         const TakenSignal& taken, const ReapedChild& reaped) {
   for (;;) {
-    if (!ReapEndedChildren(os, reaped)) return true;
+    // waitpid(2) and /proc must agree: one failing read is not an end.
+    if (!ReapEndedChildren(os, reaped)) {
+      absl::StatusOr<std::vector<ProcessId>> left =
+          Descendants(os, os.GetPid());
+      if (left.ok() && left->empty()) return true;
+    }
     absl::StatusOr<absl::Time> now = MonotonicNow(os);
     if (!now.ok() || *now >= deadline) return false;
     struct pollfd ready = {signal_fd, POLLIN, 0};
@@ -85,8 +90,9 @@ std::vector<ProcessId> StopDescendants(Os& os, int signal_fd, pid_t group,
     if (pid == group) group = 0;
     reaped(pid, status);
   };
-  // Nothing under it: the common end of an instance that left nothing.
-  if (!ReapEndedChildren(os, reap)) return {};
+  // Nothing under it: the common end of an instance that left nothing (and
+  // was reaped: its group is no one's then), with no scan of /proc.
+  if (group == 0 && !ReapEndedChildren(os, reap)) return {};
   absl::StatusOr<absl::Time> now = MonotonicNow(os);
   const absl::Time start = now.ok() ? *now : absl::InfinitePast();
   SignalTree(os, group, {SIGTERM, SIGCONT});

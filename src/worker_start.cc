@@ -88,7 +88,14 @@ void RunWorker(Os& os, DaemonPlan& plan, const std::vector<std::string>& argv,
   LaunchReport exec_next = {};
   exec_next.kind = LaunchReport::kExec;
   exec_next.pid = pid;
-  WriteReport(os, report_fd, exec_next);
+  if (const SysCallSizeResult told = WriteReport(os, report_fd, exec_next);
+      !told.ok()) {
+    // The supervisor could not tell this exec from a death: no exec, and
+    // why, should the pipe take it after all.
+    ReportFailureAndExit(os, report_fd, pid,
+                         {"reporting its exec", nullptr, told.error});
+    return;
+  }
   const int error = ExecSearchingPath(os, argv);
   const absl::Status failed = WithExitCode(
       absl::ErrnoToStatus(error, absl::StrCat("cannot run ", argv[0])),

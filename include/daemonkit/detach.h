@@ -166,10 +166,12 @@ class Daemon {
   // The launcher's view of a ready daemon.
   static Daemon InLauncher(Os& os, pid_t pid);
   // The daemon's own, with the readiness pipe's write end (none in
-  // foreground mode), its pid file, and the service manager's socket.
+  // foreground mode), its pid file, and the service manager's socket. A
+  // `supervisor`'s Ready() never removes the pid file: the supervisor does,
+  // once it has stopped what it started and removed its status record.
   static Daemon InDaemon(Os& os, pid_t pid, UniqueFd report,
                          std::optional<PidFile> pid_file,
-                         std::string notify_socket);
+                         std::string notify_socket, bool supervisor);
   Daemon(Os& os, pid_t pid, bool in_daemon)
       : os_(&os), pid_(pid), in_daemon_(in_daemon) {}
 
@@ -177,6 +179,7 @@ class Daemon {
   pid_t pid_;
   bool in_daemon_;
   bool ready_ = false;               // Ready() or Fail() was called.
+  bool supervisor_ = false;          // See InDaemon().
   std::optional<PidFile> pid_file_;  // The daemon's, until it removes it.
   std::string notify_socket_;        // NOTIFY_SOCKET, as the launcher had it.
   // Last, so that it is closed first: a launcher waiting on the pipe learns

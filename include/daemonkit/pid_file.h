@@ -76,9 +76,10 @@ class PidFile {
   void EnteredChroot(absl::string_view new_root);
 
   // Removes the file if its path still names the locked file (and not one
-  // that replaced it), then closes the descriptor. After EnteredChroot(), a
-  // file outside the jail is out of reach: it is left, unlocked, and Remove()
-  // succeeds.
+  // that replaced it), then closes the descriptor. When that cannot be told
+  // (fstat(2) of the file or of its name fails), the file stays and Remove()
+  // fails. After EnteredChroot(), a file outside the jail is out of reach: it
+  // is left, unlocked, and Remove() succeeds.
   absl::Status Remove();
 
  private:

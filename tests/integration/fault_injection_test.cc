@@ -51,6 +51,7 @@
 #include "gtest/gtest.h"
 #include "mocks/fault_injecting_os.h"
 #include "tests/support/proc_view.h"
+#include "tests/support/realistic_errno.h"
 
 namespace daemonkit {
 namespace {
@@ -61,6 +62,7 @@ using ::daemonkit::test::ChildrenOf;
 using ::daemonkit::test::OpenFds;
 using ::daemonkit::test::ReadFile;
 using ::daemonkit::test::ReadLink;
+using ::daemonkit::test::RealisticErrno;
 using ::testing::HasSubstr;
 
 // The daemon's exit status when its own Ready() fails.
@@ -165,72 +167,6 @@ std::string ReapEverything() {
     waitpid(pid, nullptr, 0);
   }
   return left;
-}
-
-// An errno the kernel really returns for each call.
-int RealisticErrno(Call call) {
-  switch (call) {
-    case Call::kFork:
-      return EAGAIN;
-    case Call::kSetSid:
-      return EPERM;
-    case Call::kChdir:
-      return EACCES;
-    case Call::kChroot:
-      return EACCES;
-    case Call::kOpen:
-      return EMFILE;
-    case Call::kClose:
-      return EIO;
-    case Call::kDup2:
-      return EBADF;
-    case Call::kFcntl:
-      return EBADF;
-    case Call::kCloseRange:
-      return EINVAL;
-    case Call::kGetDents:
-      return ENOENT;
-    case Call::kGetRLimit:
-      return EFAULT;
-    case Call::kPipe:
-      return ENFILE;
-    case Call::kRead:
-      return EIO;
-    case Call::kWrite:
-      return EPIPE;
-    case Call::kPoll:
-      return ENOMEM;
-    case Call::kWaitPid:
-      return ECHILD;
-    case Call::kKill:
-      return ESRCH;
-    case Call::kPidFdOpen:
-      return EMFILE;
-    case Call::kSigAction:
-      return EFAULT;
-    case Call::kSigProcMask:
-      return EFAULT;
-    case Call::kPrctl:
-      return EINVAL;
-    case Call::kFChown:
-      return EPERM;
-    case Call::kSetGroups:
-      return EPERM;
-    case Call::kSetGid:
-      return EPERM;
-    case Call::kSetUid:  // RLIMIT_NPROC reached by the target user.
-      return EAGAIN;
-    case Call::kClearEnv:
-      return ENOMEM;
-    case Call::kSetEnv:
-      return ENOMEM;
-    case Call::kSocket:
-      return EMFILE;
-    case Call::kSendTo:  // No service manager listens any more.
-      return ECONNREFUSED;
-    default:
-      return EIO;
-  }
 }
 
 // What a process of a start does. Foreground mode has one process, which

@@ -537,6 +537,37 @@ TEST_F(AcquiredPidFileTest, FailedUnlinkIsReportedAndTheFileStillClosed) {
   EXPECT_THAT(removed, HasExitCode(EX_CANTCREAT));
 }
 
+TEST_F(AcquiredPidFileTest, RemoveLeavesAFileItCannotCheckAndSaysSo) {
+  InSequence in_order;
+  EXPECT_CALL(os_, FStat(kFd, _)).WillOnce(Return(SysCallFailure(EIO)));
+  ExpectClosed();
+  const absl::Status removed = file_->Remove();
+  EXPECT_THAT(removed, HasMessage("removing pid file /run/app.pid failed: "
+                                  "Input/output error"));
+  EXPECT_THAT(removed, HasExitCode(EX_CANTCREAT));
+}
+
+TEST_F(AcquiredPidFileTest, RemoveLeavesANameItCannotCheckAndSaysSo) {
+  InSequence in_order;
+  EXPECT_CALL(os_, FStat(kFd, _))
+      .WillOnce(DoAll(SetArgPointee<1>(File(7)), Return(SysCallSuccess())));
+  EXPECT_CALL(os_, FStatAt(kDirFd, StrEq(kName), _, AT_SYMLINK_NOFOLLOW))
+      .WillOnce(Return(SysCallFailure(EIO)));
+  ExpectClosed();
+  EXPECT_THAT(file_->Remove(), HasMessage("removing pid file /run/app.pid "
+                                          "failed: Input/output error"));
+}
+
+TEST_F(AcquiredPidFileTest, RemoveSucceedsWhenTheNameIsAlreadyGone) {
+  InSequence in_order;
+  EXPECT_CALL(os_, FStat(kFd, _))
+      .WillOnce(DoAll(SetArgPointee<1>(File(7)), Return(SysCallSuccess())));
+  EXPECT_CALL(os_, FStatAt(kDirFd, StrEq(kName), _, AT_SYMLINK_NOFOLLOW))
+      .WillOnce(Return(SysCallFailure(ENOENT)));
+  ExpectClosed();
+  EXPECT_THAT(file_->Remove(), IsOk());
+}
+
 TEST_F(AcquiredPidFileTest, MoveAssignedFileClosesItsOwnAndTakesTheOther) {
   constexpr int kOtherDirFd = 6;
   constexpr int kOtherFd = 7;

@@ -347,6 +347,50 @@ TEST_F(WorkerStartTest, ProgramWithoutASlashIsSearchedInPath) {
                        "cannot run app: No such file or directory"));
 }
 
+// A worker that cannot say "exec next" does not exec: the supervisor would
+// take the end-of-file of its exec for a death. It says why, should the pipe
+// take it, and exits.
+TEST_F(WorkerStartTest, ExecNextThatCannotBeSaidIsNoExec) {
+  plan_ = DaemonPlan();
+  plan_.working_directory = "/";
+  InSequence in_order;
+  ExpectForked(SysCallSuccess(0));
+  EXPECT_CALL(os_, Close(kReportRead)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, GetPid()).WillOnce(Return(kWorker));
+  EXPECT_CALL(os_, SetPgid(0, 0)).WillOnce(Return(SysCallSuccess()));
+  ExpectCallersVariablesUnset();
+  EXPECT_CALL(os_, Umask(0)).WillOnce(Return(022));
+  EXPECT_CALL(os_, Chdir(StrEq("/"))).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, SigAction(_, IsDefaultAction(), nullptr))
+      .Times(NSIG - 3)
+      .WillRepeatedly(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, SigProcMask(SIG_SETMASK, IsEmptySet(), nullptr))
+      .WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, CloseRange(3, kReportWrite - 1, 0))
+      .WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, CloseRange(kReportWrite + 1, UINT_MAX, 0))
+      .WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Prctl(PR_SET_PDEATHSIG, SIGTERM))
+      .WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, GetPPid()).WillOnce(Return(kSupervisor));
+  EXPECT_CALL(os_, SigAction(SIGPIPE, _, _)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Write(kReportWrite, _, sizeof(LaunchReport)))
+      .WillOnce(Return(SysCallSizeResult{-1, ENOSPC}));
+  EXPECT_CALL(os_, SigAction(SIGPIPE, _, nullptr))
+      .WillOnce(Return(SysCallSuccess()));
+  LaunchReport written = {};
+  EXPECT_CALL(os_, SigAction(SIGPIPE, _, _)).WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Write(kReportWrite, _, sizeof(LaunchReport)))
+      .WillOnce(Invoke(KeepsReport(&written)));
+  EXPECT_CALL(os_, SigAction(SIGPIPE, _, nullptr))
+      .WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, Exit(EX_OSERR));
+  EXPECT_CALL(os_, Close(kReportWrite)).WillOnce(Return(SysCallSuccess()));
+  StartWorker(os_, plan_, {"app"}).IgnoreError();
+  EXPECT_STREQ(written.message,
+               "reporting its exec failed: No space left on device");
+}
+
 struct FailingStep {
   Step step;
   int error;
