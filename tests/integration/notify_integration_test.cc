@@ -45,14 +45,18 @@
 
 namespace {
 
+using ::daemonkit::test::Eventually;
 using ::daemonkit::test::Exists;
 using ::daemonkit::test::FinishProgram;
 using ::daemonkit::test::OpenFds;
+using ::daemonkit::test::ParentOf;
+using ::daemonkit::test::PidsIn;
 using ::daemonkit::test::ProgramRun;
 using ::daemonkit::test::ReadFile;
 using ::daemonkit::test::ReadLink;
 using ::daemonkit::test::Runfile;
 using ::daemonkit::test::RunProgram;
+using ::daemonkit::test::Runs;
 using ::daemonkit::test::StartProgram;
 using ::daemonkit::test::StatFields;
 using ::daemonkit::test::StatusField;
@@ -62,43 +66,6 @@ using ::testing::StartsWith;
 
 constexpr uid_t kNobody = 65534;
 constexpr uid_t kStranger = 12345;
-
-// Whether `condition` holds within `timeout`, asked every 5 ms.
-bool Eventually(const std::function<bool()>& condition,
-                absl::Duration timeout = absl::Seconds(5)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (!condition()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return true;
-}
-
-// Whether `pid` runs: it exists and is no zombie.
-bool Runs(pid_t pid) {
-  const std::vector<std::string> fields = StatFields(pid);
-  return !fields.empty() && fields[0] != "Z" && fields[0] != "X";
-}
-
-pid_t ParentOf(pid_t pid) {
-  const std::vector<std::string> fields = StatFields(pid);
-  int parent = -1;
-  if (fields.size() > 1) {
-    EXPECT_TRUE(absl::SimpleAtoi(fields[1], &parent));
-  }
-  return parent;
-}
-
-// The pids written one per line to `path`.
-std::vector<pid_t> PidsIn(const std::string& path) {
-  std::vector<pid_t> pids;
-  for (absl::string_view line :
-       absl::StrSplit(ReadFile(path), '\n', absl::SkipEmpty())) {
-    int pid;
-    if (absl::SimpleAtoi(line, &pid)) pids.push_back(pid);
-  }
-  return pids;
-}
 
 // The directory part of a path.
 std::string DirectoryOf(const std::string& path) {

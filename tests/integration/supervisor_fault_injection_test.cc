@@ -92,6 +92,7 @@ using ::daemonkit::test::OpenFds;
 using ::daemonkit::test::ReadFile;
 using ::daemonkit::test::ReadLink;
 using ::daemonkit::test::RealisticErrno;
+using ::daemonkit::test::Runs;
 using ::daemonkit::test::StatFields;
 using ::testing::HasSubstr;
 
@@ -230,12 +231,6 @@ std::vector<Reaped> ReapEverything(absl::Duration timeout, std::string* left) {
     waitpid(pid, nullptr, 0);
   }
   return reaped;
-}
-
-// Whether `pid` runs: it exists and is no zombie.
-bool Runs(pid_t pid) {
-  const std::vector<std::string> fields = StatFields(pid);
-  return !fields.empty() && fields[0] != "Z" && fields[0] != "X";
 }
 
 // The pid a pid file names, or 0.

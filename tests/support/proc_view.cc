@@ -89,4 +89,26 @@ std::vector<int> OpenFds(pid_t pid) {
   return fds;
 }
 
+bool Runs(pid_t pid) {
+  const std::vector<std::string> fields = StatFields(pid);
+  return !fields.empty() && fields[0] != "Z" && fields[0] != "X";
+}
+
+pid_t ParentOf(pid_t pid) {
+  const std::vector<std::string> fields = StatFields(pid);
+  int parent = -1;
+  if (fields.size() < 2 || !absl::SimpleAtoi(fields[1], &parent)) return -1;
+  return parent;
+}
+
+std::vector<pid_t> PidsIn(const std::string& path) {
+  std::vector<pid_t> pids;
+  for (absl::string_view line :
+       absl::StrSplit(ReadFile(path), '\n', absl::SkipEmpty())) {
+    int pid;
+    if (absl::SimpleAtoi(line, &pid)) pids.push_back(pid);
+  }
+  return pids;
+}
+
 }  // namespace daemonkit::test

@@ -25,6 +25,13 @@ std::string StatusField(pid_t pid, const std::string& name);
 std::map<pid_t, char> ChildrenOf(pid_t pid);
 // The descriptors `pid` has open, ascending.
 std::vector<int> OpenFds(pid_t pid);
+// Whether `pid` runs: it exists and is no zombie (PID 1 here may reap one
+// late, so a zombie counts as gone).
+bool Runs(pid_t pid);
+// `pid`'s parent; -1 when it is gone.
+pid_t ParentOf(pid_t pid);
+// The pids written one per line to `path` (by a test's script).
+std::vector<pid_t> PidsIn(const std::string& path);
 
 }  // namespace daemonkit::test
 

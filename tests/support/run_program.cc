@@ -88,6 +88,16 @@ std::string Runfile(const std::string& path) {
   return absl::StrCat(std::getenv("TEST_SRCDIR"), "/daemonkit/", path);
 }
 
+bool Eventually(const std::function<bool()>& condition,
+                absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (!condition()) {
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return true;
+}
+
 std::string PerTestPath() {
   return absl::StrCat(
       std::getenv("TEST_TMPDIR"), "/",

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,11 @@ ProgramRun RunProgram(const std::vector<std::string>& argv);
 
 // A file of this test's runfiles, e.g. "examples/timestamp".
 std::string Runfile(const std::string& path);
+
+// Whether `condition` holds within `timeout`, asked every 5 ms: for what a
+// started program does on its own time.
+bool Eventually(const std::function<bool()>& condition,
+                absl::Duration timeout = absl::Seconds(10));
 
 // A path in TEST_TMPDIR named after the running test (a '/' of a
 // parameterized name made '_'), for a test to add a suffix to.

@@ -256,6 +256,30 @@ class WorkerStartTest : public ::testing::Test {
         .WillOnce(Return(SysCallSuccess()));
   }
 
+  // A worker with the plainest plan (plan_ = BarePlan()), from its fork to
+  // the check of its parent, all succeeding.
+  void ExpectBareWorkerUpToItsExec() {
+    ExpectForked(SysCallSuccess(0));
+    EXPECT_CALL(os_, Close(kReportRead)).WillOnce(Return(SysCallSuccess()));
+    EXPECT_CALL(os_, GetPid()).WillOnce(Return(kWorker));
+    EXPECT_CALL(os_, SetPgid(0, 0)).WillOnce(Return(SysCallSuccess()));
+    ExpectCallersVariablesUnset();
+    EXPECT_CALL(os_, Umask(0)).WillOnce(Return(022));
+    EXPECT_CALL(os_, Chdir(StrEq("/"))).WillOnce(Return(SysCallSuccess()));
+    EXPECT_CALL(os_, SigAction(_, IsDefaultAction(), nullptr))
+        .Times(NSIG - 3)
+        .WillRepeatedly(Return(SysCallSuccess()));
+    EXPECT_CALL(os_, SigProcMask(SIG_SETMASK, IsEmptySet(), nullptr))
+        .WillOnce(Return(SysCallSuccess()));
+    EXPECT_CALL(os_, CloseRange(3, kReportWrite - 1, 0))
+        .WillOnce(Return(SysCallSuccess()));
+    EXPECT_CALL(os_, CloseRange(kReportWrite + 1, UINT_MAX, 0))
+        .WillOnce(Return(SysCallSuccess()));
+    EXPECT_CALL(os_, Prctl(PR_SET_PDEATHSIG, SIGTERM))
+        .WillOnce(Return(SysCallSuccess()));
+    EXPECT_CALL(os_, GetPPid()).WillOnce(Return(kSupervisor));
+  }
+
   // The supervisor's callers' variables, unset first.
   void ExpectCallersVariablesUnset() {
     for (const char* name :
@@ -308,25 +332,7 @@ TEST_F(WorkerStartTest, ProgramWithoutASlashIsSearchedInPath) {
   plan_ = DaemonPlan();  // No keep_fds, no user, no environment.
   plan_.working_directory = "/";
   InSequence in_order;
-  ExpectForked(SysCallSuccess(0));
-  EXPECT_CALL(os_, Close(kReportRead)).WillOnce(Return(SysCallSuccess()));
-  EXPECT_CALL(os_, GetPid()).WillOnce(Return(kWorker));
-  EXPECT_CALL(os_, SetPgid(0, 0)).WillOnce(Return(SysCallSuccess()));
-  ExpectCallersVariablesUnset();
-  EXPECT_CALL(os_, Umask(0)).WillOnce(Return(022));
-  EXPECT_CALL(os_, Chdir(StrEq("/"))).WillOnce(Return(SysCallSuccess()));
-  EXPECT_CALL(os_, SigAction(_, IsDefaultAction(), nullptr))
-      .Times(NSIG - 3)
-      .WillRepeatedly(Return(SysCallSuccess()));
-  EXPECT_CALL(os_, SigProcMask(SIG_SETMASK, IsEmptySet(), nullptr))
-      .WillOnce(Return(SysCallSuccess()));
-  EXPECT_CALL(os_, CloseRange(3, kReportWrite - 1, 0))
-      .WillOnce(Return(SysCallSuccess()));
-  EXPECT_CALL(os_, CloseRange(kReportWrite + 1, UINT_MAX, 0))
-      .WillOnce(Return(SysCallSuccess()));
-  EXPECT_CALL(os_, Prctl(PR_SET_PDEATHSIG, SIGTERM))
-      .WillOnce(Return(SysCallSuccess()));
-  EXPECT_CALL(os_, GetPPid()).WillOnce(Return(kSupervisor));
+  ExpectBareWorkerUpToItsExec();
   ExpectExecNext();
   EXPECT_CALL(os_, GetEnv(StrEq("PATH"))).WillOnce(Return("/opt/bin:/bin"));
   EXPECT_CALL(os_, ExecVe(StrEq("/opt/bin/app"), _, _))
@@ -354,25 +360,7 @@ TEST_F(WorkerStartTest, ExecNextThatCannotBeSaidIsNoExec) {
   plan_ = DaemonPlan();
   plan_.working_directory = "/";
   InSequence in_order;
-  ExpectForked(SysCallSuccess(0));
-  EXPECT_CALL(os_, Close(kReportRead)).WillOnce(Return(SysCallSuccess()));
-  EXPECT_CALL(os_, GetPid()).WillOnce(Return(kWorker));
-  EXPECT_CALL(os_, SetPgid(0, 0)).WillOnce(Return(SysCallSuccess()));
-  ExpectCallersVariablesUnset();
-  EXPECT_CALL(os_, Umask(0)).WillOnce(Return(022));
-  EXPECT_CALL(os_, Chdir(StrEq("/"))).WillOnce(Return(SysCallSuccess()));
-  EXPECT_CALL(os_, SigAction(_, IsDefaultAction(), nullptr))
-      .Times(NSIG - 3)
-      .WillRepeatedly(Return(SysCallSuccess()));
-  EXPECT_CALL(os_, SigProcMask(SIG_SETMASK, IsEmptySet(), nullptr))
-      .WillOnce(Return(SysCallSuccess()));
-  EXPECT_CALL(os_, CloseRange(3, kReportWrite - 1, 0))
-      .WillOnce(Return(SysCallSuccess()));
-  EXPECT_CALL(os_, CloseRange(kReportWrite + 1, UINT_MAX, 0))
-      .WillOnce(Return(SysCallSuccess()));
-  EXPECT_CALL(os_, Prctl(PR_SET_PDEATHSIG, SIGTERM))
-      .WillOnce(Return(SysCallSuccess()));
-  EXPECT_CALL(os_, GetPPid()).WillOnce(Return(kSupervisor));
+  ExpectBareWorkerUpToItsExec();
   EXPECT_CALL(os_, SigAction(SIGPIPE, _, _)).WillOnce(Return(SysCallSuccess()));
   EXPECT_CALL(os_, Write(kReportWrite, _, sizeof(LaunchReport)))
       .WillOnce(Return(SysCallSizeResult{-1, ENOSPC}));
