@@ -3,8 +3,8 @@
 // (nohup ignores SIGHUP). Blocked and read through a signalfd, they are
 // noticed while the launcher waits: it stops what it started, removes the pid
 // file and reports the signal, instead of dying and leaving a half-started
-// daemon behind. Detach watches them from its start until its wait ends;
-// daemonize --ready=notify from before Detach until COMMAND says READY=1.
+// daemon behind. Detach watches them from its start until its wait ends
+// (a supervisor's too, which waits for READY=1 in Supervise's daemon).
 #ifndef DAEMONKIT_SRC_LAUNCHER_SIGNALS_H_
 #define DAEMONKIT_SRC_LAUNCHER_SIGNALS_H_
 
