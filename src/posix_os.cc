@@ -247,6 +247,11 @@ SysCallIntResult PosixOs::Bind(int fd, const struct sockaddr* address,
   return Result(::bind(fd, address, length));
 }
 
+SysCallIntResult PosixOs::Connect(int fd, const struct sockaddr* address,
+                                  socklen_t length) {
+  return Result(::connect(fd, address, length));
+}
+
 SysCallIntResult PosixOs::SetSockOpt(int fd, int level, int name,
                                      const void* value, socklen_t length) {
   return Result(::setsockopt(fd, level, name, value, length));

@@ -138,6 +138,10 @@ DAEMONKIT_OS_CALL(SysCallIntResult, Socket,
 DAEMONKIT_OS_CALL(SysCallIntResult, Bind,
                   (int fd, const struct sockaddr* address, socklen_t length),
                   (fd, address, length))
+// Wraps connect(2).
+DAEMONKIT_OS_CALL(SysCallIntResult, Connect,
+                  (int fd, const struct sockaddr* address, socklen_t length),
+                  (fd, address, length))
 // Wraps setsockopt(2).
 DAEMONKIT_OS_CALL(SysCallIntResult, SetSockOpt,
                   (int fd, int level, int name, const void* value,

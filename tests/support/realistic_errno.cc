@@ -89,6 +89,8 @@ int RealisticErrno(FaultInjectingOs::Call call) {
       return ENOMEM;
     case Call::kBind:
       return EADDRINUSE;
+    case Call::kConnect:  // The syslog daemon is not running.
+      return ECONNREFUSED;
     case Call::kRecvMsg:
       return ENOMEM;
     case Call::kSendTo:  // No service manager listens any more.

@@ -1,0 +1,97 @@
+// daemonkit::LineSink: where a capture (output_capture.h) writes the records
+// a LineFormat made: a file, or a syslog daemon's socket.
+//
+// A sink writes records whole or not at all, in order, and says how many
+// went; it never blocks for long (a syslog socket is non-blocking) and it
+// never keeps a record itself: what it did not write stays the caller's, to
+// try again or to drop.
+#ifndef DAEMONKIT_LINE_SINK_H_
+#define DAEMONKIT_LINE_SINK_H_
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "daemonkit/os.h"
+#include "daemonkit/unique_fd.h"
+
+namespace daemonkit {
+
+class LineSink {
+ public:
+  struct Written {
+    size_t records = 0;  // How many of the first records went, whole.
+    int error = 0;       // Why the next one did not; 0 when all went.
+  };
+
+  virtual ~LineSink() = default;
+  // Writes the records that `bytes` holds one after another, of `sizes`.
+  virtual Written Write(absl::string_view bytes,
+                        absl::Span<const size_t> sizes) = 0;
+  // Opens anew what the sink writes to: the file at its path (after
+  // logrotate moved it), the syslog socket (after the daemon restarted).
+  // On failure the sink goes on with what it had, if anything.
+  virtual absl::Status Reopen() = 0;
+  // After EAGAIN: the descriptor that polls writable (POLLOUT) when the sink
+  // can take more; -1 when none does (try again later).
+  virtual int writable_fd() const { return -1; }
+};
+
+// Appends to a file: all the records in one write(2) when it takes them. A
+// write cut short (a full disk) is taken back out of the file (ftruncate)
+// to the end of its last whole record, so that a record is in the file
+// whole or not at all, and what follows is never glued to half a line. The
+// file is the sink's only writer (as in examples/line_log.h).
+class FileSink : public LineSink {
+ public:
+  // Writes to `fd` (owned); Reopen opens `path` again with OpenOutputFile
+  // (output_file.h), as `owner`'s file, and moves it onto `fd`'s number
+  // with dup2(2), so that a descriptor number others know (the
+  // supervisor's stderr) follows the file. An empty `path`: Reopen does
+  // nothing.
+  FileSink(Os& os, UniqueFd fd, std::string path,
+           std::optional<uid_t> owner = std::nullopt);
+  Written Write(absl::string_view bytes,
+                absl::Span<const size_t> sizes) override;
+  absl::Status Reopen() override;
+  int fd() const { return fd_.get(); }
+
+ private:
+  Os& os_;
+  UniqueFd fd_;
+  std::string path_;
+  std::optional<uid_t> owner_;
+};
+
+// Sends each record as one datagram to the syslog daemon's socket (an
+// AF_UNIX datagram socket, /dev/log by default), connected, non-blocking
+// and close-on-exec. The socket is made at the first Write; when the daemon
+// went away (ECONNREFUSED, ENOTCONN, ENOENT: it restarted and made a new
+// socket) it is made and connected again once, at once, within the same
+// Write. EAGAIN means the daemon's queue is full: writable_fd() says when
+// it has room.
+class SyslogSink : public LineSink {
+ public:
+  explicit SyslogSink(Os& os, std::string socket_path = "/dev/log");
+  Written Write(absl::string_view bytes,
+                absl::Span<const size_t> sizes) override;
+  absl::Status Reopen() override;
+  int writable_fd() const override { return socket_.get(); }
+
+ private:
+  // A new socket connected to socket_path_; 0 or the errno.
+  int Connect();
+
+  Os& os_;
+  std::string socket_path_;
+  UniqueFd socket_;
+};
+
+}  // namespace daemonkit
+
+#endif  // DAEMONKIT_LINE_SINK_H_
