@@ -51,22 +51,24 @@ std::string RecordName(const PidFile& pid_file) {
   return SplitPath(ServiceRecordPath(pid_file.path())).name;
 }
 
-// One line on the supervisor's stderr (the daemon's, as --stderr says).
-void Say(Os& os, absl::string_view what) {
-  const std::string line = absl::StrCat("supervisor: ", what, "\n");
-  os.Write(STDERR_FILENO, line.data(), line.size());
+// The program's user, whose files the captured output's may be.
+std::optional<uid_t> OwnerOf(const DaemonPlan& plan) {
+  return plan.credentials.has_value() ? plan.credentials->uid : std::nullopt;
 }
 
 }  // namespace
 
 ServiceLoop::ServiceLoop(Os& os, Daemon& daemon, const DaemonPlan& worker,
-                         const SupervisorOptions& options, int signal_fd)
+                         const SupervisorOptions& options, int signal_fd,
+                         const std::string& stdout_path,
+                         const std::string& stderr_path)
     : os_(os),
       daemon_(daemon),
       plan_(worker),
       options_(options),
       signal_fd_(signal_fd),
-      stop_timeout_(options.stop_timeout) {
+      stop_timeout_(options.stop_timeout),
+      output_(os, options, stdout_path, stderr_path, OwnerOf(worker)) {
   if (options.respawn.has_value()) respawn_.emplace(*options.respawn);
   if (options.watchdog > absl::ZeroDuration()) {
     environment_.variables.push_back(
@@ -140,10 +142,19 @@ absl::Status ServiceLoop::Launch() {
   instance_ready_ = false;
   refused_.clear();
   imposed_end_.reset();
-  absl::StatusOr<StartedWorker> started =
-      StartWorker(os_, plan_, options_.command, environment_);
-  if (!started.ok()) return started.status();
+  WorkerStreams streams;
+  if (absl::Status piped = output_.MakePipes(streams); !piped.ok()) {
+    output_.Detach(Now());
+    return piped;
+  }
+  absl::StatusOr<StartedWorker> started = StartWorker(
+      os_, plan_, options_.command, environment_, std::move(streams));
+  if (!started.ok()) {
+    output_.Detach(Now());  // What it said before it failed.
+    return started.status();
+  }
   worker_ = *std::move(started);
+  output_.Started(worker_->pid);
   record_.pid = worker_->pid;
   if (!options_.notify) {
     InstanceReady();  // Exec is readiness: the program runs.
@@ -175,7 +186,7 @@ void ServiceLoop::InstanceReady() {
   Record();
   if (reported_) {
     if (!named.ok()) {
-      Say(os_, named.message());
+      Say(named.message());
       // Not left empty or naming the last instance: a stop finds the
       // supervisor, which holds the lock.
       Name(os_.GetPid()).IgnoreError();
@@ -192,7 +203,7 @@ void ServiceLoop::InstanceReady() {
 
 void ServiceLoop::FailStart(const absl::Status& why) {
   // Said here too: in foreground mode no launcher hears it.
-  Say(os_, why.message());
+  Say(why.message());
   StopAll();
   RemoveNotifySocket();
   daemon_.Fail(why, ExitCodeOf(why)).IgnoreError();
@@ -201,7 +212,7 @@ void ServiceLoop::FailStart(const absl::Status& why) {
 
 void ServiceLoop::EndInstance(const std::string& why, int signal) {
   if (!worker_.has_value()) return;
-  Say(os_, absl::StrCat("ending pid ", worker_->pid, ": ", why));
+  Say(absl::StrCat("ending pid ", worker_->pid, ": ", why));
   imposed_end_ = why;
   watchdog_deadline_ = ready_deadline_ = absl::InfiniteFuture();
   os_.PidFdSendSignal(worker_->pidfd.get(), signal, nullptr);
@@ -210,12 +221,13 @@ void ServiceLoop::EndInstance(const std::string& why, int signal) {
 }
 
 absl::Time ServiceLoop::NextDeadline() const {
-  return std::min(
-      {next_start_, ready_deadline_, watchdog_deadline_, end_deadline_});
+  return std::min({next_start_, ready_deadline_, watchdog_deadline_,
+                   end_deadline_, output_.NextRetry()});
 }
 
 void ServiceLoop::OnDeadlines() {
   const absl::Time now = Now();
+  output_.RetryDue(now);
   if (Due(next_start_, now)) Restart();
   if (Due(ready_deadline_, now)) {
     ready_deadline_ = absl::InfiniteFuture();
@@ -242,12 +254,15 @@ void ServiceLoop::OnDeadlines() {
 void ServiceLoop::Wait() {
   // The worker's pidfd too: readable from its end until it is reaped, so an
   // end whose SIGCHLD did not lead to its reaping is not missed.
-  struct pollfd ready[3] = {
+  std::vector<struct pollfd> ready = {
       {signal_fd_, POLLIN, 0},
       {notify_.has_value() ? notify_->fd() : -1, POLLIN, 0},
       {worker_.has_value() ? worker_->pidfd.get() : -1, POLLIN, 0}};
-  const SysCallIntResult polled = RetryOnEintr(
-      [&] { return os_.Poll(ready, 3, PollTimeout(Now(), NextDeadline())); });
+  output_.AddPollFds(ready);
+  const SysCallIntResult polled = RetryOnEintr([&] {
+    return os_.Poll(ready.data(), ready.size(),
+                    PollTimeout(Now(), NextDeadline()));
+  });
   if (!polled.ok()) {
     const absl::Status failed =
         ErrnoStatus("waiting for signals", polled.error, EX_OSERR);
@@ -255,7 +270,7 @@ void ServiceLoop::Wait() {
       FailStart(failed);
       return;
     }
-    Say(os_, absl::StrCat(failed.message(), "; stopping"));
+    Say(absl::StrCat(failed.message(), "; stopping"));
     stop_asked_ = true;
     return;
   }
@@ -272,6 +287,7 @@ void ServiceLoop::Wait() {
   if ((ready[2].revents & POLLIN) != 0 && worker_.has_value()) {
     ReapEndedChildren(os_, [&](pid_t pid, int status) { Reaped(pid, status); });
   }
+  output_.OnPoll(absl::MakeConstSpan(ready).subspan(3), Now());
 }
 
 void ServiceLoop::Route(const struct signalfd_siginfo& info) {
@@ -285,7 +301,8 @@ void ServiceLoop::Route(const struct signalfd_siginfo& info) {
       }
       break;
     case SignalRoute::kReopen:
-      break;  // The supervisor writes no output of its own yet.
+      output_.Reopen(Now());
+      break;
     case SignalRoute::kReap:
       ReapEndedChildren(os_,
                         [&](pid_t pid, int status) { Reaped(pid, status); });
@@ -385,7 +402,7 @@ void ServiceLoop::WorkerEnded(int status) {
   }
   record_.pid = 0;
   record_.last_exit = how;
-  Say(os_, absl::StrCat(options_.command[0], " ended: ", how));
+  Say(absl::StrCat(options_.command[0], " ended: ", how));
   const bool failed = imposed_end_.has_value() || EndedInFailure(status);
   if (respawn_.has_value() && failed) {
     if (const std::optional<absl::Duration> delay = respawn_->NextDelay(Now());
@@ -394,12 +411,12 @@ void ServiceLoop::WorkerEnded(int status) {
       // While none runs, the pid file names the supervisor, which a stop
       // finds.
       if (const absl::Status named = Name(os_.GetPid()); !named.ok()) {
-        Say(os_, named.message());
+        Say(named.message());
       }
       Record();
       return;
     }
-    Say(os_, absl::StrCat("giving up after ", respawn_->starts(),
+    Say(absl::StrCat("giving up after ", respawn_->starts(),
                           " starts: the start limit is reached"));
     record_.gave_up = true;
     Record();  // The pid file stays, unlocked: the service died.
@@ -411,6 +428,12 @@ void ServiceLoop::WorkerEnded(int status) {
 
 int ServiceLoop::StopAll(bool keep_pid_file) {
   const pid_t group = worker_.has_value() ? worker_->pid : 0;
+  // The pipes are read on while the processes end.
+  const StopWatch watch = {
+      [&](std::vector<struct pollfd>& fds) { output_.AddPollFds(fds); },
+      [&](const std::vector<struct pollfd>& ready) {
+        output_.OnPoll(ready, Now());
+      }};
   const std::vector<ProcessId> left = StopDescendants(
       os_, signal_fd_, group, stop_timeout_,
       [&](const struct signalfd_siginfo& info) {
@@ -419,14 +442,17 @@ int ServiceLoop::StopAll(bool keep_pid_file) {
           Route(info);
         }
       },
-      [&](pid_t pid, int status) { Reaped(pid, status); });
+      [&](pid_t pid, int status) { Reaped(pid, status); }, &watch);
+  // Whatever still holds the pipes (a process that outlived SIGKILL, or
+  // one outside the service given them), the service's output ends here.
+  output_.Detach(Now());
   if (!keep_pid_file) {
     RemovePidFileAndRecord();
   }
   if (left.empty()) return 0;
   std::vector<pid_t> pids;
   for (const ProcessId& process : left) pids.push_back(process.pid);
-  Say(os_,
+  Say(
       absl::StrCat("still running after SIGKILL: ", absl::StrJoin(pids, " ")));
   return EX_SOFTWARE;
 }
@@ -445,7 +471,7 @@ void ServiceLoop::Record() {
   if (pid_file == nullptr) return;
   const absl::Status written = WriteServiceRecord(
       os_, pid_file->dir_fd(), RecordName(*pid_file), record_);
-  if (!written.ok()) Say(os_, written.message());
+  if (!written.ok()) Say(written.message());
 }
 
 void ServiceLoop::RemovePidFileAndRecord() {
@@ -455,16 +481,18 @@ void ServiceLoop::RemovePidFileAndRecord() {
   // stale, and a start takes it over.
   const absl::Status record =
       RemoveServiceRecord(os_, pid_file->dir_fd(), RecordName(*pid_file));
-  if (!record.ok()) Say(os_, record.message());
+  if (!record.ok()) Say(record.message());
   if (const absl::Status removed = daemon_.RemovePidFile(); !removed.ok()) {
-    Say(os_, removed.message());
+    Say(removed.message());
   }
 }
+
+void ServiceLoop::Say(absl::string_view what) { output_.Say(what, Now()); }
 
 void ServiceLoop::RemoveNotifySocket() {
   if (!notify_.has_value()) return;
   if (const absl::Status removed = notify_->Remove(); !removed.ok()) {
-    Say(os_, removed.message());
+    Say(removed.message());
   }
   notify_.reset();
 }

@@ -22,6 +22,7 @@
 #include "src/daemon_setup.h"
 #include "src/notify_socket.h"
 #include "src/process_tree.h"
+#include "src/service_output.h"
 #include "src/service_record.h"
 #include "src/worker_start.h"
 
@@ -30,9 +31,12 @@ namespace daemonkit::internal {
 class ServiceLoop {
  public:
   // `daemon` is the supervisor's own handle, before Ready(); `signal_fd`
-  // reads the signals of supervisor_signals.h. All must outlive the loop.
+  // reads the signals of supervisor_signals.h; `stdout_path` and
+  // `stderr_path` are the files a captured stream is reopened from. All
+  // must outlive the loop.
   ServiceLoop(Os& os, Daemon& daemon, const DaemonPlan& worker,
-              const SupervisorOptions& options, int signal_fd);
+              const SupervisorOptions& options, int signal_fd,
+              const std::string& stdout_path, const std::string& stderr_path);
 
   // Runs the service to its end; returns the supervisor's exit status.
   int Run();
@@ -76,6 +80,8 @@ class ServiceLoop {
   // socket; says on stderr what it cannot remove.
   void RemovePidFileAndRecord();
   void RemoveNotifySocket();
+  // One line on the supervisor's stderr, or its captured stderr's sink.
+  void Say(absl::string_view what);
   absl::Time Now();
 
   Os& os_;
@@ -103,6 +109,7 @@ class ServiceLoop {
   bool stop_asked_ = false;
   std::optional<int> exit_;  // The service ended: the supervisor's status.
   ServiceRecord record_;
+  ServiceOutput output_;
 };
 
 }  // namespace daemonkit::internal

@@ -175,12 +175,16 @@ absl::StatusOr<pid_t> StopDaemon(const std::string& pid_file,
   return StopSupervised(os, proven->pidfd.get(), state, signal, timeout);
 }
 
-absl::StatusOr<pid_t> SignalDaemon(const std::string& pid_file, int signal,
-                                   Os& os) {
+namespace {
+
+// Sends `signal` to the program `pid_file` names or to its supervisor, as
+// `supervisor` says, proven.
+absl::StatusOr<pid_t> SignalProven(const std::string& pid_file, int signal,
+                                   bool supervisor, Os& os) {
   absl::StatusOr<Proven> proven =
-      OpenProven(os, pid_file, /*supervisor=*/false, "not signalling");
+      OpenProven(os, pid_file, supervisor, "not signalling");
   if (!proven.ok()) return proven.status();
-  const pid_t pid = proven->state.pid;
+  const pid_t pid = TargetOf(proven->state, supervisor);
   if (!proven->pidfd.valid()) {
     return absl::NotFoundError(absl::StrCat("pid ", pid, " exited"));
   }
@@ -194,6 +198,18 @@ absl::StatusOr<pid_t> SignalDaemon(const std::string& pid_file, int signal,
                                  sent.error, EX_OSERR);
   }
   return pid;
+}
+
+}  // namespace
+
+absl::StatusOr<pid_t> SignalDaemon(const std::string& pid_file, int signal,
+                                   Os& os) {
+  return SignalProven(pid_file, signal, /*supervisor=*/false, os);
+}
+
+absl::StatusOr<pid_t> SignalSupervisor(const std::string& pid_file,
+                                       int signal, Os& os) {
+  return SignalProven(pid_file, signal, /*supervisor=*/true, os);
 }
 
 }  // namespace daemonkit

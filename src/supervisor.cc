@@ -19,6 +19,7 @@ namespace {
 
 // The supervisor, from Detach's return to its exit: returns its exit status.
 int RunSupervisor(Os& os, Daemon& daemon, const internal::DaemonPlan& worker,
+                  const DetachOptions& detach,
                   const SupervisorOptions& options) {
   absl::Status failed;
   if (const SysCallIntResult subreaper = os.Prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -33,7 +34,8 @@ int RunSupervisor(Os& os, Daemon& daemon, const internal::DaemonPlan& worker,
     daemon.Fail(signals.status(), ExitCodeOf(signals.status())).IgnoreError();
     return ExitCodeOf(signals.status());
   }
-  internal::ServiceLoop loop(os, daemon, worker, options, signals->get());
+  internal::ServiceLoop loop(os, daemon, worker, options, signals->get(),
+                             detach.stdout_path, detach.stderr_path);
   return loop.Run();
 }
 
@@ -56,7 +58,7 @@ absl::StatusOr<pid_t> Supervise(const DetachOptions& daemon,
       supervision.stop_timeout + kStopKillWait + absl::Seconds(1));
   if (!detached.ok()) return detached.status();
   if (detached->in_launcher()) return detached->pid();
-  os.Exit(RunSupervisor(os, *detached, worker, supervision));
+  os.Exit(RunSupervisor(os, *detached, worker, daemon, supervision));
   return absl::AbortedError("Exit returned");  // Only a mock Exit returns.
 }
 

@@ -50,7 +50,8 @@ void TakeSignals(Os& os, int signal_fd, const TakenSignal& taken) {
 // Reaps until no descendant is left, or `deadline` passes; returns whether
 // none is left.
 bool AwaitNoDescendants(Os& os, int signal_fd, absl::Time deadline,
-                        const TakenSignal& taken, const ReapedChild& reaped) {
+                        const TakenSignal& taken, const ReapedChild& reaped,
+                        const StopWatch* watch) {
   for (;;) {
     // waitpid(2) and /proc must agree: one failing read is not an end.
     if (!ReapEndedChildren(os, reaped)) {
@@ -60,10 +61,15 @@ bool AwaitNoDescendants(Os& os, int signal_fd, absl::Time deadline,
     }
     absl::StatusOr<absl::Time> now = MonotonicNow(os);
     if (!now.ok() || *now >= deadline) return false;
-    struct pollfd ready = {signal_fd, POLLIN, 0};
-    RetryOnEintr(
-        [&] { return os.Poll(&ready, 1, PollTimeout(*now, deadline)); });
+    std::vector<struct pollfd> ready = {{signal_fd, POLLIN, 0}};
+    if (watch != nullptr) watch->add(ready);
+    RetryOnEintr([&] {
+      return os.Poll(ready.data(), ready.size(), PollTimeout(*now, deadline));
+    });
     TakeSignals(os, signal_fd, taken);
+    if (watch != nullptr) {
+      watch->woke(std::vector<struct pollfd>(ready.begin() + 1, ready.end()));
+    }
   }
 }
 
@@ -83,7 +89,8 @@ bool ReapEndedChildren(Os& os, const ReapedChild& reaped) {
 std::vector<ProcessId> StopDescendants(Os& os, int signal_fd, pid_t group,
                                        absl::Duration timeout,
                                        const TakenSignal& taken,
-                                       const ReapedChild& reaped) {
+                                       const ReapedChild& reaped,
+                                       const StopWatch* watch) {
   // Once its leader is reaped, a group that emptied may give its id to a new
   // process's group: signal it only while the leader is unreaped.
   auto reap = [&](pid_t pid, int status) {
@@ -96,13 +103,15 @@ std::vector<ProcessId> StopDescendants(Os& os, int signal_fd, pid_t group,
   absl::StatusOr<absl::Time> now = MonotonicNow(os);
   const absl::Time start = now.ok() ? *now : absl::InfinitePast();
   SignalTree(os, group, {SIGTERM, SIGCONT});
-  if (AwaitNoDescendants(os, signal_fd, start + timeout, taken, reap)) {
+  if (AwaitNoDescendants(os, signal_fd, start + timeout, taken, reap,
+                         watch)) {
     return {};
   }
   SignalTree(os, group, {SIGKILL});
   now = MonotonicNow(os);
   const absl::Time kill_deadline = (now.ok() ? *now : start) + kStopKillWait;
-  if (AwaitNoDescendants(os, signal_fd, kill_deadline, taken, reap)) {
+  if (AwaitNoDescendants(os, signal_fd, kill_deadline, taken, reap,
+                         watch)) {
     return {};
   }
   absl::StatusOr<std::vector<ProcessId>> left = Descendants(os, os.GetPid());

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -24,8 +25,11 @@ namespace {
 // The worker's plan, keeping the report pipe's write end open until exec
 // closes it. Made before fork: the worker then allocates nothing to set up.
 DaemonPlan PlanWithReport(const DaemonPlan& plan, int report_fd,
-                          const WorkerEnvironment& extra) {
+                          const WorkerEnvironment& extra,
+                          WorkerStreams& streams) {
   DaemonPlan worker;
+  worker.stdio[STDOUT_FILENO] = std::move(streams.out);
+  worker.stdio[STDERR_FILENO] = std::move(streams.err);
   worker.umask = plan.umask;
   worker.chroot_directory = plan.chroot_directory;
   worker.working_directory = plan.working_directory;
@@ -133,7 +137,8 @@ absl::Status AwaitExec(Os& os, pid_t pid, int report_fd) {
 
 absl::StatusOr<StartedWorker> StartWorker(Os& os, const DaemonPlan& plan,
                                           const std::vector<std::string>& argv,
-                                          const WorkerEnvironment& extra) {
+                                          const WorkerEnvironment& extra,
+                                          WorkerStreams streams) {
   int report[2];
   if (const SysCallIntResult piped = os.Pipe(report, O_CLOEXEC); !piped.ok()) {
     return ErrnoStatus("making the worker's report pipe", piped.error,
@@ -141,7 +146,8 @@ absl::StatusOr<StartedWorker> StartWorker(Os& os, const DaemonPlan& plan,
   }
   UniqueFd report_read(os, report[0]);
   UniqueFd report_write(os, report[1]);
-  DaemonPlan worker = PlanWithReport(plan, report_write.get(), extra);
+  DaemonPlan worker =
+      PlanWithReport(plan, report_write.get(), extra, streams);
   const pid_t supervisor = os.GetPid();
   const SysCallIntResult forked = os.Fork();
   if (!forked.ok()) {
@@ -156,6 +162,8 @@ absl::StatusOr<StartedWorker> StartWorker(Os& os, const DaemonPlan& plan,
   StartedWorker started;
   started.pid = forked.value;
   report_write.reset();
+  // The program's now: the pipes' ends once it is gone.
+  for (UniqueFd& stream : worker.stdio) stream.reset();
   // The worker is this process's child, unreaped: its pid names it.
   const SysCallIntResult opened = os.PidFdOpen(started.pid, 0);
   absl::Status exec = AwaitExec(os, started.pid, report_read.get());

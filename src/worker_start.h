@@ -29,16 +29,26 @@ struct WorkerEnvironment {
   bool watchdog_pid = false;
 };
 
+// The worker's stdout and stderr when they are captured: the write ends of
+// pipes, which the worker moves onto 1 and 2. Invalid: the supervisor's own.
+struct WorkerStreams {
+  UniqueFd out;
+  UniqueFd err;
+};
+
 // Forks a worker that sets itself up as `plan` says (SetUpWorker), with
 // `extra` in its environment too, in a process group of its own, asks for
 // SIGTERM when the supervisor dies, and execs `argv` (argv[0] searched in
-// PATH when it holds no '/'). Returns once the exec succeeded. Otherwise the
+// PATH when it holds no '/') with `streams` as its stdout and stderr (the
+// supervisor's copies are closed before this returns). Returns once the
+// exec succeeded. Otherwise the
 // worker is reaped and the failure returned: "cannot run <argv[0]>: <errno
 // text>" with exit code 127 (not found) or 126, or the set-up step that failed
 // (EX_OSERR).
 absl::StatusOr<StartedWorker> StartWorker(Os& os, const DaemonPlan& plan,
                                           const std::vector<std::string>& argv,
-                                          const WorkerEnvironment& extra = {});
+                                          const WorkerEnvironment& extra = {},
+                                          WorkerStreams streams = {});
 
 }  // namespace daemonkit::internal
 

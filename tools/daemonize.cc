@@ -6,9 +6,10 @@
 // --ready=notify, once it said READY=1. Otherwise it says what failed and
 // exits non-zero: 127 or 126 when COMMAND cannot be run, as a shell would, or
 // a sysexits.h code. No daemon and no pid file are left behind then. With a
-// pid file, --ready=notify, --respawn or --watchdog, a supervisor
-// (daemonkit/supervisor.h) stays and runs COMMAND; --stop, --status and
-// --reload control it. docs/daemonize.md is the manual.
+// pid file, --ready=notify, --respawn, --watchdog, --timestamps or syslog
+// output, a supervisor (daemonkit/supervisor.h) stays and runs COMMAND,
+// capturing its output; --stop, --status, --reload and --reopen control it.
+// docs/daemonize.md is the manual.
 
 #include <fcntl.h>
 #include <getopt.h>
@@ -24,6 +25,7 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -39,6 +41,7 @@
 #include "daemonkit/posix_os.h"
 #include "daemonkit/respawn_policy.h"
 #include "daemonkit/supervisor.h"
+#include "daemonkit/syslog_message.h"
 #include "tools/flag_values.h"
 #include "tools/service_control.h"
 
@@ -47,11 +50,12 @@ namespace {
 constexpr char kVersion[] = "daemonize (daemonkit) 0.1.0";
 
 constexpr char kUsage[] = R"(Usage: daemonize [OPTIONS] [--] COMMAND [ARGS...]
-       daemonize --stop|--status|--reload --pid-file=FILE [OPTIONS]
+       daemonize --stop|--status|--reload|--reopen --pid-file=FILE [OPTIONS]
 Runs COMMAND as a daemon (double fork, new session, no terminal) and exits 0
 only once it runs; otherwise says why and exits non-zero. With a pid file or
 --respawn, a supervisor stays: COMMAND runs as its child, the supervisor
 holds the pid file's lock, and stopping it stops everything COMMAND started.
+The supervisor reads COMMAND's output and writes it line by line.
 
   -p, --pid-file=FILE     write COMMAND's pid to FILE, locked: one at a time
   -c, --chdir=DIR         working directory (default /)
@@ -59,8 +63,14 @@ holds the pid file's lock, and stopping it stops everything COMMAND started.
   -u, --user=USER         run as USER (name or id), with its groups
   -g, --group=GROUP       run with GROUP instead of USER's own
   -r, --chroot=DIR        chroot to DIR first
-  -o, --stdout=FILE       append standard output to FILE (default /dev/null)
-  -e, --stderr=FILE       append standard error to FILE (default /dev/null)
+  -o, --stdout=SINK       where standard output goes: a FILE to append to, or
+                          syslog[:FACILITY.PRIORITY] (default daemon.info);
+                          /dev/null when not given
+  -e, --stderr=SINK       the same for standard error (syslog: daemon.err)
+      --timestamps        start each line written to a file with the time
+                          (RFC 3339, microseconds, local time zone)
+      --syslog-tag=TAG    the syslog tag (default COMMAND's base name)
+      --syslog-socket=PATH  the syslog daemon's socket (default /dev/log)
   -k, --keep-fd=N         pass descriptor N on to COMMAND (repeatable)
   -C, --clear-env         start COMMAND with an empty environment
   -E, --env=NAME=VALUE    set a variable for COMMAND (repeatable)
@@ -92,11 +102,15 @@ Control of a started daemon, by its pid file (LSB init script exit codes):
       --reload            send COMMAND the reload signal: 0 sent, 7 not
                           running, 1 otherwise
       --reload-signal=SIG the reload signal, a name or number (default HUP)
+      --reopen            reopen the output files (after logrotate moved them,
+                          in its postrotate): 0 asked, 7 not running, 1
+                          otherwise
   -h, --help              show this and exit
   -V, --version           show the version and exit
 
 No value may be empty. A COMMAND path holding a '/' is taken from the
-current directory; a bare name is searched in PATH.
+current directory; a bare name is searched in PATH. A file named syslog is
+./syslog.
 
 Exit status: 0 started; 126 COMMAND not runnable; 127 COMMAND not found;
 64 bad usage; 67 unknown user or group; 69 already running, or no READY=1
@@ -119,6 +133,10 @@ enum LongOnly {
   kStatus,
   kReload,
   kReloadSignal,
+  kReopen,
+  kTimestamps,
+  kSyslogTag,
+  kSyslogSocket,
 };
 
 // The dashed names come first: errors name an option by its first entry. The
@@ -150,6 +168,10 @@ constexpr struct option kOptions[] = {
     {"status", no_argument, nullptr, kStatus},
     {"reload", no_argument, nullptr, kReload},
     {"reload-signal", required_argument, nullptr, kReloadSignal},
+    {"reopen", no_argument, nullptr, kReopen},
+    {"timestamps", no_argument, nullptr, kTimestamps},
+    {"syslog-tag", required_argument, nullptr, kSyslogTag},
+    {"syslog-socket", required_argument, nullptr, kSyslogSocket},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
     {"pid_file", required_argument, nullptr, 'p'},
@@ -160,7 +182,7 @@ constexpr struct option kOptions[] = {
 };
 
 // What daemonize does: start COMMAND, or control a started one.
-enum class Action { kStart, kStop, kStatus, kReload };
+enum class Action { kStart, kStop, kStatus, kReload, kReopen };
 
 struct Settings {
   Action action = Action::kStart;
@@ -170,11 +192,19 @@ struct Settings {
   // Respawn options given without --respawn, named for the error.
   std::string respawn_option_alone;
 
+  // Syslog options given without a syslog stream, named for the error.
+  std::string syslog_option_alone;
+
   // A supervisor stays for a pid file (it holds the lock), for --respawn,
-  // and for the notify socket (it keeps it for the life of the service).
+  // for the notify socket (it keeps it for the life of the service), and
+  // for output it writes itself.
   bool supervised() const {
+    using To = daemonkit::CapturedStream::To;
     return !options.pid_file.empty() || supervision.respawn.has_value() ||
-           supervision.notify || supervision.watchdog > absl::ZeroDuration();
+           supervision.notify || supervision.watchdog > absl::ZeroDuration() ||
+           supervision.timestamps ||
+           supervision.stdout_capture.to == To::kSyslog ||
+           supervision.stderr_capture.to == To::kSyslog;
   }
 };
 
@@ -219,6 +249,27 @@ absl::Status ParseKeptFd(const std::string& value, std::vector<int>& keep) {
   return absl::OkStatus();
 }
 
+// `path`, relative to the caller's working directory, made absolute: the
+// daemon works from another ("/" by default).
+absl::Status MakeAbsolute(std::string& path) {
+  if (path[0] == '/') return absl::OkStatus();
+  char directory[PATH_MAX];
+  if (getcwd(directory, sizeof directory) == nullptr) {
+    const int error = errno;
+    return daemonkit::WithExitCode(
+        absl::ErrnoToStatus(error, absl::StrCat("resolving ", path,
+                                                " against the working "
+                                                "directory")),
+        EX_OSERR);
+  }
+  absl::string_view relative = path;
+  while (absl::ConsumePrefix(&relative, "./")) {
+  }
+  const absl::string_view base = directory;
+  path = absl::StrCat(base, base == "/" ? "" : "/", relative);
+  return absl::OkStatus();
+}
+
 // COMMAND as the daemon will exec it. A path holding a '/' is the caller's,
 // relative to its working directory, not to the daemon's (--chdir, "/" by
 // default); a bare name is searched in PATH by the daemon.
@@ -234,20 +285,36 @@ absl::Status ResolveCommand(const daemonkit::DetachOptions& options,
         "PATH, not '",
         program, "'"));
   }
-  char directory[PATH_MAX];
-  if (getcwd(directory, sizeof directory) == nullptr) {
-    const int error = errno;
-    return daemonkit::WithExitCode(
-        absl::ErrnoToStatus(error, absl::StrCat("resolving ", program,
-                                                " against the working "
-                                                "directory")),
-        EX_OSERR);
+  return MakeAbsolute(program);
+}
+
+// --stdout or --stderr: a file, or syslog[:FACILITY.PRIORITY].
+absl::Status ApplyOutputOption(int option, const std::string& value,
+                               Settings& settings) {
+  const bool out = option == 'o';
+  daemonkit::CapturedStream& stream = out
+                                          ? settings.supervision.stdout_capture
+                                          : settings.supervision.stderr_capture;
+  std::string& path =
+      out ? settings.options.stdout_path : settings.options.stderr_path;
+  absl::string_view priority = value;
+  if (!absl::ConsumePrefix(&priority, "syslog") ||
+      !(priority.empty() || absl::ConsumePrefix(&priority, ":"))) {
+    path = value;
+    stream.to = daemonkit::CapturedStream::To::kInherited;
+    return absl::OkStatus();
   }
-  absl::string_view relative = program;
-  while (absl::ConsumePrefix(&relative, "./")) {
+  path.clear();
+  stream.to = daemonkit::CapturedStream::To::kSyslog;
+  stream.priority = daemonkit::SyslogPriority{3, out ? 6 : 3};  // daemon.*
+  if (priority.empty()) return absl::OkStatus();
+  absl::StatusOr<daemonkit::SyslogPriority> parsed =
+      daemonkit::ParseSyslogPriority(priority);
+  if (!parsed.ok()) {
+    return UsageError(
+        absl::StrCat(LongName(option), ": ", parsed.status().message()));
   }
-  const absl::string_view base = directory;
-  program = absl::StrCat(base, base == "/" ? "" : "/", relative);
+  stream.priority = *parsed;
   return absl::OkStatus();
 }
 
@@ -279,12 +346,6 @@ absl::Status ApplyDaemonOption(int option, const std::string& value,
       return absl::OkStatus();
     case 'r':
       options.chroot_directory = value;
-      return absl::OkStatus();
-    case 'o':
-      options.stdout_path = value;
-      return absl::OkStatus();
-    case 'e':
-      options.stderr_path = value;
       return absl::OkStatus();
     case 'k':
       return ParseKeptFd(value, options.keep_fds);
@@ -372,12 +433,26 @@ absl::Status ApplyLongOption(int option, const std::string& value,
     case kStop:
     case kStatus:
     case kReload:
+    case kReopen:
       if (settings.action != Action::kStart) {
-        return UsageError("--stop, --status and --reload go one at a time");
+        return UsageError(
+            "--stop, --status, --reload and --reopen go one at a time");
       }
       settings.action = option == kStop     ? Action::kStop
                         : option == kStatus ? Action::kStatus
-                                            : Action::kReload;
+                        : option == kReload ? Action::kReload
+                                            : Action::kReopen;
+      return absl::OkStatus();
+    case kTimestamps:
+      settings.supervision.timestamps = true;
+      return absl::OkStatus();
+    case kSyslogTag:
+      settings.syslog_option_alone = LongName(option);
+      settings.supervision.syslog_tag = value;
+      return absl::OkStatus();
+    case kSyslogSocket:
+      settings.syslog_option_alone = LongName(option);
+      settings.supervision.syslog_socket = value;
       return absl::OkStatus();
     case kReloadSignal: {
       absl::StatusOr<int> signal =
@@ -390,15 +465,47 @@ absl::Status ApplyLongOption(int option, const std::string& value,
   return UsageError("unknown option");  // Parse sends no other here.
 }
 
+// With a supervisor, the output files are its: COMMAND writes into pipes it
+// reads, and it opens the files again on --reopen, from "/".
+absl::Status CheckCapture(Settings& settings) {
+  using To = daemonkit::CapturedStream::To;
+  daemonkit::SupervisorOptions& supervision = settings.supervision;
+  bool to_file = false;
+  if (settings.supervised()) {
+    for (auto [path, stream] :
+         {std::pair(&settings.options.stdout_path, &supervision.stdout_capture),
+          std::pair(&settings.options.stderr_path,
+                    &supervision.stderr_capture)}) {
+      if (path->empty()) continue;
+      stream->to = To::kFile;
+      to_file = true;
+      if (absl::Status made = MakeAbsolute(*path); !made.ok()) return made;
+    }
+  }
+  if (supervision.timestamps && !to_file) {
+    return UsageError("--timestamps is for --stdout or --stderr to a file");
+  }
+  const bool to_syslog = supervision.stdout_capture.to == To::kSyslog ||
+                         supervision.stderr_capture.to == To::kSyslog;
+  if (!settings.syslog_option_alone.empty() && !to_syslog) {
+    return UsageError(absl::StrCat(settings.syslog_option_alone,
+                                   " is for --stdout=syslog or "
+                                   "--stderr=syslog"));
+  }
+  return absl::OkStatus();
+}
+
 // Checks the options together, once all are known.
 absl::Status CheckSettings(Settings& settings) {
   const daemonkit::DetachOptions& options = settings.options;
   if (settings.action != Action::kStart) {
     if (options.pid_file.empty()) {
-      return UsageError("--stop, --status and --reload need --pid-file");
+      return UsageError(
+          "--stop, --status, --reload and --reopen need --pid-file");
     }
     if (!settings.supervision.command.empty()) {
-      return UsageError("--stop, --status and --reload take no COMMAND");
+      return UsageError(
+          "--stop, --status, --reload and --reopen take no COMMAND");
     }
     return absl::OkStatus();
   }
@@ -409,6 +516,9 @@ absl::Status CheckSettings(Settings& settings) {
       !settings.supervision.respawn.has_value()) {
     return UsageError(absl::StrCat(settings.respawn_option_alone,
                                    " is for --respawn, which is not given"));
+  }
+  if (absl::Status captured = CheckCapture(settings); !captured.ok()) {
+    return captured;
   }
   return ResolveCommand(options, settings.supervision.command[0]);
 }
@@ -444,6 +554,8 @@ absl::StatusOr<Settings> Parse(int argc, char** argv) {
     } else if (option == '?') {
       return UsageError(
           absl::StrCat("unknown option '", argv[optind - 1], "'"));
+    } else if (option == 'o' || option == 'e') {
+      applied = ApplyOutputOption(option, value, settings);
     } else if (option < kReady) {
       applied = ApplyDaemonOption(option, value, settings.options);
     } else if (option >= kStopTimeout && option <= kRespawnLimit) {
@@ -502,6 +614,8 @@ int Control(const Settings& settings) {
     case Action::kReload:
       return daemonkit::tools::ReloadService("daemonize", pid_file,
                                              settings.reload_signal);
+    case Action::kReopen:
+      return daemonkit::tools::ReopenOutput("daemonize", pid_file);
     case Action::kStart:
       break;
   }

@@ -108,9 +108,11 @@ int StopService(absl::string_view program, const std::string& pid_file,
   return 0;
 }
 
-int ReloadService(absl::string_view program, const std::string& pid_file,
-                  int signal) {
-  absl::StatusOr<pid_t> signalled = SignalDaemon(pid_file, signal);
+namespace {
+
+// The exit status and message for a signal sent, as `signalled` says.
+int ReportSignalled(absl::string_view program,
+                    const absl::StatusOr<pid_t>& signalled, int signal) {
   if (absl::IsNotFound(signalled.status())) {
     ReportFailure(program, signalled.status());
     return kLsbNotRunning;
@@ -122,6 +124,17 @@ int ReloadService(absl::string_view program, const std::string& pid_file,
   Say(absl::StrCat("sent signal ", signal, " (", sigabbrev_np(signal),
                    ") to pid ", *signalled));
   return 0;
+}
+
+}  // namespace
+
+int ReloadService(absl::string_view program, const std::string& pid_file,
+                  int signal) {
+  return ReportSignalled(program, SignalDaemon(pid_file, signal), signal);
+}
+
+int ReopenOutput(absl::string_view program, const std::string& pid_file) {
+  return ReportSignalled(program, SignalSupervisor(pid_file, SIGHUP), SIGHUP);
 }
 
 }  // namespace daemonkit::tools

@@ -27,6 +27,11 @@ int StopService(absl::string_view program, const std::string& pid_file,
 int ReloadService(absl::string_view program, const std::string& pid_file,
                   int signal);
 
+// SIGHUP to the supervisor (to the daemon itself when it has none): its
+// output files are opened again, after logrotate moved them. 0 sent, 7 not
+// running, 1 otherwise.
+int ReopenOutput(absl::string_view program, const std::string& pid_file);
+
 }  // namespace daemonkit::tools
 
 #endif  // DAEMONKIT_TOOLS_SERVICE_CONTROL_H_

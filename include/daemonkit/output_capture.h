@@ -26,9 +26,11 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "daemonkit/line_format.h"
@@ -59,8 +61,12 @@ class OutputCapture {
   OutputCapture& operator=(const OutputCapture&) = delete;
 
   // Reads the instance `pid` writes into `pipe` (its read end, which is made
-  // non-blocking here). A pipe still attached is detached first.
-  void Attach(UniqueFd pipe, pid_t pid);
+  // non-blocking here: the write end must stay blocking, the program's).
+  // A pipe still attached is detached first.
+  absl::Status Attach(UniqueFd pipe, pid_t pid);
+  // The pid that lines come from, once known (after a fork that needed the
+  // pipe first).
+  void set_pid(pid_t pid) { pid_ = pid; }
   // The attached pipe, to poll for POLLIN; -1 when none.
   int pipe_fd() const { return pipe_.get(); }
 
@@ -98,6 +104,10 @@ class OutputCapture {
   void Take(const LineSplitter::Line& line, absl::Time time, pid_t pid);
   // The notice of the lines dropped, when there is room for it.
   void ReportDropped(absl::Time time);
+  // Advances past `written` records that the sink took.
+  void Consume(size_t written);
+  // Reads the pipe once into the splitter; false at its end or when empty.
+  bool ReadOnce(absl::Time time, size_t& budget);
   absl::Time WallNow();
 
   Os& os_;
@@ -115,7 +125,9 @@ class OutputCapture {
   int drop_error_ = 0;           // Why the sink failed when the first went.
   int last_error_ = 0;           // The sink's last failure; 0 after success.
   absl::Time retry_at_ = absl::InfiniteFuture();
-  std::vector<char> read_buffer_;
+  absl::Time last_now_ = absl::InfinitePast();  // Monotonic, for Attach.
+  absl::Time last_wall_ = absl::UnixEpoch();  // Should the clock fail.
+  std::unique_ptr<char[]> read_buffer_;
 };
 
 }  // namespace daemonkit

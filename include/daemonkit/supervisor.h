@@ -26,8 +26,9 @@
 // every process under the supervisor, SIGKILL to whatever is left after
 // stop_timeout, waits up to kStopKillWait, reaps them all, and removes the
 // pid file. SIGHUP is the
-// supervisor's own (it will reopen the outputs it writes), SIGPIPE is
-// ignored, and every other signal it can catch is forwarded to the program.
+// supervisor's own (it reopens the output files it writes, below), SIGPIPE
+// is ignored, and every other signal it can catch is forwarded to the
+// program.
 // Should the supervisor itself be killed, the program gets SIGTERM.
 #ifndef DAEMONKIT_SUPERVISOR_H_
 #define DAEMONKIT_SUPERVISOR_H_
@@ -44,9 +45,28 @@
 #include "daemonkit/os.h"
 #include "daemonkit/posix_os.h"
 #include "daemonkit/respawn_policy.h"
+#include "daemonkit/syslog_message.h"
 #include "daemonkit/user_database.h"
 
 namespace daemonkit {
+
+// Where one of the program's output streams goes.
+struct CapturedStream {
+  enum class To {
+    // The supervisor's own stream, as DetachOptions says, not read by it.
+    kInherited,
+    // A pipe the supervisor reads, each line written whole to its own
+    // stream, the file DetachOptions names (stdout_path, stderr_path; give
+    // an absolute path: the supervisor works from "/"). SIGHUP opens that
+    // path again (after logrotate moved the file), without a restart.
+    kFile,
+    // A pipe the supervisor reads, each line a syslog message (RFC 3164)
+    // with `priority`, from the program's pid.
+    kSyslog,
+  };
+  To to = To::kInherited;
+  SyslogPriority priority;
+};
 
 // How long a stop waits, after SIGKILL, for the last processes to go: only
 // one stuck in the kernel outlives it.
@@ -86,6 +106,21 @@ struct SupervisorOptions {
   // stop, SIGTERM then SIGKILL, stop_timeout later): a failure, respawned
   // under `respawn`. Zero: no watchdog.
   absl::Duration watchdog = absl::ZeroDuration();
+
+  // Captured output (output_capture.h): every line whole, in order, once;
+  // a partial last line completed when the program dies; a line over 16 KiB
+  // split, each piece but the last ending " [line continues]"; the program
+  // never blocked for long by a slow or failing sink (past 1 MiB waiting,
+  // lines are dropped and counted in a line of their own). The supervisor's
+  // own messages go to the stderr sink when stderr is captured.
+  CapturedStream stdout_capture;
+  CapturedStream stderr_capture = {CapturedStream::To::kInherited, {3, 3}};
+  // Each line written to a file starts with the time it was read, RFC 3339
+  // with microseconds, in the local time zone.
+  bool timestamps = false;
+  std::string syslog_socket = "/dev/log";
+  // The syslog TAG; empty: the base name of command[0].
+  std::string syslog_tag;
 };
 
 // Detaches a supervisor as `daemon` says (see detach.h; foreground mode makes
