@@ -47,34 +47,56 @@ class LineSink {
 // to the end of its last whole record, so that a record is in the file
 // whole or not at all, and what follows is never glued to half a line. The
 // file is the sink's only writer (as in examples/line_log.h).
+//
+// When the cut cannot be taken back (an append-only file, a pipe, a
+// terminal), the part that went stays, the record counts as not written,
+// and the next Write skips that part and writes only the rest: the caller
+// must offer that record first again, as it does with anything unwritten.
+// A Reopen that succeeds forgets the part (the new file has none of it).
 class FileSink : public LineSink {
  public:
   // Writes to `fd` (owned); Reopen opens `path` again with OpenOutputFile
   // (output_file.h), as `owner`'s file, and moves it onto `fd`'s number
   // with dup2(2), so that a descriptor number others know (the
-  // supervisor's stderr) follows the file. An empty `path`: Reopen does
-  // nothing.
+  // supervisor's stderr) follows the file; the number keeps its
+  // close-on-exec flag. An empty `path`: Reopen does nothing.
   FileSink(Os& os, UniqueFd fd, std::string path,
            std::optional<uid_t> owner = std::nullopt);
+  // `sizes` add up to `bytes.size()`.
   Written Write(absl::string_view bytes,
                 absl::Span<const size_t> sizes) override;
   absl::Status Reopen() override;
+  // The file itself: a non-blocking pipe that said EAGAIN polls writable
+  // when it has room.
+  int writable_fd() const override { return fd_.get(); }
   int fd() const { return fd_.get(); }
 
  private:
+  // `done` bytes of this Write went, then `error`: takes back what went of
+  // a record not whole, or remembers it (continued_).
+  Written Cut(size_t done, absl::Span<const size_t> sizes, int error);
+  // Removes the last `torn` bytes of the file; false when it cannot.
+  bool TakeBack(size_t torn);
+
   Os& os_;
   UniqueFd fd_;
   std::string path_;
   std::optional<uid_t> owner_;
+  // Bytes of the next record to write that are in the file already.
+  size_t continued_ = 0;
 };
 
 // Sends each record as one datagram to the syslog daemon's socket (an
-// AF_UNIX datagram socket, /dev/log by default), connected, non-blocking
-// and close-on-exec. The socket is made at the first Write; when the daemon
-// went away (ECONNREFUSED, ENOTCONN, ENOENT: it restarted and made a new
-// socket) it is made and connected again once, at once, within the same
-// Write. EAGAIN means the daemon's queue is full: writable_fd() says when
-// it has room.
+// AF_UNIX datagram socket, /dev/log by default; never an abstract name,
+// which another user could claim), connected, non-blocking and
+// close-on-exec. The socket is made at the first Write; when the daemon
+// went away (ECONNREFUSED, ENOTCONN, ECONNRESET, ENOENT, EPIPE: it
+// restarted and made a new socket) it is made and connected again once, at
+// once, within the same Write, and the record sent again once; if that
+// fails too, the socket is closed, and the next Write makes a new one.
+// EAGAIN means the daemon's queue is full: writable_fd() says when it has
+// room. EMSGSIZE means the record is larger than the socket takes: it can
+// never go, and the caller must drop it.
 class SyslogSink : public LineSink {
  public:
   explicit SyslogSink(Os& os, std::string socket_path = "/dev/log");
@@ -84,7 +106,8 @@ class SyslogSink : public LineSink {
   int writable_fd() const override { return socket_.get(); }
 
  private:
-  // A new socket connected to socket_path_; 0 or the errno.
+  // A new socket connected to socket_path_, in place of the old one; 0, or
+  // the errno and the old one kept.
   int Connect();
 
   Os& os_;
