@@ -71,7 +71,15 @@ SysCallSizeResult Send(Os& os, int socket, absl::string_view record) {
 
 FileSink::FileSink(Os& os, UniqueFd fd, std::string path,
                    std::optional<uid_t> owner)
-    : os_(os), fd_(std::move(fd)), path_(std::move(path)), owner_(owner) {}
+    : FileSink(os, std::move(fd), path, [&os, path, owner] {
+        return OpenOutputFile("output file", path, owner, os);
+      }) {}
+
+FileSink::FileSink(Os& os, UniqueFd fd, std::string path, OpenAgain open_again)
+    : os_(os),
+      fd_(std::move(fd)),
+      path_(std::move(path)),
+      open_again_(std::move(open_again)) {}
 
 LineSink::Written FileSink::Write(absl::string_view bytes,
                                   absl::Span<const size_t> sizes) {
@@ -116,8 +124,7 @@ bool FileSink::TakeBack(size_t torn) {
 
 absl::Status FileSink::Reopen() {
   if (path_.empty()) return absl::OkStatus();
-  absl::StatusOr<UniqueFd> opened =
-      OpenOutputFile("output file", path_, owner_, os_);
+  absl::StatusOr<UniqueFd> opened = open_again_();
   if (!opened.ok()) return opened.status();
   if (!fd_.valid()) {
     fd_ = std::move(*opened);

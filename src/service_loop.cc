@@ -51,11 +51,6 @@ std::string RecordName(const PidFile& pid_file) {
   return SplitPath(ServiceRecordPath(pid_file.path())).name;
 }
 
-// The program's user, whose files the captured output's may be.
-std::optional<uid_t> OwnerOf(const DaemonPlan& plan) {
-  return plan.credentials.has_value() ? plan.credentials->uid : std::nullopt;
-}
-
 }  // namespace
 
 ServiceLoop::ServiceLoop(Os& os, Daemon& daemon, const DaemonPlan& worker,
@@ -68,7 +63,7 @@ ServiceLoop::ServiceLoop(Os& os, Daemon& daemon, const DaemonPlan& worker,
       options_(options),
       signal_fd_(signal_fd),
       stop_timeout_(options.stop_timeout),
-      output_(os, options, stdout_path, stderr_path, OwnerOf(worker)) {
+      output_(os, options, stdout_path, stderr_path, worker.credentials) {
   if (options.respawn.has_value()) respawn_.emplace(*options.respawn);
   if (options.watchdog > absl::ZeroDuration()) {
     environment_.variables.push_back(

@@ -7,7 +7,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "daemonkit/output_file.h"
 #include "src/errno_status.h"
+#include "src/file_rights.h"
 #include "src/path_parts.h"
 
 namespace daemonkit::internal {
@@ -34,8 +36,8 @@ absl::Status MakePipe(Os& os, UniqueFd& read, UniqueFd& write,
 ServiceOutput::ServiceOutput(Os& os, const SupervisorOptions& options,
                              const std::string& stdout_path,
                              const std::string& stderr_path,
-                             std::optional<uid_t> owner)
-    : os_(os), options_(options), owner_(owner) {
+                             std::optional<Credentials> credentials)
+    : os_(os), options_(options), credentials_(std::move(credentials)) {
   tag_ = options.syslog_tag.empty()
              ? std::string(SplitPath(options.command[0]).name)
              : options.syslog_tag;
@@ -48,8 +50,20 @@ void ServiceOutput::SetUp(Stream& stream, const CapturedStream& how, int fd,
   if (how.to == To::kInherited) return;
   LineSink* sink = nullptr;
   if (how.to == To::kFile) {
-    stream.own_sink =
-        std::make_unique<FileSink>(os_, UniqueFd(os_, fd), path, owner_);
+    // Opened again as at the start: with the rights of the program's user,
+    // so that a link it planted leads root nowhere it could not go.
+    FileSink::OpenAgain open_again = [this, path] {
+      auto open = [&] {
+        return OpenOutputFile(
+            "output file", path,
+            credentials_.has_value() ? credentials_->uid : std::nullopt, os_);
+      };
+      return credentials_.has_value()
+                 ? OpenWithRightsOf(os_, *credentials_, open)
+                 : open();
+    };
+    stream.own_sink = std::make_unique<FileSink>(os_, UniqueFd(os_, fd), path,
+                                                 std::move(open_again));
     sink = stream.own_sink.get();
     if (options_.timestamps) {
       stream.format =

@@ -22,6 +22,7 @@
 #include "daemonkit/output_capture.h"
 #include "daemonkit/supervisor.h"
 #include "daemonkit/unique_fd.h"
+#include "src/credentials.h"
 #include "src/worker_start.h"
 
 namespace daemonkit::internal {
@@ -29,10 +30,10 @@ namespace daemonkit::internal {
 class ServiceOutput {
  public:
   // `stdout_path` and `stderr_path` are DetachOptions', opened again on
-  // Reopen as files of `owner` (the program's user) or of the supervisor's.
+  // Reopen with the rights of `credentials` (the program's user), if any.
   ServiceOutput(Os& os, const SupervisorOptions& options,
                 const std::string& stdout_path, const std::string& stderr_path,
-                std::optional<uid_t> owner);
+                std::optional<Credentials> credentials);
 
   // Pipes for the next instance: their write ends go to `streams`, for the
   // worker; the read ends are the captures'. Should the instance not start,
@@ -77,7 +78,7 @@ class ServiceOutput {
 
   Os& os_;
   const SupervisorOptions& options_;
-  std::optional<uid_t> owner_;
+  std::optional<Credentials> credentials_;
   std::string tag_;
   std::unique_ptr<SyslogSink> syslog_;  // Shared by both streams.
   Stream out_;

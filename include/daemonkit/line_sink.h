@@ -11,10 +11,12 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "daemonkit/os.h"
@@ -62,6 +64,11 @@ class FileSink : public LineSink {
   // close-on-exec flag. An empty `path`: Reopen does nothing.
   FileSink(Os& os, UniqueFd fd, std::string path,
            std::optional<uid_t> owner = std::nullopt);
+  // As above, but Reopen opens the file with `open_again` (say, with the
+  // rights of the user the file is for, as a root supervisor must);
+  // `path` names it in messages.
+  using OpenAgain = std::function<absl::StatusOr<UniqueFd>()>;
+  FileSink(Os& os, UniqueFd fd, std::string path, OpenAgain open_again);
   // `sizes` add up to `bytes.size()`.
   Written Write(absl::string_view bytes,
                 absl::Span<const size_t> sizes) override;
@@ -81,7 +88,7 @@ class FileSink : public LineSink {
   Os& os_;
   UniqueFd fd_;
   std::string path_;
-  std::optional<uid_t> owner_;
+  OpenAgain open_again_;
   // Bytes of the next record to write that are in the file already.
   size_t continued_ = 0;
 };
