@@ -51,8 +51,14 @@ LineSplitter::LineSplitter(size_t max_length)
     : max_length_(std::max<size_t>(max_length, 4)) {}
 
 void LineSplitter::Feed(absl::string_view bytes, LineHandler each) {
+  // Where the next newline is, found once: a long line is taken in pieces.
+  size_t newline = bytes.find('\n');
+  const auto advance = [&](size_t count) {
+    bytes.remove_prefix(count);
+    if (newline == absl::string_view::npos) return;
+    newline = newline >= count ? newline - count : bytes.find('\n');
+  };
   while (!bytes.empty()) {
-    const size_t newline = bytes.find('\n');
     if (partial_.empty()) {
       // The common case: lines wholly in `bytes` are given from there.
       if (newline == absl::string_view::npos) {
@@ -61,7 +67,7 @@ void LineSplitter::Feed(absl::string_view bytes, LineHandler each) {
         return;
       }
       EmitPieces(bytes.substr(0, newline), true, max_length_, each);
-      bytes.remove_prefix(newline + 1);
+      advance(newline + 1);
       continue;
     }
     // A line begun earlier: copy no more than its next piece needs.
@@ -71,7 +77,7 @@ void LineSplitter::Feed(absl::string_view bytes, LineHandler each) {
     const bool ended = take == newline;
     const size_t given = EmitPieces(partial_, ended, max_length_, each);
     partial_.erase(0, given);
-    bytes.remove_prefix(ended ? take + 1 : take);
+    advance(ended ? take + 1 : take);
   }
 }
 
