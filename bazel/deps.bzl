@@ -16,6 +16,7 @@ ABSEIL_LIBRARIES = {
     "absl/flags:parse": "absl_flags_parse",
     "absl/flags:reflection": "absl_flags_reflection",
     "absl/flags:usage": "absl_flags_usage",
+    "absl/functional:function_ref": "absl_function_ref",
     "absl/status:status": "absl_status",
     "absl/status:statusor": "absl_statusor",
     "absl/strings:str_format": "absl_str_format",

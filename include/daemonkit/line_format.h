@@ -14,6 +14,7 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -38,8 +39,8 @@ class LineFormat {
 // The line as it came, then '\n'.
 class PlainLineFormat : public LineFormat {
  public:
-  void Append(std::string& out, const LineSplitter::Line& line,
-              absl::Time time, pid_t pid) override;
+  void Append(std::string& out, const LineSplitter::Line& line, absl::Time time,
+              pid_t pid) override;
 };
 
 // "2026-11-26T09:05:11.123456+01:00 " (RFC 3339, microseconds, the offset
@@ -47,8 +48,8 @@ class PlainLineFormat : public LineFormat {
 class TimestampedLineFormat : public LineFormat {
  public:
   explicit TimestampedLineFormat(absl::TimeZone zone);
-  void Append(std::string& out, const LineSplitter::Line& line,
-              absl::Time time, pid_t pid) override;
+  void Append(std::string& out, const LineSplitter::Line& line, absl::Time time,
+              pid_t pid) override;
 
  private:
   absl::TimeZone zone_;
@@ -57,19 +58,22 @@ class TimestampedLineFormat : public LineFormat {
   std::string offset_;  // "+01:00 " for cached_second_.
 };
 
-// A syslog message (syslog_message.h) with `priority` and `tag`, the pid
-// of the process that wrote the line.
+// A syslog message (syslog_message.h) with `priority` and `tag` (made
+// valid by SyslogTag), the pid of the process that wrote the line. The
+// kLineContinues of a piece comes after the escaped text, itself unescaped.
 class SyslogLineFormat : public LineFormat {
  public:
   SyslogLineFormat(SyslogPriority priority, absl::string_view tag,
                    absl::TimeZone zone);
-  void Append(std::string& out, const LineSplitter::Line& line,
-              absl::Time time, pid_t pid) override;
+  void Append(std::string& out, const LineSplitter::Line& line, absl::Time time,
+              pid_t pid) override;
 
  private:
   SyslogPriority priority_;
   std::string tag_;
   absl::TimeZone zone_;
+  int64_t cached_second_ = INT64_MIN;  // Unix seconds of `timestamp_`.
+  std::array<char, 15> timestamp_;     // "Nov  6 09:05:11".
 };
 
 }  // namespace daemonkit

@@ -31,12 +31,18 @@ class LineSplitter {
   };
   using LineHandler = absl::FunctionRef<void(const Line&)>;
 
-  // `max_length` (at least 4) bounds each piece.
+  // `max_length` (at least 4; less counts as 4) bounds each piece.
   explicit LineSplitter(size_t max_length = kMaxLineLength);
 
   // Takes the next bytes of the stream; gives `each` every line they
   // complete, and every full piece of a line over the bound, in order. A
   // line's text is valid only during the call.
+  //
+  // A line of exactly the bound is one line: a piece is given only once a
+  // byte past the bound shows that the line goes on, and, when a UTF-8
+  // sequence straddles the bound, once that sequence is whole, so that the
+  // lines do not depend on how the stream was cut into feeds. Lines wholly
+  // inside `bytes` are given from `bytes`, without a copy.
   void Feed(absl::string_view bytes, LineHandler each);
 
   // The stream ended: gives `each` the partial last line, if any, as a line
@@ -44,7 +50,7 @@ class LineSplitter {
   // ready for another stream.
   bool Finish(LineHandler each);
 
-  // Bytes of a line not complete yet.
+  // Bytes of a line not complete yet: at most max_length + 2.
   size_t partial_size() const { return partial_.size(); }
 
  private:

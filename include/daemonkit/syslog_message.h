@@ -36,8 +36,10 @@ struct SyslogPriority {
 absl::StatusOr<SyslogPriority> ParseSyslogPriority(absl::string_view text);
 
 // `line` made safe for a syslog message: tab and printable text are kept,
-// UTF-8 too when it is valid; a backslash becomes "\\"; any other byte (NUL,
-// C0 and C1 controls, DEL, a byte of invalid UTF-8) becomes "\xHH".
+// UTF-8 too when it is valid (RFC 3629: no overlong form, surrogate or code
+// point past U+10FFFF); a backslash becomes "\\"; any other byte (NUL, C0
+// controls, DEL, a byte of invalid UTF-8, each of the two bytes of a C1
+// control U+0080..U+009F) becomes "\xHH", in lowercase hex: "\xc2\x85".
 std::string EscapeForSyslog(absl::string_view line);
 
 // `tag` made a valid TAG: a byte that is not printable ASCII, or is a space,
