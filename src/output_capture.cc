@@ -54,14 +54,14 @@ bool OutputCapture::ReadOnce(absl::Time time, size_t& budget) {
   if (!got.ok() || got.value == 0) {
     // The end (or a pipe that cannot be read, which no wait will mend).
     if (got.error == EAGAIN) return false;
-    splitter_.Finish([&](const LineSplitter::Line& line) {
-      Take(line, time, pid_);
-    });
+    splitter_.Finish(
+        [&](const LineSplitter::Line& line) { Take(line, time, pid_); });
     pipe_.reset();
     return false;
   }
-  splitter_.Feed(absl::string_view(read_buffer_.get(), got.value),
-                 [&](const LineSplitter::Line& line) { Take(line, time, pid_); });
+  splitter_.Feed(
+      absl::string_view(read_buffer_.get(), got.value),
+      [&](const LineSplitter::Line& line) { Take(line, time, pid_); });
   budget -= std::min(budget, static_cast<size_t>(got.value));
   // A read that did not fill the buffer emptied the pipe.
   return static_cast<size_t>(got.value) == kReadSize;
@@ -115,11 +115,11 @@ void OutputCapture::Take(const LineSplitter::Line& line, absl::Time time,
 }
 
 void OutputCapture::ReportDropped(absl::Time time) {
-  const std::string notice = absl::StrCat(
-      "daemonize: ", dropped_, dropped_ == 1 ? " line" : " lines", " of ",
-      options_.stream, " dropped: ",
-      drop_error_ == 0 ? "the output buffer was full"
-                       : internal::ErrnoText(drop_error_));
+  const std::string notice =
+      absl::StrCat("daemonize: ", dropped_, dropped_ == 1 ? " line" : " lines",
+                   " of ", options_.stream, " dropped: ",
+                   drop_error_ == 0 ? "the output buffer was full"
+                                    : internal::ErrnoText(drop_error_));
   dropped_ = 0;
   drop_error_ = 0;
   const size_t before = waiting_.size();
@@ -137,11 +137,13 @@ void OutputCapture::Flush(absl::Time now) {
       if (dropped_ == 0 || last_error_ != 0) break;
       ReportDropped(WallNow());
     }
-    const LineSink::Written written = sink_.Write(
-        absl::string_view(waiting_).substr(written_),
-        absl::MakeConstSpan(sizes_).subspan(first_size_));
+    const LineSink::Written written =
+        sink_.Write(absl::string_view(waiting_).substr(written_),
+                    absl::MakeConstSpan(sizes_).subspan(first_size_));
     Consume(written.records);
     last_error_ = written.error;
+    // Lines dropped before the sink was tried: its failure is why.
+    if (dropped_ > 0 && drop_error_ == 0) drop_error_ = written.error;
     if (written.error == 0) {
       if (written.records == 0) break;  // A sink that took nothing, oddly.
       continue;

@@ -412,7 +412,7 @@ void ServiceLoop::WorkerEnded(int status) {
       return;
     }
     Say(absl::StrCat("giving up after ", respawn_->starts(),
-                          " starts: the start limit is reached"));
+                     " starts: the start limit is reached"));
     record_.gave_up = true;
     Record();  // The pid file stays, unlocked: the service died.
   } else {
@@ -447,8 +447,7 @@ int ServiceLoop::StopAll(bool keep_pid_file) {
   if (left.empty()) return 0;
   std::vector<pid_t> pids;
   for (const ProcessId& process : left) pids.push_back(process.pid);
-  Say(
-      absl::StrCat("still running after SIGKILL: ", absl::StrJoin(pids, " ")));
+  Say(absl::StrCat("still running after SIGKILL: ", absl::StrJoin(pids, " ")));
   return EX_SOFTWARE;
 }
 

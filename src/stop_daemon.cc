@@ -207,8 +207,8 @@ absl::StatusOr<pid_t> SignalDaemon(const std::string& pid_file, int signal,
   return SignalProven(pid_file, signal, /*supervisor=*/false, os);
 }
 
-absl::StatusOr<pid_t> SignalSupervisor(const std::string& pid_file,
-                                       int signal, Os& os) {
+absl::StatusOr<pid_t> SignalSupervisor(const std::string& pid_file, int signal,
+                                       Os& os) {
   return SignalProven(pid_file, signal, /*supervisor=*/true, os);
 }
 

@@ -103,15 +103,13 @@ std::vector<ProcessId> StopDescendants(Os& os, int signal_fd, pid_t group,
   absl::StatusOr<absl::Time> now = MonotonicNow(os);
   const absl::Time start = now.ok() ? *now : absl::InfinitePast();
   SignalTree(os, group, {SIGTERM, SIGCONT});
-  if (AwaitNoDescendants(os, signal_fd, start + timeout, taken, reap,
-                         watch)) {
+  if (AwaitNoDescendants(os, signal_fd, start + timeout, taken, reap, watch)) {
     return {};
   }
   SignalTree(os, group, {SIGKILL});
   now = MonotonicNow(os);
   const absl::Time kill_deadline = (now.ok() ? *now : start) + kStopKillWait;
-  if (AwaitNoDescendants(os, signal_fd, kill_deadline, taken, reap,
-                         watch)) {
+  if (AwaitNoDescendants(os, signal_fd, kill_deadline, taken, reap, watch)) {
     return {};
   }
   absl::StatusOr<std::vector<ProcessId>> left = Descendants(os, os.GetPid());

@@ -5,10 +5,9 @@
 #ifndef DAEMONKIT_SRC_TREE_STOP_H_
 #define DAEMONKIT_SRC_TREE_STOP_H_
 
+#include <poll.h>
 #include <sys/signalfd.h>
 #include <sys/types.h>
-
-#include <poll.h>
 
 #include <functional>
 #include <vector>
@@ -46,8 +45,9 @@ bool ReapEndedChildren(Os& os, const ReapedChild& reaped);
 // waits up to `timeout` for them to be gone, reaping as `signal_fd` (a
 // signalfd taking SIGCHLD) says, and passing what it reads to `taken`; then
 // SIGKILL to whatever is left, and waits up to kStopKillWait (supervisor.h),
-// serving `watch` (if any) meanwhile. Returns the processes still there. `group` must be the worker's, which is
-// still unreaped, so that the group cannot be anyone else's.
+// serving `watch` (if any) meanwhile. Returns the processes still there.
+// `group` must be the worker's, which is still unreaped, so that the group
+// cannot be anyone else's.
 std::vector<ProcessId> StopDescendants(Os& os, int signal_fd, pid_t group,
                                        absl::Duration timeout,
                                        const TakenSignal& taken,

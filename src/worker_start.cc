@@ -146,8 +146,7 @@ absl::StatusOr<StartedWorker> StartWorker(Os& os, const DaemonPlan& plan,
   }
   UniqueFd report_read(os, report[0]);
   UniqueFd report_write(os, report[1]);
-  DaemonPlan worker =
-      PlanWithReport(plan, report_write.get(), extra, streams);
+  DaemonPlan worker = PlanWithReport(plan, report_write.get(), extra, streams);
   const pid_t supervisor = os.GetPid();
   const SysCallIntResult forked = os.Fork();
   if (!forked.ok()) {

@@ -292,8 +292,7 @@ absl::Status ResolveCommand(const daemonkit::DetachOptions& options,
 absl::Status ApplyOutputOption(int option, const std::string& value,
                                Settings& settings) {
   const bool out = option == 'o';
-  daemonkit::CapturedStream& stream = out
-                                          ? settings.supervision.stdout_capture
+  daemonkit::CapturedStream& stream = out ? settings.supervision.stdout_capture
                                           : settings.supervision.stderr_capture;
   std::string& path =
       out ? settings.options.stdout_path : settings.options.stderr_path;

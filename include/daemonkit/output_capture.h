@@ -117,16 +117,16 @@ class OutputCapture {
   LineSplitter splitter_;
   UniqueFd pipe_;
   pid_t pid_ = 0;
-  std::string waiting_;          // Records, one after another.
-  size_t written_ = 0;           // Bytes of waiting_ already written.
-  std::vector<size_t> sizes_;    // Of the records in waiting_.
-  size_t first_size_ = 0;        // Index in sizes_ of the first unwritten.
+  std::string waiting_;        // Records, one after another.
+  size_t written_ = 0;         // Bytes of waiting_ already written.
+  std::vector<size_t> sizes_;  // Of the records in waiting_.
+  size_t first_size_ = 0;      // Index in sizes_ of the first unwritten.
   size_t dropped_ = 0;
-  int drop_error_ = 0;           // Why the sink failed when the first went.
-  int last_error_ = 0;           // The sink's last failure; 0 after success.
+  int drop_error_ = 0;  // Why the sink failed when the first went.
+  int last_error_ = 0;  // The sink's last failure; 0 after success.
   absl::Time retry_at_ = absl::InfiniteFuture();
   absl::Time last_now_ = absl::InfinitePast();  // Monotonic, for Attach.
-  absl::Time last_wall_ = absl::UnixEpoch();  // Should the clock fail.
+  absl::Time last_wall_ = absl::UnixEpoch();    // Should the clock fail.
   std::unique_ptr<char[]> read_buffer_;
 };
 

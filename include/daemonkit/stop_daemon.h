@@ -45,8 +45,7 @@ absl::StatusOr<pid_t> SignalDaemon(const std::string& pid_file, int signal,
 // As SignalDaemon, but to the supervisor of a supervised program (SIGHUP:
 // reopen the output files), or to the daemon itself when it has none (it
 // holds the lock: a Detach daemon, or a supervisor between two instances).
-absl::StatusOr<pid_t> SignalSupervisor(const std::string& pid_file,
-                                       int signal,
+absl::StatusOr<pid_t> SignalSupervisor(const std::string& pid_file, int signal,
                                        Os& os = PosixOs::Default());
 
 }  // namespace daemonkit

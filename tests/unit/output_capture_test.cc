@@ -69,7 +69,7 @@ class RecordingSink : public LineSink {
   std::vector<std::string> records;
   int writes = 0;
   int reopened = 0;
-  int error = 0;      // Fails with this after `accept` records of a call.
+  int error = 0;  // Fails with this after `accept` records of a call.
   size_t accept = 0;
   int writable = -1;
 };
@@ -77,7 +77,8 @@ class RecordingSink : public LineSink {
 class OutputCaptureTest : public ::testing::Test {
  protected:
   OutputCaptureTest() {
-    ON_CALL(os_, Fcntl(kPipe, F_SETFL, _)).WillByDefault(Return(SysCallSuccess()));
+    ON_CALL(os_, Fcntl(kPipe, F_SETFL, _))
+        .WillByDefault(Return(SysCallSuccess()));
     ON_CALL(os_, GetPid()).WillByDefault(Return(kSupervisor));
     ON_CALL(os_, Close(_)).WillByDefault(Return(SysCallSuccess()));
     ON_CALL(os_, ClockGetTime(CLOCK_REALTIME, _))
@@ -147,7 +148,8 @@ TEST_F(OutputCaptureTest, EndOfFileCompletesThePartialLineAndClosesThePipe) {
   EXPECT_CALL(os_, Close(kPipe)).WillOnce(Return(SysCallSuccess()));
   chunks_ = {"whole\nhalf a li"};
   closed_ = true;
-  capture.Read(kStart);
+  capture.Read(kStart);  // A short read: the pipe is empty, for now.
+  capture.Read(kStart);  // The next wake-up (POLLHUP) finds the end.
   EXPECT_THAT(sink_.records, ElementsAre("[1234] whole", "[1234] half a li"));
   EXPECT_EQ(capture.pipe_fd(), -1);
 }
