@@ -433,6 +433,22 @@ INSTANTIATE_TEST_SUITE_P(
         BadUsage{{"--ready_timeout=0s", "sleep"}, DurationError("0s")},
         BadUsage{{"--respawn-limit=5/10s", "sleep"},
                  "--respawn-limit is for --respawn, which is not given"},
+        // Captured output: options that would do nothing, a bad priority.
+        BadUsage{{"--timestamps", "sleep"},
+                 "--timestamps is for --stdout or --stderr to a file"},
+        BadUsage{{"--timestamps", "--stdout=syslog", "sleep"},
+                 "--timestamps is for --stdout or --stderr to a file"},
+        BadUsage{{"--syslog-tag=app", "--stdout=/dev/null", "sleep"},
+                 "--syslog-tag is for --stdout=syslog or --stderr=syslog"},
+        BadUsage{{"--syslog-socket=/tmp/log", "sleep"},
+                 "--syslog-socket is for --stdout=syslog or --stderr=syslog"},
+        BadUsage{{"--stderr=syslog:nowhere", "sleep"},
+                 "--stderr: syslog priority 'nowhere' is not "
+                 "FACILITY.SEVERITY (such as daemon.info)"},
+        BadUsage{{"--reopen", "sleep"},
+                 "--stop, --status, --reload and --reopen take no COMMAND"},
+        BadUsage{{"--stop", "--reopen"},
+                 "--stop, --status, --reload and --reopen go one at a time"},
         // A wait that never ends, or ends at once through an overflow.
         BadUsage{{"--ready-timeout=-1s", "sleep"}, DurationError("-1s")},
         BadUsage{{"--ready-timeout=inf", "sleep"}, DurationError("inf")},
