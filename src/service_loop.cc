@@ -117,6 +117,10 @@ int ServiceLoop::Run() {
     }
   }
   RemoveNotifySocket();
+  // The lines that still wait for a busy syslog go before the supervisor
+  // exits, within the stop's time: a stop that had to wait for processes
+  // to end leaves less of it.
+  output_.Drain(stop_began_ + stop_timeout_);
   return *exit_;
 }
 
@@ -422,6 +426,7 @@ void ServiceLoop::WorkerEnded(int status) {
 }
 
 int ServiceLoop::StopAll(bool keep_pid_file) {
+  stop_began_ = Now();
   const pid_t group = worker_.has_value() ? worker_->pid : 0;
   // The pipes are read on while the processes end.
   const StopWatch watch = {

@@ -105,6 +105,8 @@ class ServiceLoop {
   absl::Time next_start_ = absl::InfiniteFuture();
   // After EndInstance: when the stop follows, should the signal not do.
   absl::Time end_deadline_ = absl::InfiniteFuture();
+  // When the last StopAll began: the output's last writes count from there.
+  absl::Time stop_began_ = absl::InfinitePast();
   absl::Time last_now_;  // The monotonic clock's last reading (Now()).
   bool stop_asked_ = false;
   std::optional<int> exit_;  // The service ended: the supervisor's status.

@@ -4,12 +4,15 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "daemonkit/output_file.h"
 #include "src/errno_status.h"
 #include "src/file_rights.h"
+#include "src/monotonic_clock.h"
+#include "src/os_helpers.h"
 #include "src/path_parts.h"
 
 namespace daemonkit::internal {
@@ -162,6 +165,32 @@ void ServiceOutput::Reopen(absl::Time now) {
   for (Stream* stream : Captured()) {
     const absl::Status reopened = stream->capture->Reopen(now);
     if (!reopened.ok()) Say(reopened.message(), now);
+  }
+}
+
+void ServiceOutput::Drain(absl::Time deadline) {
+  const std::vector<Stream*> captured = Captured();
+  // Nothing waits, as usual: not even the clock is read.
+  if (std::none_of(captured.begin(), captured.end(), [](const Stream* s) {
+        return s->capture->waiting_bytes() > 0 || s->capture->dropped() > 0;
+      })) {
+    return;
+  }
+  for (;;) {
+    const absl::StatusOr<absl::Time> now = MonotonicNow(os_);
+    if (!now.ok()) return;
+    std::vector<struct pollfd> busy;
+    for (Stream* stream : captured) {
+      stream->capture->Flush(*now);
+      if (const int fd = stream->capture->blocked_fd(); fd >= 0) {
+        busy.push_back({fd, POLLOUT, 0});
+      }
+    }
+    const int timeout = PollTimeout(*now, deadline);
+    if (busy.empty() || timeout == 0) return;
+    const SysCallIntResult polled = RetryOnEintr(
+        [&] { return os_.Poll(busy.data(), busy.size(), timeout); });
+    if (!polled.ok() || polled.value == 0) return;
   }
 }
 

@@ -61,6 +61,12 @@ class ServiceOutput {
   // One line of the supervisor's own: to the stderr sink when stderr is
   // captured, onto its stderr otherwise.
   void Say(absl::string_view line, absl::Time now);
+  // Before the supervisor exits: writes what still waits for a sink that is
+  // only busy (it said EAGAIN: syslog reads slower than the program wrote),
+  // waiting until it takes more, up to `deadline` (monotonic). A sink that
+  // failed outright (syslog down, a full disk) is tried once more, not
+  // waited for: what it cannot take then is lost.
+  void Drain(absl::Time deadline);
 
  private:
   // One captured stream and its parts.
