@@ -55,6 +55,7 @@ using ::daemonkit::test::ReadLink;
 using ::daemonkit::test::Runfile;
 using ::daemonkit::test::RunProgram;
 using ::daemonkit::test::Runs;
+using ::daemonkit::test::StatusField;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using ::testing::StartsWith;
@@ -240,6 +241,13 @@ class CaptureTest : public ::testing::Test {
   std::string out_;
   std::string err_;
 };
+
+// A process's memory in KiB, from /proc/PID/status ("VmRSS", "VmHWM").
+long KiB(pid_t pid, const std::string& field) {
+  long kib = -1;
+  absl::SimpleAtoi(absl::StripSuffix(StatusField(pid, field), " kB"), &kib);
+  return kib;
+}
 
 int ExitStatus(int status) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1 - status;
@@ -832,6 +840,66 @@ TEST_F(CaptureTest, AFifoWhoseReaderStallsCannotHoldTheSupervisor) {
   if (stop.exit_status() == 0) {
     EXPECT_EQ(ExitStatus(AwaitExit(supervisor)), 0);
   }
+  close(reader);
+  unlink(fifo.c_str());
+}
+
+// What a stalled FIFO costs the supervisor, in memory: the bound of what
+// waits (1 MiB) must hold for empty lines too, each a record of one byte
+// with its bookkeeping.
+TEST_F(CaptureTest, TheOutputBufferStaysBoundedForEmptyLines) {
+  constexpr int kLines = 2000000;
+  const std::string fifo = base_ + ".fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0644), 0);
+  const int reader = open(fifo.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  ASSERT_GE(reader, 0);
+  out_ = fifo;
+  const std::string go = base_ + ".go";
+  const std::string wrote = base_ + ".wrote";
+  const pid_t supervisor = Start(absl::StrCat(
+      "while [ ! -e ", go, " ]; do sleep 0.01; done; yes '' | head -n ", kLines,
+      "; : > ", wrote, "; exec sleep 60"));
+  ASSERT_GT(supervisor, 0);
+  const long before = KiB(supervisor, "VmRSS");
+  WriteFile(go, "");
+  ASSERT_TRUE(Eventually([&] { return Exists(wrote); }, absl::Seconds(20)));
+  absl::SleepFor(absl::Milliseconds(200));  // What the pipe still held.
+  const long grown = KiB(supervisor, "VmHWM") - before;
+  std::cerr << kLines << " empty lines into a stalled FIFO: the supervisor "
+            << "grew by " << grown << " KiB from " << before << " KiB\n";
+#ifndef __SANITIZE_ADDRESS__  // Whose quarantine keeps what was freed.
+  EXPECT_LT(grown, 6 * 1024) << "KiB";
+#endif
+  // The reader reads again: the lines that waited, then the notice, which
+  // counts the rest.
+  std::string got;
+  EXPECT_TRUE(Eventually([&] {
+    char buffer[65536];
+    ssize_t n;
+    while ((n = read(reader, buffer, sizeof buffer)) > 0) {
+      got.append(buffer, static_cast<size_t>(n));
+    }
+    return absl::StrContains(got, "dropped: ") && got.back() == '\n';
+  })) << got.size()
+      << " bytes";
+  const size_t notice = got.find("daemonize: ");
+  ASSERT_NE(notice, std::string::npos);
+  EXPECT_EQ(got.find_first_not_of('\n'), notice);
+  const std::vector<std::string> rest = Lines(got.substr(notice));
+  ASSERT_EQ(rest.size(), 1u) << got.substr(notice);
+  EXPECT_THAT(rest[0], MatchesRegex("daemonize: [0-9]+ lines of stdout "
+                                    "dropped: Resource temporarily "
+                                    "unavailable"));
+  int dropped = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(
+      absl::StripPrefix(rest[0].substr(0, rest[0].find(" lines")),
+                        "daemonize: "),
+      &dropped));
+  EXPECT_EQ(notice + static_cast<size_t>(dropped), static_cast<size_t>(kLines))
+      << "lines kept and lines dropped";
+  const ProgramRun stop = Stop("500ms");
+  EXPECT_EQ(stop.exit_status(), 0) << stop.err;
+  EXPECT_EQ(ExitStatus(AwaitExit(supervisor)), 0);
   close(reader);
   unlink(fifo.c_str());
 }
