@@ -614,6 +614,32 @@ TEST_F(CaptureTest, LongLinesComeInPiecesAndBytesPassUntouched) {
   EXPECT_TRUE(unmarked == input + "\n");
 }
 
+// A COMMAND writing short lines as fast as it can into a file that takes
+// them: none is dropped, however much --timestamps adds to each (a read of
+// the pipe brings thousands of lines, more than the buffer holds once each
+// has its 33 bytes of time).
+TEST_F(CaptureTest, ShortLinesAtFullSpeedAllReachAWorkingFile) {
+  constexpr int kLines = 500000;
+  const pid_t supervisor =
+      Start(absl::StrCat("yes '' | head -n ", kLines), {"--timestamps"});
+  ASSERT_GT(supervisor, 0);
+  EXPECT_EQ(ExitStatus(AwaitExit(supervisor)), 0);
+  const std::string text = ReadFile(out_);
+  size_t lines = 0;
+  size_t other = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    absl::string_view rest;
+    if (line.empty()) continue;
+    if (Timestamped(line, &rest) && rest.empty()) {
+      ++lines;
+    } else if (++other == 1) {
+      ADD_FAILURE() << line;
+    }
+  }
+  EXPECT_EQ(lines, static_cast<size_t>(kLines));
+  EXPECT_EQ(other, 0u);
+}
+
 // 7. The daemon's own user (nobody) attacks through its log directory.
 
 class HostileUserTest : public CaptureTest {
