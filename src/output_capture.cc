@@ -104,6 +104,12 @@ void OutputCapture::Say(absl::string_view text, pid_t pid, absl::Time now) {
 
 void OutputCapture::Take(const LineSplitter::Line& line, absl::Time time,
                          pid_t pid) {
+  // A full buffer goes to a sink that works before any line is dropped: one
+  // read of the pipe may bring more lines than the buffer holds, the more
+  // so once formatted (a timestamp adds 33 bytes to each).
+  if (waiting_bytes() >= options_.buffer_limit && last_error_ == 0) {
+    Flush(last_now_);
+  }
   if (waiting_bytes() >= options_.buffer_limit) {
     if (dropped_++ == 0) drop_error_ = last_error_;
     return;

@@ -14,10 +14,11 @@
 // other end. The sink and the waiting records outlive instances.
 //
 // When the sink stalls or fails (syslog down, disk full), reading goes on:
-// records wait, up to `buffer_limit` bytes; past it, new lines are dropped
-// whole, and once a record goes again, one line says how many were dropped
-// and why. A failed sink is tried again `retry_delay` later; one that said
-// EAGAIN, as soon as its writable_fd() polls writable.
+// records wait, up to `buffer_limit` bytes (a full buffer is written at once
+// to a sink that works, whatever the read's size); past it, new lines are
+// dropped whole, and once a record goes again, one line says how many were
+// dropped and why. A failed sink is tried again `retry_delay` later; one that
+// said EAGAIN, as soon as its writable_fd() polls writable.
 //
 // Not thread-safe: one supervisor loop drives it.
 #ifndef DAEMONKIT_OUTPUT_CAPTURE_H_
