@@ -48,7 +48,8 @@ class OutputCapture {
     // Names the stream in the dropped-lines notice ("stdout").
     std::string stream = "stdout";
     size_t max_line = kMaxLineLength;
-    // Bytes of records that may wait for the sink.
+    // Bytes of records that may wait for the sink, each counted with its
+    // size's bookkeeping (a size_t).
     size_t buffer_limit = 1 << 20;
     absl::Duration retry_delay = absl::Milliseconds(100);
     // How much one Read takes at most, so that a program writing without
@@ -103,6 +104,8 @@ class OutputCapture {
   // Formats `line` into a waiting record, or drops it when the buffer is
   // full. `time` is the wall clock's.
   void Take(const LineSplitter::Line& line, absl::Time time, pid_t pid);
+  // Whether the waiting records fill the buffer.
+  bool Full() const;
   // The notice of the lines dropped, when there is room for it.
   void ReportDropped(absl::Time time);
   // Advances past `written` records that the sink took.

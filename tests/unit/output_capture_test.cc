@@ -216,7 +216,8 @@ TEST_F(OutputCaptureTest, ASinkThatSaysEagainIsPolledNotTimed) {
 
 TEST_F(OutputCaptureTest, PastTheBufferWholeLinesAreDroppedThenCounted) {
   OutputCapture::Options options;
-  options.buffer_limit = 20;  // Two records of "[1234] n\n" (9 bytes) fit.
+  // Two records of "[1234] n\n" fit: 9 bytes each, and 8 for its size.
+  options.buffer_limit = 40;
   OutputCapture& capture = Capture(options);
   sink_.error = ECONNREFUSED;
   chunks_ = {"1\n2\n3\n4\n5\n"};
@@ -235,7 +236,8 @@ TEST_F(OutputCaptureTest, PastTheBufferWholeLinesAreDroppedThenCounted) {
 
 TEST_F(OutputCaptureTest, AReadOfMoreThanTheBufferHoldsLosesNothing) {
   OutputCapture::Options options;
-  options.buffer_limit = 20;  // Two records of "[1234] n\n" (9 bytes) fit.
+  // Two records of "[1234] n\n" fit: 9 bytes each, and 8 for its size.
+  options.buffer_limit = 40;
   OutputCapture& capture = Capture(options);
   chunks_ = {"1\n2\n3\n4\n5\n6\n7\n"};  // One read: 63 bytes of records.
   capture.Read(kStart);
