@@ -47,6 +47,7 @@ using ::daemonkit::test::ChildrenOf;
 using ::daemonkit::test::Eventually;
 using ::daemonkit::test::Exists;
 using ::daemonkit::test::ExpectNoChildLeft;
+using ::daemonkit::test::OpenFds;
 using ::daemonkit::test::PerTestPath;
 using ::daemonkit::test::PidsIn;
 using ::daemonkit::test::ProgramRun;
@@ -476,8 +477,10 @@ TEST_F(CaptureTest, RotationUnderAFastWriterLosesTearsAndRepeatsNoLine) {
                    " ]; do sleep 0.01; done; exit 0"),
       {"--timestamps"});
   ASSERT_GT(supervisor, 0);
+  const std::vector<int> fds = OpenFds(supervisor);
   const absl::Time start = absl::Now();
   int by_binary = 0;
+  int written_after = 0;  // The rotation after which COMMAND was done.
   for (int i = 1; i <= kRotations; ++i) {
     const std::string rotated = absl::StrCat(out_, ".", i);
     ASSERT_EQ(rename(out_.c_str(), rotated.c_str()), 0)
@@ -492,8 +495,14 @@ TEST_F(CaptureTest, RotationUnderAFastWriterLosesTearsAndRepeatsNoLine) {
     }
     // Opened again (created) before the next rename, which needs it there.
     ASSERT_TRUE(Eventually([&] { return Exists(out_); })) << i;
+    if (written_after == 0 && Exists(wrote)) written_after = i;
   }
   const absl::Duration rotating = absl::Now() - start;
+  // Each file opened again took the place of the one before: none is left
+  // open (the last reopen may still be under way).
+  EXPECT_TRUE(
+      Eventually([&] { return OpenFds(supervisor) == fds; }, absl::Seconds(2)))
+      << OpenFds(supervisor).size() << " descriptors, from " << fds.size();
   ASSERT_TRUE(Eventually([&] { return Exists(wrote); }, absl::Seconds(30)));
   const absl::Duration writing = absl::Now() - start;
   WriteFile(done, "");
@@ -531,7 +540,10 @@ TEST_F(CaptureTest, RotationUnderAFastWriterLosesTearsAndRepeatsNoLine) {
   EXPECT_EQ(expected, kLines + 1);
   std::cerr << kRotations << " rotations (" << by_binary
             << " by daemonize --reopen, the rest by SIGHUP): " << rotating
-            << "; COMMAND wrote its " << kLines << " lines in " << writing
+            << "; COMMAND had written its " << kLines << " lines by " << writing
+            << (written_after == 0
+                    ? std::string(" (after the last rotation)")
+                    : absl::StrCat(" (by rotation ", written_after, ")"))
             << "; " << files_with_lines << " of " << kRotations + 1
             << " files hold lines\n";
 }
@@ -719,6 +731,7 @@ TEST_F(HostileUserTest, AReopenNeverFollowsTheUsersLinksToRootsFiles) {
 
   const pid_t supervisor = StartSteps();
   ASSERT_GT(supervisor, 0);
+  const std::vector<int> fds = OpenFds(supervisor);
   // The service's own user cannot signal its root supervisor.
   Step(absl::StrCat("echo one; kill -HUP ", supervisor,
                     " 2>/dev/null; echo \"hup=$?\" > ", logs_, "/hup"));
@@ -780,6 +793,10 @@ TEST_F(HostileUserTest, AReopenNeverFollowsTheUsersLinksToRootsFiles) {
   for (const std::string& line : Lines(ReadFile(err_))) {
     EXPECT_THAT(line, MatchesRegex("supervisor: .*: Permission denied"));
   }
+  // A refused reopen leaves no descriptor open.
+  EXPECT_TRUE(
+      Eventually([&] { return OpenFds(supervisor) == fds; }, absl::Seconds(2)))
+      << OpenFds(supervisor).size() << " descriptors, from " << fds.size();
 
   // A good file there again: the next reopen takes it.
   ASSERT_EQ(unlink(out_.c_str()), 0);
