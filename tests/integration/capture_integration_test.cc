@@ -57,6 +57,7 @@ using ::daemonkit::test::Runfile;
 using ::daemonkit::test::RunProgram;
 using ::daemonkit::test::Runs;
 using ::daemonkit::test::StatusField;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using ::testing::StartsWith;
@@ -571,6 +572,10 @@ TEST_F(CaptureTest, LongLinesComeInPiecesAndBytesPassUntouched) {
   lines.push_back("lone lead \xC3 truncated \xE2\x82 overlong \xC0\xAF");
   lines.push_back("surrogate \xED\xA0\x80 past U+10FFFF \xF4\x90\x80\x80 \xFF");
   lines.push_back(std::string(20000, '\xFF'));  // Long, and none of it text.
+  // At the bound, one past it, and one past it inside a character.
+  lines.push_back(std::string(kMaxLine, 'b'));
+  lines.push_back(std::string(kMaxLine + 1, 'c'));
+  lines.push_back(std::string(kMaxLine - 1, 'd') + "\xC3\xA9");
   std::string input;
   for (const std::string& line : lines) absl::StrAppend(&input, line, "\n");
   // And a last line without its newline, ending in half a character.
@@ -617,6 +622,14 @@ TEST_F(CaptureTest, LongLinesComeInPiecesAndBytesPassUntouched) {
         << "a character cut in a piece of " << piece.size() << " bytes";
   }
   EXPECT_EQ(pieces[8].size(), 2u) << "20,000 bytes: 16 KiB + the rest";
+  auto sizes = [](const std::vector<std::string>& line) {
+    std::vector<size_t> sizes;
+    for (const std::string& piece : line) sizes.push_back(piece.size());
+    return sizes;
+  };
+  EXPECT_THAT(sizes(pieces[9]), ElementsAre(kMaxLine)) << "whole";
+  EXPECT_THAT(sizes(pieces[10]), ElementsAre(kMaxLine, 1u));
+  EXPECT_THAT(sizes(pieces[11]), ElementsAre(kMaxLine - 1, 2u));
   // Everything but the markers and the last newline: the input, as it was.
   std::string unmarked;
   for (const std::vector<std::string>& line : pieces) {
