@@ -829,6 +829,59 @@ TEST_F(HostileUserTest, AReopenNeverFollowsTheUsersLinksToRootsFiles) {
   ExpectUnchanged(visible, visible_before);
 }
 
+// In a sticky directory all may write to (as /tmp), another local user
+// (uid 12345) takes the log's name while logrotate has moved the file: its
+// own file, then a link to root's. The reopen refuses both, and the lines
+// go on into the file that was moved.
+TEST_F(HostileUserTest, AReopenRefusesWhatAnotherUserPutInASharedDirectory) {
+  const std::string shared = dir_ + "/shared";
+  ASSERT_EQ(mkdir(shared.c_str(), 0755), 0);
+  ASSERT_EQ(chmod(shared.c_str(), 01777), 0);
+  out_ = shared + "/out.log";
+  const std::string rotated = out_ + ".1";
+  const std::string visible = dir_ + "/root.log";
+  WriteFile(visible, "root's own log\n");
+  const FileIdentity visible_before = Identify(visible);
+  const pid_t supervisor = StartSteps();
+  ASSERT_GT(supervisor, 0);
+  auto as_other_user = [&](const std::string& script) {
+    const ProgramRun run =
+        RunProgram({"/usr/bin/setpriv", "--reuid=12345", "--regid=12345",
+                    "--clear-groups", "/bin/sh", "-c", script});
+    ASSERT_EQ(run.exit_status(), 0) << script << ": " << run.err;
+  };
+  size_t refusals = 0;
+  auto reopen_refused = [&](const std::string& why) {
+    const ProgramRun reopen = Daemonize({"--reopen", "--pid-file", pid_file_});
+    EXPECT_EQ(reopen.exit_status(), 0) << reopen.err;
+    ++refusals;
+    EXPECT_TRUE(Eventually([&] {
+      const std::vector<std::string> lines = Lines(ReadFile(err_));
+      return lines.size() == refusals && absl::StrContains(lines.back(), why);
+    })) << ReadFile(err_);
+  };
+
+  Step("echo one");
+  ASSERT_EQ(rename(out_.c_str(), rotated.c_str()), 0);
+  as_other_user(absl::StrCat("umask 0; : > ", out_));
+  reopen_refused("is owned by user 12345");
+  Step("echo two");
+  ASSERT_EQ(unlink(out_.c_str()), 0);
+  as_other_user(absl::StrCat("ln -s ", visible, " ", out_));
+  reopen_refused("is a symbolic link in");
+  Step("echo three");
+  EXPECT_TRUE(Eventually([&] {
+    return ReadFile(rotated) == "one\ntwo\nthree\n";
+  })) << ReadFile(rotated);
+  EXPECT_EQ(ReadFile(out_), "root's own log\n");
+  ExpectUnchanged(visible, visible_before);
+
+  const ProgramRun stop = Stop("500ms");
+  EXPECT_EQ(stop.exit_status(), 0) << stop.err;
+  EXPECT_EQ(ExitStatus(AwaitExit(supervisor)), 0);
+  ExpectUnchanged(visible, visible_before);
+}
+
 // A FIFO whose reader never reads, where the log was: the supervisor must
 // not block writing into it, or nothing could stop the service.
 TEST_F(HostileUserTest, AFifoThatNoOneReadsCannotHoldTheSupervisor) {
