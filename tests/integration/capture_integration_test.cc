@@ -478,6 +478,9 @@ TEST_F(CaptureTest, RotationUnderAFastWriterLosesTearsAndRepeatsNoLine) {
                    " ]; do sleep 0.01; done; exit 0"),
       {"--timestamps"});
   ASSERT_GT(supervisor, 0);
+  // Its descriptors once it runs its loop (a line written), past the start's
+  // own (the readiness pipe may still be open when the launcher returns).
+  ASSERT_TRUE(Eventually([&] { return !ReadFile(out_).empty(); }));
   const std::vector<int> fds = OpenFds(supervisor);
   const absl::Time start = absl::Now();
   int by_binary = 0;
@@ -744,11 +747,14 @@ TEST_F(HostileUserTest, AReopenNeverFollowsTheUsersLinksToRootsFiles) {
 
   const pid_t supervisor = StartSteps();
   ASSERT_GT(supervisor, 0);
-  const std::vector<int> fds = OpenFds(supervisor);
   // The service's own user cannot signal its root supervisor.
   Step(absl::StrCat("echo one; kill -HUP ", supervisor,
                     " 2>/dev/null; echo \"hup=$?\" > ", logs_, "/hup"));
   EXPECT_EQ(ReadFile(logs_ + "/hup"), "hup=1\n");
+  // Its descriptors once it runs its loop (a line written), past the start's
+  // own (the readiness pipe may still be open when the launcher returns).
+  ASSERT_TRUE(Eventually([&] { return ReadFile(out_) == "one\n"; }));
+  const std::vector<int> fds = OpenFds(supervisor);
 
   size_t refusals = 0;
   auto reopen_refused = [&](bool by_binary) {
