@@ -104,7 +104,11 @@ void OutputCapture::Say(absl::string_view text, pid_t pid, absl::Time now) {
 
 void OutputCapture::Take(const LineSplitter::Line& line, absl::Time time,
                          pid_t pid) {
-  if (waiting_bytes() >= options_.buffer_limit) {
+  // A full buffer goes to a sink that works before any line is dropped: one
+  // read of the pipe may bring more lines than the buffer holds, the more
+  // so once formatted (a timestamp adds 33 bytes to each).
+  if (Full() && last_error_ == 0) Flush(last_now_);
+  if (Full()) {
     if (dropped_++ == 0) drop_error_ = last_error_;
     return;
   }
@@ -112,6 +116,13 @@ void OutputCapture::Take(const LineSplitter::Line& line, absl::Time time,
   const size_t before = waiting_.size();
   format_.Append(waiting_, line, time, pid);
   sizes_.push_back(waiting_.size() - before);
+}
+
+bool OutputCapture::Full() const {
+  // Each waiting record's size counts too: a flood of empty lines would
+  // otherwise keep eight times the bound in sizes_.
+  const size_t records = sizes_.size() - first_size_;
+  return waiting_bytes() + records * sizeof(size_t) >= options_.buffer_limit;
 }
 
 void OutputCapture::ReportDropped(absl::Time time) {

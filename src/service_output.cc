@@ -34,6 +34,16 @@ absl::Status MakePipe(Os& os, UniqueFd& read, UniqueFd& write,
   return absl::OkStatus();
 }
 
+// The supervisor's end of an output file never blocks: a FIFO or a
+// terminal whose reader stalls (the program's user may put one where its
+// file was, for --reopen to open) would hold the supervisor in write(2),
+// deaf to a stop. FileSink waits for room with poll(2) instead.
+SysCallIntResult MakeNonBlocking(Os& os, int fd) {
+  const SysCallIntResult flags = os.Fcntl(fd, F_GETFL, 0);
+  if (!flags.ok()) return flags;
+  return os.Fcntl(fd, F_SETFL, flags.value | O_NONBLOCK);
+}
+
 }  // namespace
 
 ServiceOutput::ServiceOutput(Os& os, const SupervisorOptions& options,
@@ -61,10 +71,20 @@ void ServiceOutput::SetUp(Stream& stream, const CapturedStream& how, int fd,
             "output file", path,
             credentials_.has_value() ? credentials_->uid : std::nullopt, os_);
       };
-      return credentials_.has_value()
-                 ? OpenWithRightsOf(os_, *credentials_, open)
-                 : open();
+      absl::StatusOr<UniqueFd> opened =
+          credentials_.has_value() ? OpenWithRightsOf(os_, *credentials_, open)
+                                   : open();
+      if (!opened.ok()) return opened;
+      if (const SysCallIntResult made = MakeNonBlocking(os_, opened->get());
+          !made.ok()) {
+        return absl::StatusOr<UniqueFd>(ErrnoStatus(
+            absl::StrCat("opening output file ", path), made.error, EX_OSERR));
+      }
+      return opened;
     };
+    // Should this fail (it cannot, on a descriptor that is open), the file
+    // stays blocking, as the launcher left it.
+    MakeNonBlocking(os_, fd);
     stream.own_sink = std::make_unique<FileSink>(os_, UniqueFd(os_, fd), path,
                                                  std::move(open_again));
     sink = stream.own_sink.get();

@@ -14,10 +14,11 @@
 // other end. The sink and the waiting records outlive instances.
 //
 // When the sink stalls or fails (syslog down, disk full), reading goes on:
-// records wait, up to `buffer_limit` bytes; past it, new lines are dropped
-// whole, and once a record goes again, one line says how many were dropped
-// and why. A failed sink is tried again `retry_delay` later; one that said
-// EAGAIN, as soon as its writable_fd() polls writable.
+// records wait, up to `buffer_limit` bytes (a full buffer is written at once
+// to a sink that works, whatever the read's size); past it, new lines are
+// dropped whole, and once a record goes again, one line says how many were
+// dropped and why. A failed sink is tried again `retry_delay` later; one that
+// said EAGAIN, as soon as its writable_fd() polls writable.
 //
 // Not thread-safe: one supervisor loop drives it.
 #ifndef DAEMONKIT_OUTPUT_CAPTURE_H_
@@ -47,7 +48,8 @@ class OutputCapture {
     // Names the stream in the dropped-lines notice ("stdout").
     std::string stream = "stdout";
     size_t max_line = kMaxLineLength;
-    // Bytes of records that may wait for the sink.
+    // Bytes of records that may wait for the sink, each counted with its
+    // size's bookkeeping (a size_t).
     size_t buffer_limit = 1 << 20;
     absl::Duration retry_delay = absl::Milliseconds(100);
     // How much one Read takes at most, so that a program writing without
@@ -102,6 +104,8 @@ class OutputCapture {
   // Formats `line` into a waiting record, or drops it when the buffer is
   // full. `time` is the wall clock's.
   void Take(const LineSplitter::Line& line, absl::Time time, pid_t pid);
+  // Whether the waiting records fill the buffer.
+  bool Full() const;
   // The notice of the lines dropped, when there is room for it.
   void ReportDropped(absl::Time time);
   // Advances past `written` records that the sink took.

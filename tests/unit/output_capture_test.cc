@@ -216,7 +216,8 @@ TEST_F(OutputCaptureTest, ASinkThatSaysEagainIsPolledNotTimed) {
 
 TEST_F(OutputCaptureTest, PastTheBufferWholeLinesAreDroppedThenCounted) {
   OutputCapture::Options options;
-  options.buffer_limit = 20;  // Two records of "[1234] n\n" (9 bytes) fit.
+  // Two records of "[1234] n\n" fit: 9 bytes each, and 8 for its size.
+  options.buffer_limit = 40;
   OutputCapture& capture = Capture(options);
   sink_.error = ECONNREFUSED;
   chunks_ = {"1\n2\n3\n4\n5\n"};
@@ -231,6 +232,20 @@ TEST_F(OutputCaptureTest, PastTheBufferWholeLinesAreDroppedThenCounted) {
                           "Connection refused",
                           "[1234] 6"));
   EXPECT_EQ(capture.dropped(), 0u);
+}
+
+TEST_F(OutputCaptureTest, AReadOfMoreThanTheBufferHoldsLosesNothing) {
+  OutputCapture::Options options;
+  // Two records of "[1234] n\n" fit: 9 bytes each, and 8 for its size.
+  options.buffer_limit = 40;
+  OutputCapture& capture = Capture(options);
+  chunks_ = {"1\n2\n3\n4\n5\n6\n7\n"};  // One read: 63 bytes of records.
+  capture.Read(kStart);
+  EXPECT_THAT(sink_.records,
+              ElementsAre("[1234] 1", "[1234] 2", "[1234] 3", "[1234] 4",
+                          "[1234] 5", "[1234] 6", "[1234] 7"));
+  EXPECT_EQ(capture.dropped(), 0u);
+  EXPECT_EQ(sink_.writes, 3) << "written as the buffer filled, then the rest";
 }
 
 TEST_F(OutputCaptureTest, TheNoticeComesOnceTheSinkWorksThoughNoLineFollows) {
