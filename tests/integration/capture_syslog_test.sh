@@ -512,7 +512,8 @@ check_eq "overflow: lines received ($received) and dropped ($dropped): all 30,20
 check "overflow: some lines were dropped" test "$dropped" -gt 0
 # What waited: lines 101 to the last before the gap, as datagrams
 # "<30>Mmm dd hh:mm:ss overflow.sh[PID]: n NUMBER PAD". Lines are taken
-# while less than 1 MiB waits.
+# while less than 1 MiB waits, each record counting its bytes and the 8 of
+# its size (src/output_capture.cc).
 before_gap=$(awk '$1 == "D" { print last; exit } $1 == "N" { last = $2 }' \
   "$work/overflow.stream")
 header=$((${#command} + 35)) # "<30>" 15 " overflow.sh[" PID "]: "
@@ -520,7 +521,7 @@ check_eq "overflow: what waited was 1 MiB: lines 101 to $before_gap, the last on
   "$(awk -v from=101 -v to="$before_gap" -v h="$header" -v pad=${#pad} '
     BEGIN {
       for (i = from; i <= to; i++) {
-        size = h + length("n " i " ") + pad
+        size = h + length("n " i " ") + pad + 8
         if (i == to) last = size
         total += size
       }
