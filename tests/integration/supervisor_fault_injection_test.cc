@@ -5,22 +5,24 @@
 // and stop (launcher, middle, supervisor, worker), and what the sweep found:
 //
 //   exec     /bin/sleep 60, ready at exec: K = 276-284 (43, 7, 150-158, 76).
-//   notify   notify_ready_helper, ready at READY=1: K = 315 (43, 7, 188, 77).
-//   respawn  sh that fails once (exit 1), then execs sleep: K = 400 (43, 7,
-//            198, 152: two workers); a few stops wait out their timeout,
-//            kStopTimeout.
+//   notify   notify_ready_helper, ready at READY=1: K = 308-315 (43, 7,
+//            181-188, 77).
+//   respawn  sh that fails once (exit 1), then execs sleep: K = 400-408 (43,
+//            7, 198-206, 152: two workers); a few stops wait out their
+//            timeout, kStopTimeout.
 //   capture  sh that writes a line to stdout, then (once the test saw it in
-//            its file) one to stderr, and execs sleep; both streams captured
-//            to files, with timestamps: K = 314-322 (49, 7, 180-188, 78).
-//            The supervisor's own lines come in its stderr file too, each
-//            after a timestamp, which the test takes off.
+//            its file and opened a FIFO) one to stderr, and execs sleep; both
+//            streams captured to files, with timestamps: K = 314-322 (49, 7,
+//            180-188, 78). The supervisor's own lines come in its stderr
+//            file too, each after a timestamp, which the test takes off.
 //   syslog   the same, stdout sent to a syslog socket the test binds (in
 //            /mnt, the namespace's own), stderr to a file without
 //            timestamps: K = 310-318 (43, 7, 182-190, 78).
-// About 50 s for all five; the test prints each K and how each start ended
-// (failed saying why, succeeded saying it, tolerated quietly). Found by the
-// capture sweep: a failed read of a captured pipe ended its stream without
-// a word (OutputCapture now says so in the stream).
+// 15-50 s for all five (2-4 s for each captured one), 200 s under ASan; the
+// test prints each K and how each start ended (failed saying why, succeeded
+// saying it, tolerated quietly). Found by the capture sweep: a failed read
+// of a captured pipe ended its stream without a word (OutputCapture now
+// says so in the stream).
 //
 // (Times on two shared cores. A call that comes only in some clean starts,
 // a stop's extra turn, is left out; still, K varies by a few calls between
@@ -465,7 +467,8 @@ class SuperviseSweepTest : public ::testing::TestWithParam<Variant> {
     return GetParam() == Variant::kCapture || GetParam() == Variant::kSyslog;
   }
   // Captured variants: waits for the program's stdout line to be captured,
-  // lets it go on (go_on_), waits for its stderr line, then for its exec.
+  // lets it go on (opens go_on_), waits for its stderr line, then for its
+  // exec.
   void AwaitOutput(pid_t supervisor, StartResult* result);
   // kSyslog: takes the messages that wait on the test's syslog socket.
   void TakeDatagrams(StartResult* result);
@@ -490,7 +493,7 @@ class SuperviseSweepTest : public ::testing::TestWithParam<Variant> {
   std::string marker_;         // Respawn: the first instance was here.
   std::string started_;        // Respawn: the launcher has returned.
   std::string program_;        // What the worker runs in the end.
-  std::string go_on_;          // Captured: the program may write to stderr.
+  std::string go_on_;          // Captured: a FIFO; opened, the program goes on.
   std::string syslog_path_;    // kSyslog: the socket the test reads.
   int syslog_ = -1;
   int kept_ = -1;
@@ -556,13 +559,15 @@ void SuperviseSweepTest::SetUp() {
     case Variant::kCapture:
     case Variant::kSyslog: {
       // A line on stdout, then (once the test saw it captured, so that
-      // each line comes at a wake-up of its own) one on stderr, and the
-      // program; builtins only, as above.
+      // each line comes at a wake-up of its own, and opened the FIFO) one
+      // on stderr, and the program; builtins only, as above. Waiting in
+      // open(2) rather than in a loop, the shell leaves the cores to the
+      // supervisor (a loop made the sweep 4 times slower under ASan).
+      ASSERT_TRUE(mkfifo(go_on_.c_str(), 0600) == 0 || errno == EEXIST);
       supervision_.command = {
           "/bin/sh", "-c",
-          absl::StrCat("echo out; i=0; until test -e ", go_on_,
-                       " || [ $i -ge 1000000 ]; do i=$((i + 1)); done; ",
-                       "echo err >&2; exec ", program, " 60")};
+          absl::StrCat("echo out; read x < ", go_on_, "; echo err >&2; exec ",
+                       program, " 60")};
       using To = CapturedStream::To;
       supervision_.stderr_capture = {To::kFile, {}};
       if (GetParam() == Variant::kCapture) {
@@ -638,7 +643,13 @@ void SuperviseSweepTest::AwaitOutput(pid_t supervisor, StartResult* result) {
     return absl::StrContains(out, "out\n") ||
            absl::StrContains(out, "reading stdout failed");
   });
-  close(open(go_on_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+  // Once the program waits to open it for reading (until then: ENXIO).
+  await([&] {
+    const int fd = open(go_on_.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return false;
+    close(fd);  // Its read finds the end.
+    return true;
+  });
   await([&] {
     const std::string err = ReadFile(options_.stderr_path);
     return absl::StrContains(err, "err\n") ||
@@ -652,7 +663,6 @@ bool SuperviseSweepTest::StartAndStop(FaultInjectingOs& os,
   unlink(options_.stderr_path.c_str());
   unlink(marker_.c_str());
   unlink(started_.c_str());
-  unlink(go_on_.c_str());
   if (!options_.stdout_path.empty()) unlink(options_.stdout_path.c_str());
   if (syslog_ >= 0) {
     StartResult before;  // What an earlier start sent late.
@@ -1102,6 +1112,8 @@ TEST_P(SuperviseCaptureFaultTest, APipeThatCannotBeReadNeverBlocksTheProgram) {
   // Writes without end: should the supervisor stop reading its pipe and keep
   // it open, the program would block for good once the pipe is full.
   supervision_.command = {"/bin/sh", "-c", "while :; do echo out; done"};
+  unlink(options_.stdout_path.c_str());  // What an earlier test left.
+  unlink(options_.stderr_path.c_str());
   FaultInjectingOs os(PosixOs::Default());
   // The supervisor's reads: the worker's report (two), the signalfd at the
   // first wake-up, then the stdout pipe.
@@ -1127,13 +1139,14 @@ TEST_P(SuperviseCaptureFaultTest, APipeThatCannotBeReadNeverBlocksTheProgram) {
   int untimed = 0;
   const std::string out =
       WithoutTimestamps(ReadFile(options_.stdout_path), &untimed);
+  EXPECT_EQ(untimed, 0) << ReadFile(options_.stdout_path);
   EXPECT_TRUE(absl::EndsWith(out,
                              "daemonize: reading stdout failed: Input/output "
                              "error; the rest of it is lost\n"))
       << out.substr(out.size() > 200 ? out.size() - 200 : 0);
   EXPECT_THAT(WithoutTimestamps(ReadFile(options_.stderr_path), &untimed),
               HasSubstr("supervisor: /bin/sh ended: killed by signal 13"));
-  EXPECT_EQ(untimed, 0);
+  EXPECT_EQ(untimed, 0) << ReadFile(options_.stderr_path);
   result.run_files = Entries(run_directory_);
   CheckNothingLeft(result);
 }
