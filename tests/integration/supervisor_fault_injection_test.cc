@@ -5,8 +5,8 @@
 // and stop (launcher, middle, supervisor, worker), and what the sweep found:
 //
 //   exec     /bin/sleep 60, ready at exec: K = 276-284 (43, 7, 150-158, 76).
-//   notify   notify_ready_helper, ready at READY=1: K = 308-315 (43, 7,
-//            181-188, 77).
+//   notify   notify_ready_helper, ready at READY=1: K = 307-315 (43, 7,
+//            180-188, 77).
 //   respawn  sh that fails once (exit 1), then execs sleep: K = 400-408 (43,
 //            7, 198-206, 152: two workers); a few stops wait out their
 //            timeout, kStopTimeout.
@@ -18,7 +18,7 @@
 //   syslog   the same, stdout sent to a syslog socket the test binds (in
 //            /mnt, the namespace's own), stderr to a file without
 //            timestamps: K = 310-318 (43, 7, 182-190, 78).
-// 15-50 s for all five (2-4 s for each captured one), 200 s under ASan; the
+// 15-50 s for all five (2-7 s for each captured one), 200 s under ASan; the
 // test prints each K and how each start ended (failed saying why, succeeded
 // saying it, tolerated quietly). Found by the capture sweep: a failed read
 // of a captured pipe ended its stream without a word (OutputCapture now
