@@ -56,7 +56,16 @@ bool OutputCapture::ReadOnce(absl::Time time, size_t& budget) {
     if (got.error == EAGAIN) return false;
     splitter_.Finish(
         [&](const LineSplitter::Line& line) { Take(line, time, pid_); });
+    // Closed even after a failure: what the program writes next fails
+    // (EPIPE, SIGPIPE) rather than fill the pipe and block it for good.
     pipe_.reset();
+    if (!got.ok()) {
+      // Said where the stream's lines stop, as the dropped lines are.
+      AppendNotice(absl::StrCat("daemonize: reading ", options_.stream,
+                                " failed: ", internal::ErrnoText(got.error),
+                                "; the rest of it is lost"),
+                   time);
+    }
     return false;
   }
   splitter_.Feed(
@@ -133,6 +142,10 @@ void OutputCapture::ReportDropped(absl::Time time) {
                                     : internal::ErrnoText(drop_error_));
   dropped_ = 0;
   drop_error_ = 0;
+  AppendNotice(notice, time);
+}
+
+void OutputCapture::AppendNotice(absl::string_view notice, absl::Time time) {
   const size_t before = waiting_.size();
   format_.Append(waiting_, LineSplitter::Line{notice, false}, time,
                  os_.GetPid());

@@ -73,7 +73,11 @@ class OutputCapture {
   int pipe_fd() const { return pipe_.get(); }
 
   // Reads what the pipe holds (up to the read budget) and writes the lines
-  // it completes; at end of file, detaches. `now` is the monotonic clock's.
+  // it completes; at end of file, detaches. A read that fails (but with
+  // EAGAIN) detaches too, and a line of the stream says so ("daemonize:
+  // reading stdout failed: ...; the rest of it is lost"): the program's next
+  // write fails (EPIPE, SIGPIPE) rather than block on a full pipe. `now` is
+  // the monotonic clock's.
   void Read(absl::Time now);
   // The instance's processes are gone: reads the pipe until it is empty,
   // gives a partial last line its newline, closes the pipe.
@@ -108,6 +112,9 @@ class OutputCapture {
   bool Full() const;
   // The notice of the lines dropped, when there is room for it.
   void ReportDropped(absl::Time time);
+  // Appends a line of the supervisor's own about the stream, past the
+  // buffer's limit if need be (one line).
+  void AppendNotice(absl::string_view notice, absl::Time time);
   // Advances past `written` records that the sink took.
   void Consume(size_t written);
   // Reads the pipe once into the splitter; false at its end or when empty.

@@ -4,31 +4,48 @@
 // and the worker (before exec). K, the calls that can fail in a clean start
 // and stop (launcher, middle, supervisor, worker), and what the sweep found:
 //
-//   exec     /bin/sleep 60, ready at exec: K = 274-281 (43, 7, 148-155, 76).
-//   notify   notify_ready_helper, ready at READY=1: K = 311 (43, 7, 184, 77).
-//   respawn  sh that fails once (exit 1), then execs sleep: K = 394 (43, 7,
-//            192, 152: two workers); a few stops wait out their timeout,
-//            kStopTimeout.
-// About 14 s for all three; the test prints each K and how each start
-// ended (failed saying why, succeeded saying it, tolerated quietly).
+//   exec     /bin/sleep 60, ready at exec: K = 276-284 (43, 7, 150-158, 76).
+//   notify   notify_ready_helper, ready at READY=1: K = 307-315 (43, 7,
+//            180-188, 77).
+//   respawn  sh that fails once (exit 1), then execs sleep: K = 400-408 (43,
+//            7, 198-206, 152: two workers); a few stops wait out their
+//            timeout, kStopTimeout.
+//   capture  sh that writes a line to stdout, then (once the test saw it in
+//            its file and opened a FIFO) one to stderr, and execs sleep; both
+//            streams captured to files, with timestamps: K = 314-322 (49, 7,
+//            180-188, 78). The supervisor's own lines come in its stderr
+//            file too, each after a timestamp, which the test takes off.
+//   syslog   the same, stdout sent to a syslog socket the test binds (in
+//            /mnt, the namespace's own), stderr to a file without
+//            timestamps: K = 310-318 (43, 7, 182-190, 78).
+// 15-50 s for all five (2-7 s for each captured one), 200 s under ASan; the
+// test prints each K and how each start ended (failed saying why, succeeded
+// saying it, tolerated quietly). Found by the capture sweep: a failed read
+// of a captured pipe ended its stream without a word (OutputCapture now
+// says so in the stream).
 //
-// (Times on two shared cores; a call that comes only in some clean starts, a
-// stop's extra turn, is left out, so K is the same in every run.)
+// (Times on two shared cores. A call that comes only in some clean starts,
+// a stop's extra turn, is left out; still, K varies by a few calls between
+// runs, with how often the three clean starts' stops turned. How a stop
+// turns depends on when the ends of its processes arrive (a pipe's end
+// before SIGCHLD or with it): a run that went another way before the failed
+// call has that call judged among the calls it made, and says so.)
 //
 // Each start runs in a helper process (the launcher), a child subreaper like
 // daemonize's; a start that succeeds is stopped with StopDaemon. Every start
 // must end one of two ways: it fails with one line that names the step and
 // the errno text, a non-zero exit code, and nothing left; or it succeeds, and
 // the stop leaves nothing, and the failure is said on the supervisor's stderr
-// (DetachOptions::stderr_path) unless it is one the design tolerates quietly
-// (QuietlyTolerated, below). Nothing left: no supervisor, program or zombie,
-// no process the test had to reap but the supervisor, no descriptor the
-// launcher did not have, no pid file, status record or temporary beside it,
-// no notify socket directory in /tmp. No wait is unbounded. Allowed, and
-// checked as such: what a failed removal leaves, said on stderr; a failed
-// write of the supervisor's "ready", which the launcher reads as its death
-// (as when the launcher is gone, EPIPE); a middle process left to the test
-// when reaping it fails (ECHILD says someone else did).
+// (DetachOptions::stderr_path; a captured stream's own failure, in that
+// stream) unless it is one the design tolerates quietly (QuietlyTolerated,
+// below), and the program's captured lines came through. Nothing left: no
+// supervisor, program or zombie, no process the test had to reap but the
+// supervisor, no descriptor the launcher did not have, no pid file, status
+// record or temporary beside it, no notify socket directory in /tmp. No wait is
+// unbounded. Allowed, and checked as such: what a failed removal leaves, said
+// on stderr; a failed write of the supervisor's "ready", which the launcher
+// reads as its death (as when the launcher is gone, EPIPE); a middle process
+// left to the test when reaping it fails (ECHILD says someone else did).
 //
 // The binary re-runs itself as PID 1 of new PID and mount namespaces, with
 // its own /proc and an empty tmpfs on /tmp (so it needs root): the
@@ -43,9 +60,12 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -54,6 +74,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -63,11 +84,13 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -242,8 +265,40 @@ pid_t PidIn(const std::string& path) {
   return pid;
 }
 
+// Whether `line` starts with the timestamp of a captured line
+// (TimestampedLineFormat: "2026-11-26T09:05:11.123456+01:00 "); if it does,
+// removes it.
+bool ConsumeTimestamp(absl::string_view& line) {
+  constexpr absl::string_view kShape = "0000-00-00T00:00:00.000000+00:00 ";
+  if (line.size() < kShape.size()) return false;
+  for (size_t i = 0; i < kShape.size(); ++i) {
+    const char c = line[i];
+    const bool fits = kShape[i] == '0'   ? absl::ascii_isdigit(c)
+                      : kShape[i] == '+' ? c == '+' || c == '-'
+                                         : c == kShape[i];
+    if (!fits) return false;
+  }
+  line.remove_prefix(kShape.size());
+  return true;
+}
+
+// `text` without the timestamp each line starts with; `untimed` counts the
+// lines that had none.
+std::string WithoutTimestamps(absl::string_view text, int* untimed) {
+  const std::vector<absl::string_view> lines = absl::StrSplit(text, '\n');
+  std::string plain;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    absl::string_view line = lines[i];
+    const bool last = i + 1 == lines.size();
+    if (last && line.empty()) break;
+    if (!ConsumeTimestamp(line)) ++*untimed;
+    absl::StrAppend(&plain, line, last ? "" : "\n");
+  }
+  return plain;
+}
+
 // The sweep's options beside the fixture's own.
-enum class Variant { kExec, kNotify, kRespawn };
+enum class Variant { kExec, kNotify, kRespawn, kCapture, kSyslog };
 
 std::string VariantName(Variant variant) {
   switch (variant) {
@@ -253,6 +308,10 @@ std::string VariantName(Variant variant) {
       return "notify";
     case Variant::kRespawn:
       return "respawn";
+    case Variant::kCapture:
+      return "capture";
+    case Variant::kSyslog:
+      return "syslog";
   }
   return "?";
 }
@@ -299,11 +358,16 @@ bool AfterReady(const std::vector<Call>& calls, size_t index) {
 // giving the signal mask back; and in the middle process, its note of the
 // daemon's pid and the SIGPIPE dance around it.
 // The supervisor: the SIGPIPE dance around its reports; writing a line to
-// its stderr (the line that would say it is the one lost); reading the
-// monotonic clock (its last reading stands in) or the wall clock (the
-// record has no start time); reading the signalfd or the notify socket
-// (what was not read stays queued, and poll(2) says so again); and once
-// the launcher heard the start, what only makes a stop thorough twice over:
+// its stderr (the line that would say it is the one lost; a captured line
+// waits and is written again 100 ms later, or at the next write); reading
+// the monotonic clock (its last reading stands in) or the wall clock (the
+// record has no start time; a captured line takes the last reading, the
+// epoch before any); reading the signalfd or the notify socket (what was
+// not read stays queued, and poll(2) says so again), but not a captured
+// pipe (its stream ends, and says so); once the launcher heard the start,
+// making, connecting and sending on the syslog socket (the lines wait, and
+// are sent again 100 ms later); and, also once the launcher heard the start,
+// what only makes a stop thorough twice over:
 // reaping (again while the worker's pidfd says it ended, or at the stop's
 // next turn), signalling (the worker's process group and each process, by
 // its pidfd, both), scanning /proc (again until a scan and waitpid(2) find
@@ -334,9 +398,14 @@ bool QuietlyTolerated(const std::vector<Call>& calls, size_t index,
           return !IsReport(calls, index) &&
                  !(index > 0 && calls[index - 1] == Call::kUmask);
         case Call::kClockGetTime:
-        case Call::kRead:
         case Call::kRecvMsg:
           return true;
+        case Call::kRead:  // But a captured pipe's, after the wall clock.
+          return index == 0 || calls[index - 1] != Call::kClockGetTime;
+        case Call::kSocket:  // The syslog sink's: lines wait, tried again.
+        case Call::kConnect:
+        case Call::kSendTo:
+          return AfterReady(calls, index);
         case Call::kWaitPid:
         case Call::kKill:
         case Call::kPidFdOpen:
@@ -364,7 +433,12 @@ struct StartResult {
   absl::Duration took;       // From the start to the last process reaped.
   bool program_ran = false;  // The pid file named it, running.
   absl::Status stop;         // StopDaemon's.
-  std::string err;           // The supervisor's stderr.
+  std::string err;           // The supervisor's stderr, without timestamps.
+  // Captured variants: the program's stdout as captured, without
+  // timestamps (kCapture) or each message's text (kSyslog); the messages.
+  std::string out;
+  std::vector<std::string> datagrams;
+  int untimed = 0;  // kCapture: lines of either file without a timestamp.
   std::optional<int> supervisor_status;  // Its wait status, once reaped.
   std::vector<Reaped> others;            // Anything else the test reaped.
   std::string left;                      // What had to be killed.
@@ -377,6 +451,10 @@ class SuperviseSweepTest : public ::testing::TestWithParam<Variant> {
   void SetUp() override;
   void TearDown() override {
     if (kept_ >= 0) close(kept_);
+    if (syslog_ >= 0) {
+      close(syslog_);
+      unlink(syslog_path_.c_str());
+    }
   }
 
   // Starts, stops a start that succeeded, reaps; `result` says how it went.
@@ -384,6 +462,16 @@ class SuperviseSweepTest : public ::testing::TestWithParam<Variant> {
   bool StartAndStop(FaultInjectingOs& os, StartResult* result);
   // Whether a child of the supervisor runs the program.
   bool RunsTheProgram(pid_t supervisor);
+  // Whether the sweep captures the program's output.
+  bool Captures() const {
+    return GetParam() == Variant::kCapture || GetParam() == Variant::kSyslog;
+  }
+  // Captured variants: waits for the program's stdout line to be captured,
+  // lets it go on (opens go_on_), waits for its stderr line, then for its
+  // exec.
+  void AwaitOutput(pid_t supervisor, StartResult* result);
+  // kSyslog: takes the messages that wait on the test's syslog socket.
+  void TakeDatagrams(StartResult* result);
   // Whether the pid file names the program, running under the supervisor.
   bool ProgramRuns(pid_t supervisor);
   // Starts kCleanStarts times without a fault; fills in each process's
@@ -405,6 +493,9 @@ class SuperviseSweepTest : public ::testing::TestWithParam<Variant> {
   std::string marker_;         // Respawn: the first instance was here.
   std::string started_;        // Respawn: the launcher has returned.
   std::string program_;        // What the worker runs in the end.
+  std::string go_on_;          // Captured: a FIFO; opened, the program goes on.
+  std::string syslog_path_;    // kSyslog: the socket the test reads.
+  int syslog_ = -1;
   int kept_ = -1;
   DetachOptions options_;
   SupervisorOptions supervision_;
@@ -427,6 +518,7 @@ void SuperviseSweepTest::SetUp() {
   ASSERT_TRUE(mkdir(run_directory_.c_str(), 0755) == 0 || errno == EEXIST);
   marker_ = tmp_ + "/started-once";
   started_ = tmp_ + "/launcher-returned";
+  go_on_ = tmp_ + "/go-on";
   options_.working_directory = tmp_;
   options_.pid_file = run_directory_ + "/service.pid";
   options_.stderr_path = tmp_ + "/supervisor.err";
@@ -464,6 +556,43 @@ void SuperviseSweepTest::SetUp() {
       supervision_.respawn = respawn;
       break;
     }
+    case Variant::kCapture:
+    case Variant::kSyslog: {
+      // A line on stdout, then (once the test saw it captured, so that
+      // each line comes at a wake-up of its own, and opened the FIFO) one
+      // on stderr, and the program; builtins only, as above. Waiting in
+      // open(2) rather than in a loop, the shell leaves the cores to the
+      // supervisor (a loop made the sweep 4 times slower under ASan).
+      ASSERT_TRUE(mkfifo(go_on_.c_str(), 0600) == 0 || errno == EEXIST);
+      supervision_.command = {
+          "/bin/sh", "-c",
+          absl::StrCat("echo out; read x < ", go_on_, "; echo err >&2; exec ",
+                       program, " 60")};
+      using To = CapturedStream::To;
+      supervision_.stderr_capture = {To::kFile, {}};
+      if (GetParam() == Variant::kCapture) {
+        options_.stdout_path = tmp_ + "/out.log";
+        supervision_.stdout_capture = {To::kFile, {}};
+        supervision_.timestamps = true;
+        break;
+      }
+      // sun_path is too short for TEST_TMPDIR: /mnt is the namespace's
+      // own tmpfs (RerunInNamespaces).
+      syslog_path_ = "/mnt/log";
+      unlink(syslog_path_.c_str());
+      syslog_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+      ASSERT_GE(syslog_, 0);
+      struct sockaddr_un address = {};
+      address.sun_family = AF_UNIX;
+      memcpy(address.sun_path, syslog_path_.data(), syslog_path_.size());
+      ASSERT_EQ(bind(syslog_, reinterpret_cast<struct sockaddr*>(&address),
+                     sizeof address),
+                0)
+          << strerror(errno);
+      supervision_.stdout_capture = {To::kSyslog, {1, 5}};  // user.notice
+      supervision_.syslog_socket = syslog_path_;
+      break;
+    }
   }
   char resolved[PATH_MAX];
   ASSERT_NE(realpath(program.c_str(), resolved), nullptr) << program;
@@ -488,11 +617,57 @@ bool SuperviseSweepTest::ProgramRuns(pid_t supervisor) {
          ReadLink(absl::StrCat("/proc/", pid, "/exe")) == program_;
 }
 
+void SuperviseSweepTest::TakeDatagrams(StartResult* result) {
+  char datagram[4096];
+  ssize_t got;
+  while ((got = recv(syslog_, datagram, sizeof datagram, 0)) >= 0) {
+    result->datagrams.emplace_back(datagram, static_cast<size_t>(got));
+  }
+}
+
+void SuperviseSweepTest::AwaitOutput(pid_t supervisor, StartResult* result) {
+  // A fault may keep a line from ever coming: a bounded wait, over when the
+  // supervisor is.
+  auto await = [&](const std::function<bool()>& arrived) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(1);
+    while (!arrived() && Runs(supervisor) && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(1));
+    }
+  };
+  await([&] {
+    if (GetParam() == Variant::kSyslog) {
+      TakeDatagrams(result);
+      return !result->datagrams.empty();
+    }
+    const std::string out = ReadFile(options_.stdout_path);
+    return absl::StrContains(out, "out\n") ||
+           absl::StrContains(out, "reading stdout failed");
+  });
+  // Once the program waits to open it for reading (until then: ENXIO).
+  await([&] {
+    const int fd = open(go_on_.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return false;
+    close(fd);  // Its read finds the end.
+    return true;
+  });
+  await([&] {
+    const std::string err = ReadFile(options_.stderr_path);
+    return absl::StrContains(err, "err\n") ||
+           absl::StrContains(err, "reading stderr failed");
+  });
+  await([&] { return ProgramRuns(supervisor); });
+}
+
 bool SuperviseSweepTest::StartAndStop(FaultInjectingOs& os,
                                       StartResult* result) {
   unlink(options_.stderr_path.c_str());
   unlink(marker_.c_str());
   unlink(started_.c_str());
+  if (!options_.stdout_path.empty()) unlink(options_.stdout_path.c_str());
+  if (syslog_ >= 0) {
+    StartResult before;  // What an earlier start sent late.
+    TakeDatagrams(&before);
+  }
   const absl::Time start = absl::Now();
   std::string why;
   if (!Launch(os, options_, supervision_, &result->outcome, &why)) {
@@ -516,6 +691,7 @@ bool SuperviseSweepTest::StartAndStop(FaultInjectingOs& os,
       }
       absl::SleepFor(absl::Milliseconds(1));
     }
+    if (Captures()) AwaitOutput(supervisor, result);
     result->program_ran = ProgramRuns(supervisor);
     result->stop = StopDaemon(options_.pid_file, kStopTimeout).status();
   }
@@ -528,6 +704,22 @@ bool SuperviseSweepTest::StartAndStop(FaultInjectingOs& os,
   }
   result->took = absl::Now() - start;
   result->err = ReadFile(options_.stderr_path);
+  if (GetParam() == Variant::kCapture) {
+    result->err = WithoutTimestamps(result->err, &result->untimed);
+    result->out =
+        WithoutTimestamps(ReadFile(options_.stdout_path), &result->untimed);
+  } else if (GetParam() == Variant::kSyslog) {
+    TakeDatagrams(result);
+    for (const std::string& datagram : result->datagrams) {
+      // "<13>Nov 26 09:05:11 sh[1234]: out": the text after the tag.
+      const size_t text = datagram.find("]: ");
+      absl::StrAppend(&result->out,
+                      text == std::string::npos
+                          ? absl::StrCat("(not a syslog message) ", datagram)
+                          : datagram.substr(text + 3),
+                      "\n");
+    }
+  }
   result->run_files = Entries(run_directory_);
   result->tmp_files = Entries("/tmp");
   // The next start finds a clean slate whatever this one left.
@@ -578,7 +770,17 @@ void SuperviseSweepTest::RecordCleanStarts(
     EXPECT_TRUE(clean.stop.ok()) << clean.stop;
     EXPECT_EQ(clean.err, GetParam() == Variant::kRespawn
                              ? "supervisor: /bin/sh ended: exit status 1\n"
-                             : "");
+                         : Captures() ? "err\n"
+                                      : "");
+    if (Captures()) {
+      EXPECT_EQ(clean.out, "out\n");
+      EXPECT_EQ(clean.untimed, 0) << "lines without a timestamp";
+      for (const std::string& datagram : clean.datagrams) {
+        EXPECT_TRUE(absl::StartsWith(datagram, "<13>") &&
+                    absl::StrContains(datagram, " sh["))
+            << datagram;
+      }
+    }
     EXPECT_EQ(clean.supervisor_status, std::optional<int>(0));
     CheckNothingLeft(clean);
     took = std::max(took, clean.took);
@@ -623,27 +825,32 @@ void SuperviseSweepTest::RecordCleanStarts(
             << took << "\n";
 }
 
-void SuperviseSweepTest::FailOne(FaultInjectingOs& os, const Target& target,
-                                 const std::vector<Call>& calls) {
-  const int error = RealisticErrno(target.call);
-  std::string around;  // The call among its neighbours, for the reader.
-  for (size_t i = target.index >= 2 ? target.index - 2 : 0;
-       i < std::min(calls.size(), target.index + 3); ++i) {
-    const bool it = i == target.index;
+// Call `index` of `calls` among its neighbours, for the reader.
+std::string Around(const std::vector<Call>& calls, size_t index) {
+  std::string around;
+  for (size_t i = index >= 2 ? index - 2 : 0;
+       i < std::min(calls.size(), index + 3); ++i) {
+    const bool it = i == index;
     absl::StrAppend(&around, around.empty() ? "" : " ", it ? "[" : "",
                     FaultInjectingOs::Name(calls[i]), it ? "]" : "");
   }
+  return around;
+}
+
+void SuperviseSweepTest::FailOne(FaultInjectingOs& os, const Target& target,
+                                 const std::vector<Call>& clean_calls) {
+  const int error = RealisticErrno(target.call);
   const std::string where = absl::StrCat(
       ProcessName(target.process), " ", FaultInjectingOs::Name(target.call),
-      " #", target.nth, " (call ", target.index + 1, ": ", around, "), ",
-      strerror(error));
+      " #", target.nth, " (call ", target.index + 1, ": ",
+      Around(clean_calls, target.index), "), ", strerror(error));
   SCOPED_TRACE(where);
   StartResult result;
   bool fired = false;
   // A call of a stop may not come at all when the worker ended sooner than
   // in the clean start: such a start is tried again.
   const bool in_stop =
-      target.process == kSupervisor && AfterReady(calls, target.index);
+      target.process == kSupervisor && AfterReady(clean_calls, target.index);
   for (int attempt = 0; attempt < (in_stop ? 5 : 3) && !fired; ++attempt) {
     result = StartResult();
     os.Inject(
@@ -663,8 +870,33 @@ void SuperviseSweepTest::FailOne(FaultInjectingOs& os, const Target& target,
     CheckNothingLeft(result, /*removal_said=*/false);  // A clean run.
     return;
   }
+  // A stop's turns vary with when the ends of its processes arrive (a pipe's
+  // end, before or with SIGCHLD): a run that went another way before the
+  // failed call has it judged among the calls it made.
+  std::vector<Call> run;
+  size_t index = 0;
+  for (const FaultInjectingOs::Record& record : os.calls()) {
+    if (record.process != target.process) continue;
+    if (record.call == target.call &&
+        std::count(run.begin(), run.end(), target.call) + 1 == target.nth) {
+      index = run.size();
+    }
+    run.push_back(record.call);
+  }
+  const bool same_path =
+      index == target.index &&
+      std::equal(run.begin(), run.begin() + static_cast<ptrdiff_t>(index),
+                 clean_calls.begin());
+  if (!same_path) {
+    std::cout << "  " << where << ": this run went another way, call "
+              << index + 1 << ": " << Around(run, index) << "\n";
+  }
+  const std::vector<Call>& calls = same_path ? clean_calls : run;
   const std::string errno_text = strerror(error);
-  const bool said = absl::StrContains(result.err, errno_text);
+  // Captured: a failure of the capture of a stream is said in that stream
+  // (OutputCapture), which is the supervisor's stderr for stderr alone.
+  const bool said = absl::StrContains(result.err, errno_text) ||
+                    absl::StrContains(result.out, errno_text);
   const bool removal =
       target.process == kSupervisor &&
       (target.call == Call::kUnlinkAt || target.call == Call::kFStat ||
@@ -679,6 +911,7 @@ void SuperviseSweepTest::FailOne(FaultInjectingOs& os, const Target& target,
     result.outcome.zombies = 0;
   }
   CheckNothingLeft(result, removal && said);
+  EXPECT_EQ(result.untimed, 0) << "lines without a timestamp";
   if (!result.outcome.ok) {
     ++reported_;
     std::cout << "  " << where << " -> " << result.outcome.message << "\n";
@@ -688,7 +921,7 @@ void SuperviseSweepTest::FailOne(FaultInjectingOs& os, const Target& target,
                 ::testing::Not(HasSubstr("\n")));
     EXPECT_THAT(std::string(result.outcome.message),
                 ::testing::Not(HasSubstr("  ")));
-    if (target.process == kSupervisor && IsReport(calls, target.index)) {
+    if (target.process == kSupervisor && IsReport(calls, index)) {
       // Its report of readiness: the launcher heard nothing, as when the
       // launcher is gone (the EPIPE this write fails with); the supervisor
       // says why on its stderr.
@@ -703,19 +936,36 @@ void SuperviseSweepTest::FailOne(FaultInjectingOs& os, const Target& target,
   }
   if (said) {
     ++said_;
-    std::cout << "  " << where << " -> started; the supervisor said: "
-              << absl::StrJoin(
-                     absl::StrSplit(
-                         absl::StripTrailingAsciiWhitespace(result.err), '\n'),
-                     " | ")
+    auto lines = [](const std::string& text) {
+      return absl::StrJoin(
+          absl::StrSplit(absl::StripTrailingAsciiWhitespace(text), '\n'),
+          " | ");
+    };
+    std::cout << "  " << where
+              << " -> started; the supervisor said: " << lines(result.err)
+              << (absl::StrContains(result.out, errno_text)
+                      ? " || on stdout: " + lines(result.out)
+                      : "")
               << "\n";
   } else {
     ++quiet_;
     std::cout << "  " << where << " -> started; tolerated quietly\n";
-    EXPECT_TRUE(QuietlyTolerated(calls, target.index, target.process))
+    EXPECT_TRUE(QuietlyTolerated(calls, index, target.process))
         << "a failure nobody reported";
     // Quiet, it changed nothing: the program ran, the pid file named it.
     EXPECT_TRUE(result.program_ran) << "the program did not run";
+  }
+  // The program's lines came through, whatever failed on the way (a write
+  // to a file is tried again).
+  // A stream that could not be read says where its lines stop.
+  if (Captures() && result.program_ran &&
+      !absl::StrContains(result.err, "; stopping")) {
+    if (!absl::StrContains(result.out, "reading stdout failed")) {
+      EXPECT_THAT(result.out, HasSubstr("out\n")) << "its stdout line";
+    }
+    if (!absl::StrContains(result.err, "reading stderr failed")) {
+      EXPECT_THAT(result.err, HasSubstr("err\n")) << "its stderr line";
+    }
   }
   // A supervisor that stopped the service itself ("...; stopping") may be
   // gone, or in the middle of it: between reaping the program and naming
@@ -750,7 +1000,8 @@ TEST_P(SuperviseSweepTest, EveryFailingCallEndsInAClearErrorWithNothingLeft) {
 
 INSTANTIATE_TEST_SUITE_P(Variants, SuperviseSweepTest,
                          ::testing::Values(Variant::kExec, Variant::kNotify,
-                                           Variant::kRespawn),
+                                           Variant::kRespawn, Variant::kCapture,
+                                           Variant::kSyslog),
                          [](const ::testing::TestParamInfo<Variant>& info) {
                            return VariantName(info.param);
                          });
@@ -854,6 +1105,58 @@ INSTANTIATE_TEST_SUITE_P(Exec, SuperviseFaultTest,
                            return VariantName(info.param);
                          });
 
+// Single faults of the captured output, with the capture sweep's fixture.
+class SuperviseCaptureFaultTest : public SuperviseSweepTest {};
+
+TEST_P(SuperviseCaptureFaultTest, APipeThatCannotBeReadNeverBlocksTheProgram) {
+  // Writes without end: should the supervisor stop reading its pipe and keep
+  // it open, the program would block for good once the pipe is full.
+  supervision_.command = {"/bin/sh", "-c", "while :; do echo out; done"};
+  unlink(options_.stdout_path.c_str());  // What an earlier test left.
+  unlink(options_.stderr_path.c_str());
+  FaultInjectingOs os(PosixOs::Default());
+  // The supervisor's reads: the worker's report (two), the signalfd at the
+  // first wake-up, then the stdout pipe.
+  os.Inject(Fault::NthOf(Call::kRead, 4, EIO).InProcess(kSupervisor));
+  StartResult result;
+  std::string why;
+  ASSERT_TRUE(Launch(os, options_, supervision_, &result.outcome, &why)) << why;
+  ASSERT_TRUE(result.outcome.ok) << result.outcome.message;
+  // The pipe closed, the program's next write kills it (SIGPIPE, as its
+  // shell's echo takes no care of it), and the supervisor ends with it.
+  for (const Reaped& reaped : ReapEverything(absl::Seconds(5), &result.left)) {
+    if (reaped.pid == result.outcome.supervisor) {
+      result.supervisor_status = reaped.status;
+    } else {
+      result.others.push_back(reaped);
+    }
+  }
+  EXPECT_TRUE(os.fired());
+  ASSERT_TRUE(result.supervisor_status.has_value());
+  EXPECT_TRUE(WIFEXITED(*result.supervisor_status) &&
+              WEXITSTATUS(*result.supervisor_status) == 128 + SIGPIPE)
+      << "wait status " << *result.supervisor_status;
+  int untimed = 0;
+  const std::string out =
+      WithoutTimestamps(ReadFile(options_.stdout_path), &untimed);
+  EXPECT_EQ(untimed, 0) << ReadFile(options_.stdout_path);
+  EXPECT_TRUE(absl::EndsWith(out,
+                             "daemonize: reading stdout failed: Input/output "
+                             "error; the rest of it is lost\n"))
+      << out.substr(out.size() > 200 ? out.size() - 200 : 0);
+  EXPECT_THAT(WithoutTimestamps(ReadFile(options_.stderr_path), &untimed),
+              HasSubstr("supervisor: /bin/sh ended: killed by signal 13"));
+  EXPECT_EQ(untimed, 0) << ReadFile(options_.stderr_path);
+  result.run_files = Entries(run_directory_);
+  CheckNothingLeft(result);
+}
+
+INSTANTIATE_TEST_SUITE_P(Capture, SuperviseCaptureFaultTest,
+                         ::testing::Values(Variant::kCapture),
+                         [](const ::testing::TestParamInfo<Variant>& info) {
+                           return VariantName(info.param);
+                         });
+
 // Runs this binary again as PID 1 of new PID and mount namespaces, with its
 // own /proc and an empty /tmp; returns its exit status. -1 when the
 // namespaces cannot be made (not root): the sweeps then skip.
@@ -868,7 +1171,10 @@ int RerunInNamespaces(char** argv) {
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
               nullptr) != 0 ||
         mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") !=
-            0) {
+            0 ||
+        // Short paths for sockets (sun_path): the syslog variant's.
+        mount("tmpfs", "/mnt", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+              "mode=0755") != 0) {
       perror("supervisor_fault_injection_test: mount");
       _exit(EX_OSERR);
     }

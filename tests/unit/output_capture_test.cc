@@ -154,6 +154,23 @@ TEST_F(OutputCaptureTest, EndOfFileCompletesThePartialLineAndClosesThePipe) {
   EXPECT_EQ(capture.pipe_fd(), -1);
 }
 
+TEST_F(OutputCaptureTest, APipeThatCannotBeReadIsClosedAndSaid) {
+  OutputCapture& capture = Capture();
+  chunks_ = {"whole\nhalf a li"};
+  capture.Read(kStart);
+  // Closed, so that the program's next write fails rather than blocks once
+  // the pipe is full; the stream says where its lines stop.
+  EXPECT_CALL(os_, Read(kPipe, _, _))
+      .WillOnce(Return(SysCallSizeResult{-1, EIO}));
+  EXPECT_CALL(os_, Close(kPipe)).WillOnce(Return(SysCallSuccess()));
+  capture.Read(kStart);
+  EXPECT_THAT(sink_.records,
+              ElementsAre("[1234] whole", "[1234] half a li",
+                          "[99] daemonize: reading stdout failed: "
+                          "Input/output error; the rest of it is lost"));
+  EXPECT_EQ(capture.pipe_fd(), -1);
+}
+
 TEST_F(OutputCaptureTest, DetachTakesWhatIsLeftThoughAWriterRemains) {
   OutputCapture& capture = Capture();
   EXPECT_CALL(os_, Close(kPipe)).WillOnce(Return(SysCallSuccess()));
