@@ -28,8 +28,14 @@ with s6, runit, daemontools, libslack's daemon and supervisord instead: memory,
 idle wake-ups, restart after a crash, stop of a 100-process tree
 (bench/supervisors.py says how).
 
+With --capture it compares daemonkit's captured output (daemonize
+--timestamps --stdout=FILE, and --stdout=syslog) with s6-log, svlogd,
+multilog, libslack's daemon --output and logger(1): 1,000,000 lines, lines
+per second and the logger's CPU time (bench/capture.py says how).
+
   sudo bench/compare.py [--runs N] [--write docs/benchmarks.md]
   sudo bench/compare.py --supervisors [--write docs/benchmarks.md]
+  sudo bench/compare.py --capture [--write docs/benchmarks.md]
 """
 
 import argparse
@@ -47,6 +53,7 @@ import subprocess
 import sys
 import time
 
+import capture
 import supervisors
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -260,6 +267,11 @@ def main():
     group.add_argument("--idle-seconds", type=float, default=20)
     group.add_argument("--restarts", type=int, default=15)
     group.add_argument("--stops", type=int, default=7)
+    group = parser.add_argument_group("captured output")
+    group.add_argument("--capture", action="store_true",
+                       help="compare captured output with other loggers instead")
+    group.add_argument("--file-runs", type=int, default=5)
+    group.add_argument("--syslog-runs", type=int, default=3)
     arguments = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("compare.py: run as root (it installs the peers from Debian)")
@@ -269,7 +281,7 @@ def main():
     work = os.path.join(ROOT, "bench", ".work")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work, mode=0o755)
-    if arguments.supervisors:
+    if arguments.supervisors or arguments.capture:
         # Interrupted (even started in the background, where SIGINT comes
         # ignored), it still stops and removes all it started.
         def interrupt(signal_number, frame):
@@ -277,14 +289,19 @@ def main():
         signal.signal(signal.SIGINT, interrupt)
         signal.signal(signal.SIGTERM, interrupt)
         try:
-            report = supervisors.run(work, arguments.idle_windows,
-                                     arguments.idle_seconds, arguments.restarts,
-                                     arguments.stops)
+            if arguments.capture:
+                report = capture.run(work, arguments.file_runs,
+                                     arguments.syslog_runs)
+            else:
+                report = supervisors.run(work, arguments.idle_windows,
+                                         arguments.idle_seconds, arguments.restarts,
+                                         arguments.stops)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         print(report)
         if arguments.write:
-            write_results(arguments.write, report, "supervisors")
+            write_results(arguments.write, report,
+                          "capture" if arguments.capture else "supervisors")
         return
     install_peers()
     build(work)

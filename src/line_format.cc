@@ -47,17 +47,23 @@ TimestampedLineFormat::TimestampedLineFormat(absl::TimeZone zone)
 void TimestampedLineFormat::Append(std::string& out,
                                    const LineSplitter::Line& line,
                                    absl::Time time, pid_t /*pid*/) {
-  const int64_t second = absl::ToUnixSeconds(time);  // Floor, as needed.
-  if (second != cached_second_) {
-    const absl::Time start = absl::FromUnixSeconds(second);
-    prefix_ = absl::FormatTime(kDateAndTime, start, zone_);
-    offset_ = absl::FormatTime(kOffset, start, zone_);
-    cached_second_ = second;
+  // The lines of one read share its time: their stamp is made once.
+  if (!stamp_valid_ || time != stamp_time_) {
+    const int64_t second = absl::ToUnixSeconds(time);  // Floor, as needed.
+    if (second != cached_second_) {
+      const absl::Time start = absl::FromUnixSeconds(second);
+      prefix_ = absl::FormatTime(kDateAndTime, start, zone_);
+      offset_ = absl::FormatTime(kOffset, start, zone_);
+      cached_second_ = second;
+    }
+    stamp_ = prefix_;
+    AppendMicroseconds(stamp_, absl::ToInt64Microseconds(
+                                   time - absl::FromUnixSeconds(second)));
+    stamp_ += offset_;
+    stamp_time_ = time;
+    stamp_valid_ = true;
   }
-  out += prefix_;
-  AppendMicroseconds(
-      out, absl::ToInt64Microseconds(time - absl::FromUnixSeconds(second)));
-  out += offset_;
+  out += stamp_;
   AppendPlainLine(out, line);
 }
 

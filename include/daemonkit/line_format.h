@@ -8,7 +8,8 @@
 //
 // Made for a million lines a second: nothing is allocated per line once the
 // buffer has grown, and the parts of the time that change once a second
-// (all but the microseconds) are formatted once a second.
+// (all but the microseconds) are formatted once a second; a timestamp is
+// made once for the lines that share its time (those of one read).
 #ifndef DAEMONKIT_LINE_FORMAT_H_
 #define DAEMONKIT_LINE_FORMAT_H_
 
@@ -56,6 +57,9 @@ class TimestampedLineFormat : public LineFormat {
   int64_t cached_second_ = INT64_MIN;  // Unix seconds of `prefix_`.
   std::string prefix_;  // "2026-11-26T09:05:11" for cached_second_.
   std::string offset_;  // "+01:00 " for cached_second_.
+  bool stamp_valid_ = false;
+  absl::Time stamp_time_;  // The time of `stamp_`, when valid.
+  std::string stamp_;      // "2026-11-26T09:05:11.123456+01:00 ".
 };
 
 // A syslog message (syslog_message.h) with `priority` and `tag` (made

@@ -132,6 +132,24 @@ TEST(TimestampedLineFormatTest, EachLineHasItsSecondWhateverCameBefore) {
             "2026-11-26T09:05:11.000003+00:00 e\n");
 }
 
+TEST(TimestampedLineFormatTest, LinesOfOneTimeShareItsStampAndNoOther) {
+  TimestampedLineFormat format(absl::UTCTimeZone());
+  const absl::Time second = UtcTime(2026, 11, 26, 9, 5, 11);
+  std::string out;
+  format.Append(out, {"a"}, second + absl::Microseconds(5), 1);
+  format.Append(out, {"b"}, second + absl::Microseconds(5), 1);
+  // The same microsecond, a nanosecond apart: another time, the same stamp.
+  format.Append(out, {"c"}, second + absl::Nanoseconds(5001), 1);
+  format.Append(out, {"d"}, second + absl::Microseconds(6), 1);
+  format.Append(out, {"e"}, second + absl::Microseconds(5), 1);
+  EXPECT_EQ(out,
+            "2026-11-26T09:05:11.000005+00:00 a\n"
+            "2026-11-26T09:05:11.000005+00:00 b\n"
+            "2026-11-26T09:05:11.000005+00:00 c\n"
+            "2026-11-26T09:05:11.000006+00:00 d\n"
+            "2026-11-26T09:05:11.000005+00:00 e\n");
+}
+
 TEST(TimestampedLineFormatTest, BeforeTheEpochTheSecondIsRoundedDown) {
   TimestampedLineFormat format(absl::UTCTimeZone());
   EXPECT_EQ(Format(format, "x", absl::FromUnixMicros(-1)),
