@@ -93,9 +93,9 @@ int ServiceLoop::Run() {
     notify_.emplace(*std::move(opened));
     environment_.variables.push_back({"NOTIFY_SOCKET", notify_->address()});
   }
-  if (const absl::Status launched = Launch(); !launched.ok()) {
-    FailStart(launched);
-  }
+  absl::Status launched = output_.Start();
+  if (launched.ok()) launched = Launch();
+  if (!launched.ok()) FailStart(launched);
   while (!exit_.has_value()) {
     if (stop_asked_) {
       if (!reported_) {

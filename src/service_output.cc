@@ -61,6 +61,7 @@ ServiceOutput::ServiceOutput(Os& os, const SupervisorOptions& options,
 void ServiceOutput::SetUp(Stream& stream, const CapturedStream& how, int fd,
                           const std::string& path, absl::string_view name) {
   if (how.to == To::kInherited) return;
+  stream.name = std::string(name);
   LineSink* sink = nullptr;
   if (how.to == To::kFile) {
     // Opened again as at the start: with the rights of the program's user,
@@ -82,11 +83,10 @@ void ServiceOutput::SetUp(Stream& stream, const CapturedStream& how, int fd,
       }
       return opened;
     };
-    // Should this fail (it cannot, on a descriptor that is open), the file
-    // stays blocking, as the launcher left it.
-    MakeNonBlocking(os_, fd);
-    stream.own_sink = std::make_unique<FileSink>(os_, UniqueFd(os_, fd), path,
-                                                 std::move(open_again));
+    auto file = std::make_unique<FileSink>(os_, UniqueFd(os_, fd), path,
+                                           std::move(open_again));
+    stream.file = file.get();
+    stream.own_sink = std::move(file);
     sink = stream.own_sink.get();
     if (options_.timestamps) {
       stream.format =
@@ -124,12 +124,24 @@ std::vector<const ServiceOutput::Stream*> ServiceOutput::Captured() const {
   return captured;
 }
 
+absl::Status ServiceOutput::Start() {
+  for (Stream* stream : Captured()) {
+    if (stream->file == nullptr) continue;
+    const SysCallIntResult made = MakeNonBlocking(os_, stream->file->fd());
+    if (!made.ok()) {
+      return ErrnoStatus(
+          absl::StrCat("making the ", stream->name, " file non-blocking"),
+          made.error, EX_OSERR);
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ServiceOutput::MakePipes(WorkerStreams& streams) {
   for (Stream* stream : Captured()) {
     UniqueFd read;
     UniqueFd& write = stream == &out_ ? streams.out : streams.err;
-    absl::Status made =
-        MakePipe(os_, read, write, stream == &out_ ? "stdout" : "stderr");
+    absl::Status made = MakePipe(os_, read, write, stream->name);
     // Attached now, so that nothing fails after the fork: its pid follows.
     if (made.ok()) made = stream->capture->Attach(std::move(read), 0);
     if (!made.ok()) return made;

@@ -35,6 +35,9 @@ class ServiceOutput {
                 const std::string& stdout_path, const std::string& stderr_path,
                 std::optional<Credentials> credentials);
 
+  // Before the first instance: the supervisor's output files become
+  // non-blocking (see MakeNonBlocking); a failure fails the start.
+  absl::Status Start();
   // Pipes for the next instance: their write ends go to `streams`, for the
   // worker; the read ends are the captures'. Should the instance not start,
   // Detach reads what it wrote before it failed.
@@ -71,7 +74,9 @@ class ServiceOutput {
  private:
   // One captured stream and its parts.
   struct Stream {
+    std::string name;                    // "stdout" or "stderr".
     std::unique_ptr<LineSink> own_sink;  // Unless it shares syslog_.
+    FileSink* file = nullptr;            // own_sink, when it is a file.
     std::unique_ptr<LineFormat> format;
     std::unique_ptr<OutputCapture> capture;
   };
