@@ -148,6 +148,8 @@ class ChrootJailTest : public ::testing::Test {
       const std::string link = absl::StrCat("/proc/", pid, "/fd/", fd);
       const std::string target = ReadLink(link);
       struct stat info;
+      // Closed since it was listed (one CI run saw "10 -> "): no way out.
+      if (target.empty() && lstat(link.c_str(), &info) != 0) continue;
       const bool directory =
           stat(link.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
       const bool inside = absl::StartsWith(target, jail_ + "/");
