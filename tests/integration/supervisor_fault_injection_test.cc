@@ -460,6 +460,8 @@ class SuperviseSweepTest : public ::testing::TestWithParam<Variant> {
   // Starts, stops a start that succeeded, reaps; `result` says how it went.
   // False when the launcher hung.
   bool StartAndStop(FaultInjectingOs& os, StartResult* result);
+  // Respawn: the first instance, waiting on go_on_, goes on and fails.
+  void LetTheFirstInstanceEnd(pid_t supervisor);
   // Whether a child of the supervisor runs the program.
   bool RunsTheProgram(pid_t supervisor);
   // Whether the sweep captures the program's output.
@@ -491,10 +493,10 @@ class SuperviseSweepTest : public ::testing::TestWithParam<Variant> {
   std::string tmp_;
   std::string run_directory_;  // The pid file's, empty between starts.
   std::string marker_;         // Respawn: the first instance was here.
-  std::string started_;        // Respawn: the launcher has returned.
   std::string program_;        // What the worker runs in the end.
-  std::string go_on_;          // Captured: a FIFO; opened, the program goes on.
-  std::string syslog_path_;    // kSyslog: the socket the test reads.
+  // Captured, respawn: a FIFO; opened, the program goes on.
+  std::string go_on_;
+  std::string syslog_path_;  // kSyslog: the socket the test reads.
   int syslog_ = -1;
   int kept_ = -1;
   DetachOptions options_;
@@ -517,7 +519,6 @@ void SuperviseSweepTest::SetUp() {
   run_directory_ = tmp_ + "/run";
   ASSERT_TRUE(mkdir(run_directory_.c_str(), 0755) == 0 || errno == EEXIST);
   marker_ = tmp_ + "/started-once";
-  started_ = tmp_ + "/launcher-returned";
   go_on_ = tmp_ + "/go-on";
   options_.working_directory = tmp_;
   options_.pid_file = run_directory_ + "/service.pid";
@@ -542,14 +543,16 @@ void SuperviseSweepTest::SetUp() {
       break;
     case Variant::kRespawn: {
       // The first instance fails once the launcher has returned (and is
-      // reaped), so that the supervisor's scans of /proc after it see the
-      // same processes in every start; builtins only, so that it starts no
-      // process of its own.
+      // reaped) and the test opened the FIFO, so that the supervisor's
+      // scans of /proc after it see the same processes in every start;
+      // builtins only, so that it starts no process of its own; waiting in
+      // open(2), not in a loop (which made this sweep the slowest under
+      // ASan).
+      ASSERT_TRUE(mkfifo(go_on_.c_str(), 0600) == 0 || errno == EEXIST);
       supervision_.command = {
           "/bin/sh", "-c",
           absl::StrCat("test -e ", marker_, " && exec ", program, " 60; : > ",
-                       marker_, "; i=0; until test -e ", started_,
-                       " || [ $i -ge 100000 ]; do i=$((i + 1)); done; exit 1")};
+                       marker_, "; read x < ", go_on_, "; exit 1")};
       RespawnOptions respawn;
       respawn.initial_delay = absl::Milliseconds(1);
       respawn.max_delay = absl::Milliseconds(100);
@@ -658,11 +661,23 @@ void SuperviseSweepTest::AwaitOutput(pid_t supervisor, StartResult* result) {
   await([&] { return ProgramRuns(supervisor); });
 }
 
+void SuperviseSweepTest::LetTheFirstInstanceEnd(pid_t supervisor) {
+  // Once an instance waits to open it for reading (until then: ENXIO).
+  const absl::Time deadline = absl::Now() + absl::Seconds(3);
+  while (absl::Now() < deadline && Runs(supervisor)) {
+    const int fd = open(go_on_.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0) {
+      close(fd);  // Its read finds the end.
+      return;
+    }
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+}
+
 bool SuperviseSweepTest::StartAndStop(FaultInjectingOs& os,
                                       StartResult* result) {
   unlink(options_.stderr_path.c_str());
   unlink(marker_.c_str());
-  unlink(started_.c_str());
   if (!options_.stdout_path.empty()) unlink(options_.stdout_path.c_str());
   if (syslog_ >= 0) {
     StartResult before;  // What an earlier start sent late.
@@ -677,10 +692,8 @@ bool SuperviseSweepTest::StartAndStop(FaultInjectingOs& os,
     return false;
   }
   const pid_t supervisor = result->outcome.supervisor;
-  if (GetParam() == Variant::kRespawn) {
-    close(open(started_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
-  }
   if (result->outcome.ok) {
+    if (GetParam() == Variant::kRespawn) LetTheFirstInstanceEnd(supervisor);
     // Respawn: until the pid file names the second instance; or, once that
     // runs, a moment for the supervisor to name it; or the supervisor ended.
     absl::Time deadline = absl::Now() + absl::Seconds(3);
