@@ -35,13 +35,13 @@ int main(int argc, char** argv) {
   memset(line, '0', kDigits);
   line[kDigits] = ' ';
   line[kLine - 1] = '\n';
-  const long burst = rate > 0 ? (rate + kBurstsPerSecond - 1) / kBurstsPerSecond
-                              : count;
+  const long burst =
+      rate > 0 ? (rate + kBurstsPerSecond - 1) / kBurstsPerSecond : count;
   struct timespec next;
   clock_gettime(CLOCK_MONOTONIC, &next);
   for (long i = 0; i < count; ++i) {
     if (fwrite(line, 1, sizeof line, stdout) != sizeof line) return 74;
-    for (int d = kDigits - 1; d >= 0; --d) {  /* The next number, by hand. */
+    for (int d = kDigits - 1; d >= 0; --d) { /* The next number, by hand. */
       if (line[d] != '9') {
         ++line[d];
         break;
