@@ -54,11 +54,9 @@ bool OutputCapture::ReadOnce(absl::Time time, size_t& budget) {
   if (!got.ok() || got.value == 0) {
     // The end (or a pipe that cannot be read, which no wait will mend).
     if (got.error == EAGAIN) return false;
-    splitter_.Finish(
-        [&](const LineSplitter::Line& line) { Take(line, time, pid_); });
     // Closed even after a failure: what the program writes next fails
     // (EPIPE, SIGPIPE) rather than fill the pipe and block it for good.
-    pipe_.reset();
+    EndStream(time);
     if (!got.ok()) {
       // Said where the stream's lines stop, as the dropped lines are.
       AppendNotice(absl::StrCat("daemonize: reading ", options_.stream,
@@ -97,11 +95,7 @@ void OutputCapture::Detach(absl::Time now) {
   size_t budget = 4 * options_.read_budget;
   while (budget > 0 && ReadOnce(time, budget)) {
   }
-  if (pipe_.valid()) {
-    splitter_.Finish(
-        [&](const LineSplitter::Line& line) { Take(line, time, pid_); });
-    pipe_.reset();
-  }
+  if (pipe_.valid()) EndStream(time);
   Flush(now);
 }
 
@@ -122,9 +116,13 @@ void OutputCapture::Take(const LineSplitter::Line& line, absl::Time time,
     return;
   }
   if (dropped_ > 0) ReportDropped(time);
-  const size_t before = waiting_.size();
-  format_.Append(waiting_, line, time, pid);
-  sizes_.push_back(waiting_.size() - before);
+  AppendRecord(line, time, pid);
+}
+
+void OutputCapture::EndStream(absl::Time time) {
+  splitter_.Finish(
+      [&](const LineSplitter::Line& line) { Take(line, time, pid_); });
+  pipe_.reset();
 }
 
 bool OutputCapture::Full() const {
@@ -146,9 +144,13 @@ void OutputCapture::ReportDropped(absl::Time time) {
 }
 
 void OutputCapture::AppendNotice(absl::string_view notice, absl::Time time) {
+  AppendRecord(LineSplitter::Line{notice, false}, time, os_.GetPid());
+}
+
+void OutputCapture::AppendRecord(const LineSplitter::Line& line,
+                                 absl::Time time, pid_t pid) {
   const size_t before = waiting_.size();
-  format_.Append(waiting_, LineSplitter::Line{notice, false}, time,
-                 os_.GetPid());
+  format_.Append(waiting_, line, time, pid);
   sizes_.push_back(waiting_.size() - before);
 }
 

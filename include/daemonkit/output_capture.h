@@ -115,6 +115,10 @@ class OutputCapture {
   // Appends a line of the supervisor's own about the stream, past the
   // buffer's limit if need be (one line).
   void AppendNotice(absl::string_view notice, absl::Time time);
+  // Formats `line` into a waiting record, whatever the bound.
+  void AppendRecord(const LineSplitter::Line& line, absl::Time time, pid_t pid);
+  // The pipe's end: a partial last line is completed, the pipe closed.
+  void EndStream(absl::Time time);
   // Advances past `written` records that the sink took.
   void Consume(size_t written);
   // Reads the pipe once into the splitter; false at its end or when empty.
