@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -712,7 +713,10 @@ class HostileUserTest : public CaptureTest {
   // Has COMMAND run `script` in its shell, and waits until it did.
   void Step(const std::string& script) {
     ++step_;
-    WriteFile(absl::StrCat(control_, "/step.", step_), script);
+    // Written aside and renamed: COMMAND must never run a half-written step.
+    const std::string step = absl::StrCat(control_, "/step.", step_);
+    WriteFile(step + ".new", script);
+    ASSERT_EQ(rename((step + ".new").c_str(), step.c_str()), 0);
     ASSERT_TRUE(Eventually([&] {
       return Exists(absl::StrCat(logs_, "/done.", step_));
     })) << "step "
