@@ -147,11 +147,12 @@ std::string HoldersText(const std::vector<pid_t>& holders) {
 }
 
 // The supervisor of `pid`, when its parent holds the write lock on `info`:
-// a supervised program (supervisor.h), or whatever it left there.
+// a supervised program (supervisor.h), or whatever it left there. PID 1
+// too: a container's init (daemonize --init).
 pid_t LockHoldingParent(Os& os, pid_t pid, const struct stat& info) {
   const std::optional<internal::ProcessStat> stat =
       internal::ReadProcessStat(os, pid);
-  if (!stat.has_value() || stat->ppid <= 1) return 0;
+  if (!stat.has_value() || stat->ppid <= 0) return 0;
   const SysCallIntResult held = internal::HoldsWriteLock(os, stat->ppid, info);
   return held.ok() && held.value == 1 ? stat->ppid : 0;
 }

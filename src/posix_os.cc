@@ -163,6 +163,14 @@ SysCallIntResult PosixOs::SetPgid(pid_t pid, pid_t group) {
   return Result(::setpgid(pid, group));
 }
 
+pid_t PosixOs::GetPgrp() { return ::getpgrp(); }
+
+SysCallIntResult PosixOs::TcGetPgrp(int fd) { return Result(::tcgetpgrp(fd)); }
+
+SysCallIntResult PosixOs::TcSetPgrp(int fd, pid_t group) {
+  return Result(::tcsetpgrp(fd, group));
+}
+
 SysCallIntResult PosixOs::SigAction(int signal, const struct sigaction* action,
                                     struct sigaction* old_action) {
   return Result(::sigaction(signal, action, old_action));

@@ -1,6 +1,7 @@
 #include "src/service_loop.h"
 
 #include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <sysexits.h>
 #include <time.h>
@@ -63,6 +64,7 @@ ServiceLoop::ServiceLoop(Os& os, Daemon& daemon, const DaemonPlan& worker,
       options_(options),
       signal_fd_(signal_fd),
       stop_timeout_(options.stop_timeout),
+      job_control_(os),
       output_(os, options, stdout_path, stderr_path, worker.credentials) {
   if (options.respawn.has_value()) respawn_.emplace(*options.respawn);
   if (options.watchdog > absl::ZeroDuration()) {
@@ -93,6 +95,16 @@ int ServiceLoop::Run() {
     notify_.emplace(*std::move(opened));
     environment_.variables.push_back({"NOTIFY_SOCKET", notify_->address()});
   }
+  if (!options_.ready_file.empty()) {
+    absl::StatusOr<ReadyFile> opened =
+        ReadyFile::Open(os_, options_.ready_file);
+    if (!opened.ok()) {
+      FailStart(opened.status());
+      return *exit_;
+    }
+    ready_file_.emplace(*std::move(opened));
+  }
+  if (options_.init) job_control_.Start();
   absl::Status launched = output_.Start();
   if (launched.ok()) launched = Launch();
   if (!launched.ok()) FailStart(launched);
@@ -104,7 +116,8 @@ int ServiceLoop::Run() {
                                    options_.command[0], " was ready")),
                                EX_UNAVAILABLE));
       } else {
-        exit_ = StopAll();
+        const int stopped = StopAll();  // Reaps the program, if it runs.
+        exit_ = ExitAfterStop(stopped, ended_status_);
       }
     } else if (ended_status_.has_value()) {
       const int status = *ended_status_;
@@ -142,6 +155,7 @@ absl::Status ServiceLoop::Launch() {
   refused_.clear();
   imposed_end_.reset();
   WorkerStreams streams;
+  streams.take_terminal = job_control_.has_terminal();
   if (absl::Status piped = output_.MakePipes(streams); !piped.ok()) {
     output_.Detach(Now());
     return piped;
@@ -190,6 +204,7 @@ void ServiceLoop::InstanceReady() {
       // supervisor, which holds the lock.
       Name(os_.GetPid()).IgnoreError();
     }
+    ShowReady(true);
     return;
   }
   if (named.ok()) named = daemon_.Ready();
@@ -198,6 +213,7 @@ void ServiceLoop::InstanceReady() {
     return;
   }
   reported_ = true;
+  ShowReady(true);
 }
 
 void ServiceLoop::FailStart(const absl::Status& why) {
@@ -214,6 +230,7 @@ void ServiceLoop::EndInstance(const std::string& why, int signal) {
   Say(absl::StrCat("ending pid ", worker_->pid, ": ", why));
   imposed_end_ = why;
   watchdog_deadline_ = ready_deadline_ = absl::InfiniteFuture();
+  ShowReady(false);
   os_.PidFdSendSignal(worker_->pidfd.get(), signal, nullptr);
   // Should it not end, the stop comes after stop_timeout.
   end_deadline_ = Now() + stop_timeout_;
@@ -301,17 +318,43 @@ void ServiceLoop::Route(const struct signalfd_siginfo& info) {
       break;
     case SignalRoute::kReopen:
       output_.Reopen(Now());
+      if (options_.init) Forward(signal);
       break;
     case SignalRoute::kReap:
+      if (job_control_.has_terminal()) NoticeProgramStop();
       ReapEndedChildren(os_,
                         [&](pid_t pid, int status) { Reaped(pid, status); });
       break;
     case SignalRoute::kForward:
-      if (worker_.has_value()) {
-        os_.PidFdSendSignal(worker_->pidfd.get(), signal, nullptr);
-      }
+      Forward(signal);
       break;
   }
+}
+
+void ServiceLoop::NoticeProgramStop() {
+  if (!worker_.has_value()) return;
+  // Asked at every SIGCHLD: one for the stop may have merged with another's.
+  int status = 0;
+  const SysCallIntResult got =
+      os_.WaitPid(worker_->pid, &status, WUNTRACED | WNOHANG);
+  if (!got.ok() || got.value != worker_->pid) return;
+  if (WIFSTOPPED(status)) {
+    job_control_.ProgramStopped();
+  } else {
+    Reaped(got.value, status);
+  }
+}
+
+void ServiceLoop::Forward(int signal) {
+  if (!worker_.has_value()) return;
+  if (!options_.init) {
+    os_.PidFdSendSignal(worker_->pidfd.get(), signal, nullptr);
+    return;
+  }
+  if (signal == SIGCONT) job_control_.Continuing(worker_->pid);
+  // The group is the worker's pid, which names no other while the worker is
+  // unreaped.
+  os_.Kill(-worker_->pid, signal);
 }
 
 bool ServiceLoop::MayNotify(pid_t sender,
@@ -377,6 +420,7 @@ void ServiceLoop::Reaped(pid_t pid, int status) {
   if (!worker_.has_value() || pid != worker_->pid) return;
   worker_.reset();
   ended_status_ = status;
+  ShowReady(false);
   // The pid file names no dead process while the rest is stopped: a stop
   // or a status meanwhile finds the supervisor.
   if (instance_ready_) Name(os_.GetPid()).IgnoreError();
@@ -396,7 +440,7 @@ void ServiceLoop::WorkerEnded(int status) {
   const int stopped = StopAll(/*keep_pid_file=*/true);
   if (stopped != 0 || stop_asked_) {  // Asked meanwhile: the stop is done.
     RemovePidFileAndRecord();
-    exit_ = stopped;
+    exit_ = ExitAfterStop(stopped, status);
     return;
   }
   record_.pid = 0;
@@ -427,6 +471,7 @@ void ServiceLoop::WorkerEnded(int status) {
 
 int ServiceLoop::StopAll(bool keep_pid_file) {
   stop_began_ = Now();
+  ShowReady(false);
   const pid_t group = worker_.has_value() ? worker_->pid : 0;
   // The pipes are read on while the processes end.
   const StopWatch watch = {
@@ -454,6 +499,19 @@ int ServiceLoop::StopAll(bool keep_pid_file) {
   for (const ProcessId& process : left) pids.push_back(process.pid);
   Say(absl::StrCat("still running after SIGKILL: ", absl::StrJoin(pids, " ")));
   return EX_SOFTWARE;
+}
+
+int ServiceLoop::ExitAfterStop(int stopped, std::optional<int> program) const {
+  // An init's container ends with its program, however it ended.
+  if (!options_.init || stopped != 0 || !program.has_value()) return stopped;
+  return ShellExitStatus(*program);
+}
+
+void ServiceLoop::ShowReady(bool ready) {
+  if (!ready_file_.has_value()) return;
+  const absl::Status shown =
+      ready ? ready_file_->Set(worker_->pid) : ready_file_->Clear();
+  if (!shown.ok()) Say(shown.message());
 }
 
 absl::Status ServiceLoop::Name(pid_t pid) {

@@ -20,8 +20,10 @@
 #include "daemonkit/respawn_policy.h"
 #include "daemonkit/supervisor.h"
 #include "src/daemon_setup.h"
+#include "src/job_control.h"
 #include "src/notify_socket.h"
 #include "src/process_tree.h"
+#include "src/ready_file.h"
 #include "src/service_output.h"
 #include "src/service_record.h"
 #include "src/worker_start.h"
@@ -59,6 +61,10 @@ class ServiceLoop {
   absl::Time NextDeadline() const;
   void OnDeadlines();
   void Route(const struct signalfd_siginfo& info);
+  // Passes `signal` on to the program: to its process group as an init.
+  void Forward(int signal);
+  // With a terminal: whether the program stopped (job_control.h), or ended.
+  void NoticeProgramStop();
   void TakeMessages();
   // Whether `sender` may speak for the service; `tree` caches the scan of
   // the service's processes that --notify-access=all needs.
@@ -71,6 +77,12 @@ class ServiceLoop {
   // leaves it unlocked when `keep_pid_file`. Returns the exit status: 0, or
   // EX_SOFTWARE when a process outlived SIGKILL.
   int StopAll(bool keep_pid_file = false);
+  // The supervisor's exit status once the service stopped with `stopped`
+  // (StopAll's), the program's last wait status being `program`.
+  int ExitAfterStop(int stopped, std::optional<int> program) const;
+  // The ready file, if any, says whether an instance is ready; a failure is
+  // said, not fatal.
+  void ShowReady(bool ready);
   // The pid file names `pid`.
   absl::Status Name(pid_t pid);
   // Writes the status record beside the pid file (service_record.h), for
@@ -92,6 +104,8 @@ class ServiceLoop {
   absl::Duration stop_timeout_;
   std::optional<RespawnPolicy> respawn_;
   std::optional<NotifySocket> notify_;
+  std::optional<ReadyFile> ready_file_;
+  JobControl job_control_;
   WorkerEnvironment environment_;
   std::optional<StartedWorker> worker_;  // Until reaped.
   std::optional<int> ended_status_;      // The worker's, once reaped.

@@ -19,6 +19,7 @@
 #include "daemonkit/exit_code.h"
 #include "daemonkit/unique_fd.h"
 #include "src/errno_status.h"
+#include "src/file_replace.h"
 #include "src/os_helpers.h"
 
 namespace daemonkit::internal {
@@ -28,9 +29,6 @@ namespace {
 static_assert(4 * (kMaxStatusTextBytes + kMaxLastExitBytes) + 128 <=
                   kMaxServiceRecordBytes,
               "every record the writer makes is one the reader accepts");
-
-constexpr int kTempFlags =
-    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC;
 
 // The longest start of `text` of at most `limit` bytes that does not end
 // inside a UTF-8 character: a cut before a continuation byte (10xxxxxx)
@@ -216,61 +214,6 @@ absl::StatusOr<std::string> ReadBounded(Os& os, const std::string& path) {
   return text;
 }
 
-// Creates `temp` in `dir_fd`, mode 0644 whatever the umask: anyone may read
-// the record.
-SysCallIntResult CreateTemp(Os& os, int dir_fd, const std::string& temp) {
-  const mode_t umask = os.Umask(022);
-  const SysCallIntResult made = RetryOnEintr(
-      [&] { return os.OpenAt(dir_fd, temp.c_str(), kTempFlags, 0644); });
-  os.Umask(umask);
-  return made;
-}
-
-// Creates `temp`, after removing one that a writer with the same pid (a
-// crashed one; pids are reused) left.
-absl::StatusOr<int> CreateFreshTemp(Os& os, int dir_fd,
-                                    const std::string& temp) {
-  SysCallIntResult made = CreateTemp(os, dir_fd, temp);
-  if (made.error == EEXIST) {
-    const SysCallIntResult removed = os.UnlinkAt(dir_fd, temp.c_str(), 0);
-    if (!removed.ok()) {
-      return ErrnoStatus(
-          absl::StrCat("removing leftover service record ", temp),
-          removed.error, EX_CANTCREAT);
-    }
-    made = CreateTemp(os, dir_fd, temp);
-  }
-  if (!made.ok()) {
-    return ErrnoStatus(absl::StrCat("creating service record ", temp),
-                       made.error, EX_CANTCREAT);
-  }
-  return made.value;
-}
-
-// Writes all of `text` to `fd`; a write that makes no progress is EIO.
-SysCallIntResult WriteAll(Os& os, int fd, absl::string_view text) {
-  while (!text.empty()) {
-    const SysCallSizeResult wrote =
-        RetryOnEintr([&] { return os.Write(fd, text.data(), text.size()); });
-    if (!wrote.ok()) return {-1, wrote.error};
-    if (wrote.value == 0) return {-1, EIO};
-    text.remove_prefix(static_cast<size_t>(wrote.value));
-  }
-  return {0, 0};
-}
-
-// Writes `text` to `fd`, open on `temp`, and closes it. A failed close fails
-// too: NFS reports a failed write there.
-absl::Status Fill(Os& os, int fd, const std::string& temp,
-                  absl::string_view text) {
-  const SysCallIntResult wrote = WriteAll(os, fd, text);
-  const SysCallIntResult closed = os.Close(fd);
-  const int error = wrote.ok() ? closed.error : wrote.error;
-  if (error == 0) return absl::OkStatus();
-  return ErrnoStatus(absl::StrCat("writing service record ", temp), error,
-                     EX_IOERR);
-}
-
 }  // namespace
 
 std::string ServiceRecordPath(absl::string_view pid_file_path) {
@@ -279,22 +222,7 @@ std::string ServiceRecordPath(absl::string_view pid_file_path) {
 
 absl::Status WriteServiceRecord(Os& os, int dir_fd, const std::string& name,
                                 const ServiceRecord& record) {
-  const std::string temp = absl::StrCat(".", name, ".", os.GetPid(), ".tmp");
-  const absl::StatusOr<int> fd = CreateFreshTemp(os, dir_fd, temp);
-  if (!fd.ok()) return fd.status();
-  absl::Status written = Fill(os, *fd, temp, Format(record));
-  if (written.ok()) {
-    const SysCallIntResult renamed =
-        os.RenameAt(dir_fd, temp.c_str(), dir_fd, name.c_str());
-    if (!renamed.ok()) {
-      written = ErrnoStatus(
-          absl::StrCat("renaming ", temp, " to service record ", name),
-          renamed.error, EX_CANTCREAT);
-    }
-  }
-  // A failed write leaves the old record, and nothing else.
-  if (!written.ok()) os.UnlinkAt(dir_fd, temp.c_str(), 0);
-  return written;
+  return ReplaceFileAt(os, dir_fd, name, Format(record), "service record");
 }
 
 absl::StatusOr<ServiceRecord> ReadServiceRecord(Os& os,
@@ -305,10 +233,7 @@ absl::StatusOr<ServiceRecord> ReadServiceRecord(Os& os,
 }
 
 absl::Status RemoveServiceRecord(Os& os, int dir_fd, const std::string& name) {
-  const SysCallIntResult removed = os.UnlinkAt(dir_fd, name.c_str(), 0);
-  if (removed.ok() || removed.error == ENOENT) return absl::OkStatus();
-  return ErrnoStatus(absl::StrCat("removing service record ", name),
-                     removed.error, EX_CANTCREAT);
+  return RemoveFileAt(os, dir_fd, name, "service record");
 }
 
 }  // namespace daemonkit::internal

@@ -47,11 +47,20 @@ DaemonPlan PlanWithReport(const DaemonPlan& plan, int report_fd,
 
 // The worker's side; never returns (but from a mock Exit).
 void RunWorker(Os& os, DaemonPlan& plan, const std::vector<std::string>& argv,
-               bool watchdog_pid, pid_t supervisor, int report_fd) {
+               bool watchdog_pid, bool take_terminal, pid_t supervisor,
+               int report_fd) {
   const pid_t pid = os.GetPid();
   if (const SysCallIntResult grouped = os.SetPgid(0, 0); !grouped.ok()) {
     ReportFailureAndExit(os, report_fd, pid,
                          {"making a process group", nullptr, grouped.error});
+    return;
+  }
+  // From a background group: allowed, as SIGTTOU is still blocked here.
+  if (const SysCallIntResult taken =
+          take_terminal ? os.TcSetPgrp(STDIN_FILENO, pid) : SysCallIntResult{};
+      !taken.ok()) {
+    ReportFailureAndExit(os, report_fd, pid,
+                         {"taking the terminal", nullptr, taken.error});
     return;
   }
   // What the supervisor's own service manager told it is not the worker's:
@@ -154,8 +163,8 @@ absl::StatusOr<StartedWorker> StartWorker(Os& os, const DaemonPlan& plan,
   }
   if (forked.value == 0) {
     report_read.reset();
-    RunWorker(os, worker, argv, extra.watchdog_pid, supervisor,
-              report_write.get());
+    RunWorker(os, worker, argv, extra.watchdog_pid, streams.take_terminal,
+              supervisor, report_write.get());
     return absl::AbortedError("Exit returned");  // Only a mock Exit returns.
   }
   StartedWorker started;

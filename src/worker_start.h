@@ -34,6 +34,9 @@ struct WorkerEnvironment {
 struct WorkerStreams {
   UniqueFd out;
   UniqueFd err;
+  // The worker's process group becomes the foreground one of the terminal
+  // on stdin (see SupervisorOptions::init).
+  bool take_terminal = false;
 };
 
 // Forks a worker that sets itself up as `plan` says (SetUpWorker), with

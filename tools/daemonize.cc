@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -58,8 +59,10 @@ holds the pid file's lock, and stopping it stops everything COMMAND started.
 The supervisor reads COMMAND's output and writes it line by line.
 
   -p, --pid-file=FILE     write COMMAND's pid to FILE, locked: one at a time
-  -c, --chdir=DIR         working directory (default /)
-  -m, --umask=MODE        umask, in octal (default 022)
+  -c, --chdir=DIR         working directory (default /; with --init, the
+                          current one)
+  -m, --umask=MODE        umask, in octal (default 022; with --init, the
+                          current one)
   -u, --user=USER         run as USER (name or id), with its groups
   -g, --group=GROUP       run with GROUP instead of USER's own
   -r, --chroot=DIR        chroot to DIR first
@@ -75,6 +78,13 @@ The supervisor reads COMMAND's output and writes it line by line.
   -C, --clear-env         start COMMAND with an empty environment
   -E, --env=NAME=VALUE    set a variable for COMMAND (repeatable)
   -f, --foreground        do everything but detaching
+      --init              be a container's init (PID 1), in the foreground:
+                          COMMAND in a process group of its own, every
+                          orphan reaped at once, signals passed on to
+                          COMMAND's group, the terminal given to it, and
+                          the exit status COMMAND's (docs/containers.md)
+      --ready-file=FILE   FILE exists, holding COMMAND's pid, exactly while
+                          it is ready (for a readiness probe)
       --ready=exec        ready once COMMAND's exec succeeded (default)
       --ready=notify      ready once COMMAND sends READY=1 to NOTIFY_SOCKET, a
                           socket the supervisor keeps for the service's life
@@ -137,6 +147,8 @@ enum LongOnly {
   kTimestamps,
   kSyslogTag,
   kSyslogSocket,
+  kInit,
+  kReadyFile,
 };
 
 // The dashed names come first: errors name an option by its first entry. The
@@ -172,6 +184,8 @@ constexpr struct option kOptions[] = {
     {"timestamps", no_argument, nullptr, kTimestamps},
     {"syslog-tag", required_argument, nullptr, kSyslogTag},
     {"syslog-socket", required_argument, nullptr, kSyslogSocket},
+    {"init", no_argument, nullptr, kInit},
+    {"ready-file", required_argument, nullptr, kReadyFile},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
     {"pid_file", required_argument, nullptr, 'p'},
@@ -195,12 +209,17 @@ struct Settings {
   // Syslog options given without a syslog stream, named for the error.
   std::string syslog_option_alone;
 
+  // Whether --chdir and --umask were given: --init keeps the caller's.
+  bool chdir_given = false;
+  bool umask_given = false;
+
   // A supervisor stays for a pid file (it holds the lock), for --respawn,
-  // for the notify socket (it keeps it for the life of the service), and
-  // for output it writes itself.
+  // for the notify socket (it keeps it for the life of the service), for
+  // output it writes itself, for the ready file, and as an init.
   bool supervised() const {
     using To = daemonkit::CapturedStream::To;
-    return !options.pid_file.empty() || supervision.respawn.has_value() ||
+    return supervision.init || !supervision.ready_file.empty() ||
+           !options.pid_file.empty() || supervision.respawn.has_value() ||
            supervision.notify || supervision.watchdog > absl::ZeroDuration() ||
            supervision.timestamps ||
            supervision.stdout_capture.to == To::kSyslog ||
@@ -253,20 +272,21 @@ absl::Status ParseKeptFd(const std::string& value, std::vector<int>& keep) {
 // daemon works from another ("/" by default).
 absl::Status MakeAbsolute(std::string& path) {
   if (path[0] == '/') return absl::OkStatus();
+  absl::string_view relative = path;
+  while (absl::ConsumePrefix(&relative, "./")) {
+  }
   char directory[PATH_MAX];
   if (getcwd(directory, sizeof directory) == nullptr) {
     const int error = errno;
     return daemonkit::WithExitCode(
-        absl::ErrnoToStatus(error, absl::StrCat("resolving ", path,
-                                                " against the working "
+        absl::ErrnoToStatus(error, absl::StrCat("resolving '", path,
+                                                "' against the working "
                                                 "directory")),
         EX_OSERR);
   }
-  absl::string_view relative = path;
-  while (absl::ConsumePrefix(&relative, "./")) {
-  }
   const absl::string_view base = directory;
-  path = absl::StrCat(base, base == "/" ? "" : "/", relative);
+  path = relative == "." ? std::string(base)
+                         : absl::StrCat(base, base == "/" ? "" : "/", relative);
   return absl::OkStatus();
 }
 
@@ -453,6 +473,13 @@ absl::Status ApplyLongOption(int option, const std::string& value,
       settings.syslog_option_alone = LongName(option);
       settings.supervision.syslog_socket = value;
       return absl::OkStatus();
+    case kInit:
+      settings.supervision.init = true;
+      settings.options.foreground = true;
+      return absl::OkStatus();
+    case kReadyFile:
+      settings.supervision.ready_file = value;
+      return MakeAbsolute(settings.supervision.ready_file);
     case kReloadSignal: {
       absl::StatusOr<int> signal =
           daemonkit::tools::ParseSignal(LongName(option), value);
@@ -494,10 +521,31 @@ absl::Status CheckCapture(Settings& settings) {
   return absl::OkStatus();
 }
 
+// An init runs COMMAND where the container put it (its WORKDIR), with the
+// umask it was given, unless told otherwise.
+absl::Status KeepCallersPlace(Settings& settings) {
+  if (!settings.umask_given) {
+    const mode_t mask = umask(022);
+    umask(mask);
+    settings.options.umask = static_cast<int>(mask);
+  }
+  // In a jail, the caller's directory is not where it was: "/" stays.
+  if (settings.chdir_given || !settings.options.chroot_directory.empty()) {
+    return absl::OkStatus();
+  }
+  settings.options.working_directory = ".";
+  return MakeAbsolute(settings.options.working_directory);
+}
+
 // Checks the options together, once all are known.
 absl::Status CheckSettings(Settings& settings) {
   const daemonkit::DetachOptions& options = settings.options;
   if (settings.action != Action::kStart) {
+    if (settings.supervision.init) {
+      return UsageError(
+          "--init starts COMMAND; --stop, --status, --reload and --reopen "
+          "control a started one");
+    }
     if (options.pid_file.empty()) {
       return UsageError(
           "--stop, --status, --reload and --reopen need --pid-file");
@@ -556,6 +604,8 @@ absl::StatusOr<Settings> Parse(int argc, char** argv) {
     } else if (option == 'o' || option == 'e') {
       applied = ApplyOutputOption(option, value, settings);
     } else if (option < kReady) {
+      settings.chdir_given |= option == 'c';
+      settings.umask_given |= option == 'm';
       applied = ApplyDaemonOption(option, value, settings.options);
     } else if (option >= kStopTimeout && option <= kRespawnLimit) {
       applied = ApplySupervisorOption(option, value, settings, respawn);
@@ -572,6 +622,9 @@ absl::StatusOr<Settings> Parse(int argc, char** argv) {
   }
   if (absl::Status checked = CheckSettings(settings); !checked.ok()) {
     return checked;
+  }
+  if (settings.supervision.init) {
+    if (absl::Status kept = KeepCallersPlace(settings); !kept.ok()) return kept;
   }
   return settings;
 }

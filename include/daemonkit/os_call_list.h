@@ -24,6 +24,13 @@ DAEMONKIT_OS_CALL(pid_t, GetPPid, (), ())
 // Wraps setpgid(2). After fork.
 DAEMONKIT_OS_CALL(SysCallIntResult, SetPgid, (pid_t pid, pid_t group),
                   (pid, group))
+// Wraps getpgrp(2); it cannot fail.
+DAEMONKIT_OS_CALL(pid_t, GetPgrp, (), ())
+// Wraps tcgetpgrp(3): the foreground process group of the terminal on `fd`.
+DAEMONKIT_OS_CALL(SysCallIntResult, TcGetPgrp, (int fd), (fd))
+// Wraps tcsetpgrp(3). After fork.
+DAEMONKIT_OS_CALL(SysCallIntResult, TcSetPgrp, (int fd, pid_t group),
+                  (fd, group))
 // Wraps execve(2); returns only when it fails. After fork.
 DAEMONKIT_OS_CALL(SysCallIntResult, ExecVe,
                   (const char* path, char* const argv[], char* const envp[]),

@@ -121,6 +121,32 @@ struct SupervisorOptions {
   std::string syslog_socket = "/dev/log";
   // The syslog TAG; empty: the base name of command[0].
   std::string syslog_tag;
+
+  // A file (an absolute path) there exactly while an instance is ready,
+  // holding its pid: made when it is ready, removed when it ends, when the
+  // supervisor ends it (no READY=1 in time, the watchdog) and when a stop
+  // begins. One left by a supervisor that was killed is removed at the
+  // start. Its directory must be one that only root and the caller's user
+  // may create files in (not /tmp: another user could make a file there
+  // that a probe would believe). Empty: none.
+  std::string ready_file;
+
+  // The supervisor is a container's init (daemonize --init), in the
+  // foreground (DetachOptions::foreground), as PID 1 of its PID namespace
+  // or, when not, a child subreaper in its place. Then:
+  //   - every signal it may catch but SIGTERM, SIGINT and SIGCHLD goes to
+  //     the program's whole process group, SIGHUP too (after it reopened the
+  //     output files), as tini -g and dumb-init do;
+  //   - with a terminal on stdin whose foreground it is, the program's group
+  //     becomes the foreground: it may read the terminal, and the
+  //     terminal's interrupt, quit and suspend keys reach it as they would
+  //     from a shell. When the program stops (^Z) and
+  //     the supervisor is not PID 1, it takes the terminal back and stops
+  //     too, so that the shell that started it gets it; SIGCONT (the shell's
+  //     fg) gives it back to the program and continues it;
+  //   - after a stop (SIGTERM, SIGINT) it exits with the program's status
+  //     (128+N when killed by signal N), as after the program's own end.
+  bool init = false;
 };
 
 // Detaches a supervisor as `daemon` says (see detach.h; foreground mode makes

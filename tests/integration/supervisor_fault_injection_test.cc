@@ -540,6 +540,8 @@ void SuperviseSweepTest::SetUp() {
                              "/daemonkit/tests/support/notify_ready_helper");
       supervision_.command = {program, "0"};
       supervision_.notify = true;
+      // Made once READY=1 came, removed at the stop: its calls fail too.
+      supervision_.ready_file = run_directory_ + "/app.ready";
       break;
     case Variant::kRespawn: {
       // The first instance fails once the launcher has returned (and is

@@ -13,6 +13,10 @@ int RealisticErrno(FaultInjectingOs::Call call) {
       return EPERM;
     case Call::kSetPgid:
       return EPERM;
+    case Call::kTcGetPgrp:
+      return ENOTTY;
+    case Call::kTcSetPgrp:
+      return EPERM;
     case Call::kExecVe:
       return ENOMEM;
     case Call::kChdir:
