@@ -279,8 +279,8 @@ absl::Status MakeAbsolute(std::string& path) {
   if (getcwd(directory, sizeof directory) == nullptr) {
     const int error = errno;
     return daemonkit::WithExitCode(
-        absl::ErrnoToStatus(error, absl::StrCat("resolving '", path,
-                                                "' against the working "
+        absl::ErrnoToStatus(error, absl::StrCat("resolving ", path,
+                                                " against the working "
                                                 "directory")),
         EX_OSERR);
   }

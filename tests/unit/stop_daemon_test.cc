@@ -27,6 +27,7 @@ namespace {
 using ::daemonkit::test::DirectoryEntries;
 using ::daemonkit::test::ExpectHolderScan;
 using ::daemonkit::test::ExpectLockProof;
+using ::daemonkit::test::ExpectLockProofFails;
 using ::daemonkit::test::ExpectStat;
 using ::daemonkit::test::GetsEntries;
 using ::daemonkit::test::HasExitCode;
@@ -108,8 +109,12 @@ class StopDaemonTest : public ::testing::Test {
         }));
     if (locked) ExpectLockProof(os_, pid, RegularFile(), holds);
     if (locked && !holds) {
-      // Its parent, init, is no supervisor holding the lock either.
-      ExpectStat(os_, pid, StatLine({pid, 'S', 1, pid, pid, 100}));
+      // Its parent, init, is no supervisor holding the lock either: a user
+      // who may not look at its descriptors cannot prove it is (pid 1 has
+      // no parent).
+      ExpectStat(os_, pid,
+                 StatLine({pid, 'S', pid == 1 ? 0 : 1, pid, pid, 100}));
+      if (pid != 1) ExpectLockProofFails(os_, 1, EACCES);
       ExpectHolderScan(os_, RegularFile(), {});
     }
     EXPECT_CALL(os_, Close(kPidFileFd)).WillOnce(Return(SysCallSuccess()));
