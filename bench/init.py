@@ -181,7 +181,7 @@ def reap_once(fifo, pidfds):
     while time.monotonic_ns() < deadline:
         try:
             os.stat(f"/proc/{pid}/stat")
-        except FileNotFoundError:
+        except (FileNotFoundError, ProcessLookupError):  # ESRCH: mid-reap.
             return (time.monotonic_ns() - exited) / 1e3
     return None
 
