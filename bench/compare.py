@@ -33,9 +33,14 @@ With --capture it compares daemonkit's captured output (daemonize
 multilog, libslack's daemon --output and logger(1): 1,000,000 lines, lines
 per second and the logger's CPU time (bench/capture.py says how).
 
+With --init it compares daemonize --init with tini, dumb-init and catatonit,
+each process 1 of a PID namespace: memory, idle wake-ups, how soon an orphan
+is reaped, SIGTERM to exit (bench/init.py says how).
+
   sudo bench/compare.py [--runs N] [--write docs/benchmarks.md]
   sudo bench/compare.py --supervisors [--write docs/benchmarks.md]
   sudo bench/compare.py --capture [--write docs/benchmarks.md]
+  sudo bench/compare.py --init [--write docs/benchmarks.md]
 """
 
 import argparse
@@ -54,6 +59,7 @@ import sys
 import time
 
 import capture
+import init
 import supervisors
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -272,6 +278,15 @@ def main():
                        help="compare captured output with other loggers instead")
     group.add_argument("--file-runs", type=int, default=5)
     group.add_argument("--syslog-runs", type=int, default=3)
+    group = parser.add_argument_group("container init")
+    group.add_argument("--init", action="store_true",
+                       help="compare daemonize --init with tini, dumb-init and "
+                       "catatonit instead")
+    group.add_argument("--init-starts", type=int, default=5)
+    group.add_argument("--init-idle-seconds", type=float, default=60,
+                       help="idle window in all, over the starts")
+    group.add_argument("--init-orphans", type=int, default=200)
+    group.add_argument("--init-term-runs", type=int, default=7)
     arguments = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("compare.py: run as root (it installs the peers from Debian)")
@@ -281,7 +296,7 @@ def main():
     work = os.path.join(ROOT, "bench", ".work")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work, mode=0o755)
-    if arguments.supervisors or arguments.capture:
+    if arguments.supervisors or arguments.capture or arguments.init:
         # Interrupted (even started in the background, where SIGINT comes
         # ignored), it still stops and removes all it started.
         def interrupt(signal_number, frame):
@@ -292,16 +307,22 @@ def main():
             if arguments.capture:
                 report = capture.run(work, arguments.file_runs,
                                      arguments.syslog_runs)
+                section = "capture"
+            elif arguments.init:
+                report = init.run(work, arguments.init_starts,
+                                  arguments.init_idle_seconds,
+                                  arguments.init_orphans, arguments.init_term_runs)
+                section = "init"
             else:
                 report = supervisors.run(work, arguments.idle_windows,
                                          arguments.idle_seconds, arguments.restarts,
                                          arguments.stops)
+                section = "supervisors"
         finally:
             shutil.rmtree(work, ignore_errors=True)
         print(report)
         if arguments.write:
-            write_results(arguments.write, report,
-                          "capture" if arguments.capture else "supervisors")
+            write_results(arguments.write, report, section)
         return
     install_peers()
     build(work)
