@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sysexits.h>
@@ -17,10 +18,15 @@
 #include "src/exec_search_path.h"
 #include "src/launch_report.h"
 #include "src/os_helpers.h"
+#include "src/process_tree.h"
 #include "src/wait_status.h"
 
 namespace daemonkit::internal {
 namespace {
+
+// How often a supervisor that waits for its worker's exec looks whether the
+// worker is stopped: a start takes a millisecond, so this costs nothing.
+constexpr int kStoppedWorkerCheckMs = 100;
 
 // The worker's plan, keeping the report pipe's write end open until exec
 // closes it. Made before fork: the worker then allocates nothing to set up.
@@ -117,14 +123,33 @@ void RunWorker(Os& os, DaemonPlan& plan, const std::vector<std::string>& argv,
   os.Exit(ExitCodeOf(failed));
 }
 
+// Waits until the worker's report pipe can be read. A worker stopped before
+// its exec (^Z on a terminal it took, SIGSTOP from its own user once it has
+// that user's ids) would hold the supervisor here for as long: it is
+// continued, as nothing it runs yet wants a stop. Should poll(2) fail, the
+// read that follows waits on its own.
+void AwaitReport(Os& os, pid_t pid, int report_fd) {
+  struct pollfd readable = {report_fd, POLLIN, 0};
+  while (RetryOnEintr([&] {
+           return os.Poll(&readable, 1, kStoppedWorkerCheckMs);
+         }).value == 0) {
+    const std::optional<ProcessStat> stat = ReadProcessStat(os, pid);
+    if (stat.has_value() && stat->state == 'T') os.Kill(pid, SIGCONT);
+  }
+}
+
 // The supervisor's side: "exec next", then end-of-file once the exec
 // succeeded; or the failure the worker reports. A failed worker is reaped.
 absl::Status AwaitExec(Os& os, pid_t pid, int report_fd) {
   LaunchReport report = {};
+  AwaitReport(os, pid, report_fd);
   SysCallSizeResult got = ReadReport(os, report_fd, &report);
   const bool exec_next =
       got.ok() && got.value > 0 && report.kind == LaunchReport::kExec;
-  if (exec_next) got = ReadReport(os, report_fd, &report);
+  if (exec_next) {
+    AwaitReport(os, pid, report_fd);
+    got = ReadReport(os, report_fd, &report);
+  }
   if (got.ok() && got.value == 0 && exec_next) return absl::OkStatus();
   if (!got.ok()) os.Kill(pid, SIGKILL);
   int status = 0;

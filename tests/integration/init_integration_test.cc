@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -40,6 +41,7 @@ using ::daemonkit::test::Eventually;
 using ::daemonkit::test::Exists;
 using ::daemonkit::test::ExpectNoChildLeft;
 using ::daemonkit::test::FinishProgram;
+using ::daemonkit::test::ParentOf;
 using ::daemonkit::test::PerTestPath;
 using ::daemonkit::test::ProgramRun;
 using ::daemonkit::test::ReadFile;
@@ -297,6 +299,21 @@ TEST_F(InitTest, UsrAndWinchReachCommandsProcessGroup) {
   EXPECT_EQ(Finish().exit_status(), 128 + SIGTERM);
 }
 
+// SIGHUP is COMMAND's too (its group's); SIGINT, as SIGTERM, starts the
+// stop.
+TEST_F(InitTest, HupReachesCommandAndIntStopsIt) {
+  const std::string log = Path("log");
+  ASSERT_TRUE(StartInit(
+      {}, absl::StrCat("trap 'echo HUP >> ", log, "' HUP; : > ",
+                       Path("started"), "; while :; do sleep 0.01; done")));
+  ASSERT_TRUE(Eventually([&] { return Exists(Path("started")); }));
+  Signal(SIGHUP);
+  EXPECT_TRUE(Eventually([&] { return HasLine(ReadFile(log), "HUP"); }));
+  Signal(SIGINT);
+  const ProgramRun run = Finish();
+  EXPECT_EQ(run.exit_status(), 128 + SIGTERM) << run.err;
+}
+
 // COMMAND ends while processes it started still run: they are stopped with
 // SIGTERM (not the kernel's SIGKILL when the namespace ends), and the init
 // exits with COMMAND's status.
@@ -356,6 +373,34 @@ TEST_F(InitTest, StatusWorksInsideTheContainer) {
   const ProgramRun after = RunProgram(
       {Runfile("tools/daemonize"), "--status", "--pid-file", pid_file});
   EXPECT_EQ(after.exit_status(), 3) << after.out << after.err;
+}
+
+// Not PID 1 (run from a shell, or beside another init): a child subreaper,
+// to which COMMAND's orphans come, and which stops them with the rest.
+TEST(InitOutsideANamespaceTest, OrphansComeToItAsASubreaper) {
+  const std::string orphan_file = PerTestPath() + ".orphan";
+  unlink(orphan_file.c_str());
+  int out = -1;
+  int err = -1;
+  const pid_t init =
+      StartProgram({Runfile("tools/daemonize"), "--init", "--", "/bin/sh", "-c",
+                    absl::StrCat("(sleep 1000 & echo $! > ", orphan_file,
+                                 ".new; mv ", orphan_file, ".new ", orphan_file,
+                                 "); while :; do sleep 0.01; done")},
+                   &out, &err);
+  ASSERT_GT(init, 0);
+  ASSERT_TRUE(Eventually([&] { return Exists(orphan_file); }));
+  pid_t orphan = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(
+      absl::StripAsciiWhitespace(ReadFile(orphan_file)), &orphan));
+  EXPECT_TRUE(Eventually([&] { return ParentOf(orphan) == init; }))
+      << "the orphan's parent: " << ParentOf(orphan);
+  ASSERT_EQ(kill(init, SIGTERM), 0);
+  const ProgramRun run = FinishProgram(init, out, err);
+  EXPECT_EQ(run.exit_status(), 128 + SIGTERM) << run.err;
+  EXPECT_TRUE(StateOf(orphan) == '?' || StateOf(orphan) == 'Z')
+      << "the orphan outlived the stop: " << StateOf(orphan);
+  ExpectNoChildLeft();
 }
 
 // daemonize --init in a terminal of its own, whose foreground it is

@@ -31,15 +31,19 @@
 #include "src/credentials.h"
 #include "src/daemon_setup.h"
 #include "src/launch_report.h"
+#include "tests/support/proc_expectations.h"
 #include "tests/support/status_matchers.h"
 
 namespace daemonkit::internal {
 namespace {
 
+using ::daemonkit::test::ExpectStat;
 using ::daemonkit::test::HasExitCode;
 using ::daemonkit::test::IsOk;
+using ::daemonkit::test::StatLine;
 using ::daemonkit::test::StatusIs;
 using ::testing::_;
+using ::testing::AnyNumber;
 using ::testing::DoAll;
 using ::testing::InSequence;
 using ::testing::Invoke;
@@ -142,6 +146,14 @@ DaemonPlan WorkerPlan() {
 
 class WorkerStartTest : public ::testing::Test {
  protected:
+  WorkerStartTest() {
+    // The supervisor's wait for each report: at once, but where a test says
+    // otherwise (its own expectation, newer, comes first).
+    EXPECT_CALL(os_, Poll(_, 1, _))
+        .Times(AnyNumber())
+        .WillRepeatedly(Return(SysCallSuccess(1)));
+  }
+
   void ExpectPipe() {
     EXPECT_CALL(os_, Pipe(_, O_CLOEXEC))
         .WillOnce(DoAll(Invoke([](int fds[2], int) {
@@ -453,6 +465,31 @@ TEST_F(WorkerStartTest, EndOfFileAfterExecNextMeansTheExecSucceeded) {
   ASSERT_THAT(started, IsOk());
   EXPECT_EQ(started->pid, kWorker);
   EXPECT_EQ(started->pidfd.get(), kPidFd);
+  EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
+}
+
+// A worker stopped before its exec (^Z on the terminal it took, SIGSTOP
+// from its own user) is continued, not waited for while it stays stopped.
+TEST_F(WorkerStartTest, AWorkerStoppedBeforeItsExecIsContinued) {
+  ExpectSupervisorForked();
+  {
+    InSequence in_order;
+    EXPECT_CALL(os_, Poll(_, 1, _))
+        .WillOnce(Return(SysCallSuccess(0)))
+        .RetiresOnSaturation();
+    ExpectStat(os_, kWorker,
+               StatLine({kWorker, 'T', kSupervisor, kWorker, kWorker, 100}));
+    EXPECT_CALL(os_, Kill(kWorker, SIGCONT)).WillOnce(Return(SysCallSuccess()));
+    EXPECT_CALL(os_, Poll(_, 1, _))
+        .WillOnce(Return(SysCallSuccess(1)))
+        .RetiresOnSaturation();
+    EXPECT_CALL(os_, Read(kReportRead, _, sizeof(LaunchReport)))
+        .WillOnce(Invoke(ReadsReport(ExecNext())))
+        .WillOnce(Return(SysCallSizeResult{0, 0}));
+  }
+  EXPECT_CALL(os_, Close(kReportRead)).WillOnce(Return(SysCallSuccess()));
+  absl::StatusOr<StartedWorker> started = StartWorker(os_, plan_, argv_);
+  ASSERT_THAT(started, IsOk());
   EXPECT_CALL(os_, Close(kPidFd)).WillOnce(Return(SysCallSuccess()));
 }
 
