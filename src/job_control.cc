@@ -10,11 +10,15 @@ void JobControl::Start() {
   terminal_ = foreground.ok() && foreground.value == os_.GetPgrp();
 }
 
-void JobControl::ProgramStopped() {
+void JobControl::ProgramStopped(pid_t group) {
   if (!terminal_ || os_.GetPid() == 1) return;
-  // SIGTTOU is blocked here (a supervised signal): taking the terminal back
-  // from the background is allowed.
-  if (!os_.TcSetPgrp(STDIN_FILENO, os_.GetPgrp()).ok()) return;
+  // Taken back only from the program: after a shell's bg, the shell has it.
+  // SIGTTOU is blocked here (a supervised signal): taking it from the
+  // background is allowed.
+  const SysCallIntResult foreground = os_.TcGetPgrp(STDIN_FILENO);
+  if (foreground.ok() && foreground.value == group) {
+    os_.TcSetPgrp(STDIN_FILENO, os_.GetPgrp());
+  }
   stopped_ = true;
   os_.Kill(os_.GetPid(), SIGSTOP);
 }

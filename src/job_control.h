@@ -20,10 +20,11 @@ class JobControl {
   void Start();
   bool has_terminal() const { return terminal_; }
 
-  // The program's group stopped: the terminal comes back here, and this
-  // process stops too, unless it is PID 1 (which the kernel never stops,
-  // and whose terminal, a container's, has no shell to go back to).
-  void ProgramStopped();
+  // The program's `group` stopped: the terminal comes back here, if the
+  // group had it, and this process stops too, unless it is PID 1 (which the
+  // kernel never stops, and whose terminal, a container's, has no shell to
+  // go back to).
+  void ProgramStopped(pid_t group);
   // SIGCONT came: after this process's own stop, and a shell's fg (which
   // gave this process's group the terminal), `group` gets it back before
   // it is continued.

@@ -339,7 +339,7 @@ void ServiceLoop::NoticeProgramStop() {
       os_.WaitPid(worker_->pid, &status, WUNTRACED | WNOHANG);
   if (!got.ok() || got.value != worker_->pid) return;
   if (WIFSTOPPED(status)) {
-    job_control_.ProgramStopped();
+    job_control_.ProgramStopped(worker_->pid);
   } else {
     Reaped(got.value, status);
   }

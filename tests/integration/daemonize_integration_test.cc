@@ -449,6 +449,11 @@ INSTANTIATE_TEST_SUITE_P(
                  "--stop, --status, --reload and --reopen take no COMMAND"},
         BadUsage{{"--stop", "--reopen"},
                  "--stop, --status, --reload and --reopen go one at a time"},
+        BadUsage{{"--init", "--status"},
+                 "--init starts COMMAND; --stop, --status, --reload and "
+                 "--reopen control a started one"},
+        BadUsage{{"--ready-file=", "sleep"},
+                 "option '--ready-file' needs a value"},
         // A wait that never ends, or ends at once through an overflow.
         BadUsage{{"--ready-timeout=-1s", "sleep"}, DurationError("-1s")},
         BadUsage{{"--ready-timeout=inf", "sleep"}, DurationError("inf")},

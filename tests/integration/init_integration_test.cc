@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pty.h>
 #include <sched.h>
 #include <signal.h>
@@ -182,12 +183,21 @@ class InitTest : public ::testing::Test {
   int err_ = -1;
 };
 
+// COMMAND is the init's child, in the caller's working directory and with
+// its umask (the image's WORKDIR, the runtime's umask), not / and 022.
 TEST_F(InitTest, IsPidOneAndExitsWithCommandsStatus) {
-  ASSERT_TRUE(
-      StartInit({}, absl::StrCat("echo $$ > ", Path("pid"), "; exit 7")));
+  const mode_t mask = umask(027);
+  ASSERT_TRUE(StartInit(
+      {}, absl::StrCat("echo $$ > ", Path("pid"), "; pwd > ", Path("cwd"),
+                       "; umask > ", Path("umask"), "; exit 7")));
+  umask(mask);
   const ProgramRun run = Finish();
   EXPECT_EQ(run.exit_status(), 7) << run.err;
-  EXPECT_EQ(ReadFile(Path("pid")), "2\n") << "COMMAND is the init's child";
+  EXPECT_EQ(ReadFile(Path("pid")), "2\n");
+  char cwd[PATH_MAX];
+  ASSERT_NE(getcwd(cwd, sizeof cwd), nullptr);
+  EXPECT_EQ(ReadFile(Path("cwd")), absl::StrCat(cwd, "\n"));
+  EXPECT_EQ(ReadFile(Path("umask")), "0027\n");
 }
 
 TEST_F(InitTest, ExitsWith128PlusTheSignalThatKilledCommand) {
