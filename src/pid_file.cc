@@ -146,15 +146,23 @@ std::string HoldersText(const std::vector<pid_t>& holders) {
                       absl::StrJoin(holders, ", "));
 }
 
-// The supervisor of `pid`, when its parent holds the write lock on `info`:
-// a supervised program (supervisor.h), or whatever it left there. PID 1
-// too: a container's init (daemonize --init).
+// The supervisor of `pid`, when `pid` is its worker (supervisor.h): a child
+// of the process that holds the write lock on `info`, leading a process
+// group of its own in that process's session. Not any child: the lock holder
+// may be PID 1, a container's init (daemonize --init), whose children are
+// every orphan of the container, those of `docker exec` sessions too; their
+// sessions are not the init's. Nor a process group that another of the
+// service's processes made: the worker's cannot leave the session.
 pid_t LockHoldingParent(Os& os, pid_t pid, const struct stat& info) {
   const std::optional<internal::ProcessStat> stat =
       internal::ReadProcessStat(os, pid);
-  if (!stat.has_value() || stat->ppid <= 0) return 0;
+  if (!stat.has_value() || stat->ppid <= 0 || stat->pgrp != pid) return 0;
   const SysCallIntResult held = internal::HoldsWriteLock(os, stat->ppid, info);
-  return held.ok() && held.value == 1 ? stat->ppid : 0;
+  if (!held.ok() || held.value != 1) return 0;
+  const std::optional<internal::ProcessStat> parent =
+      internal::ReadProcessStat(os, stat->ppid);
+  return parent.has_value() && parent->session == stat->session ? stat->ppid
+                                                                : 0;
 }
 
 // What a write-locked pid file at `path`, open at `fd` on `info`, says: its

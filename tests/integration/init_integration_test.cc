@@ -385,6 +385,56 @@ TEST_F(InitTest, StatusWorksInsideTheContainer) {
   EXPECT_EQ(after.exit_status(), 3) << after.out << after.err;
 }
 
+// The service's user, who may write the pid file, names another child of
+// the init there: the orphan of a `docker exec` session, root's. --reload
+// (which signals the program the file names) refuses it; the worker it
+// signals.
+TEST_F(InitTest, ReloadNeverSignalsAnOrphanTheInitAdopted) {
+  const std::string pid_file = Path("app.pid");
+  const std::string log = Path("log");
+  ASSERT_TRUE(StartInit(
+      {"--pid-file", pid_file},
+      absl::StrCat("trap 'echo HUP >> ", log, "' HUP; : > ", Path("started"),
+                   "; while :; do sleep 0.01; done")));
+  ASSERT_TRUE(Eventually([&] { return Exists(Path("started")); }));
+  const std::string target = absl::StrCat(init_);
+  auto in_container = [&](const std::vector<std::string>& argv) {
+    std::vector<std::string> entered = {"/usr/bin/nsenter", "-t", target, "-p",
+                                        "-m"};
+    entered.insert(entered.end(), argv.begin(), argv.end());
+    return RunProgram(entered);
+  };
+  const ProgramRun exec = in_container(
+      {"/bin/sh", "-c", "setsid sleep 1000 > /dev/null 2>&1 & echo $!"});
+  const std::string orphan(absl::StripAsciiWhitespace(exec.out));
+  ASSERT_FALSE(orphan.empty()) << exec.err;
+  const std::string orphan_stat = absl::StrCat("/proc/", orphan, "/stat");
+  ASSERT_TRUE(Eventually([&] {
+    return in_container(
+               {"/bin/sh", "-c", absl::StrCat("cut -d' ' -f4 ", orphan_stat)})
+               .out == "1\n";
+  })) << "the orphan is the init's";
+
+  std::ofstream(pid_file, std::ios::trunc) << orphan << "\n";
+  const std::vector<std::string> reload = {Runfile("tools/daemonize"),
+                                           "--reload", "--pid-file", pid_file};
+  const ProgramRun refused = in_container(reload);
+  EXPECT_EQ(refused.exit_status(), 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("which does not hold its lock"), std::string::npos)
+      << refused.err;
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_EQ(in_container({"/bin/cat", orphan_stat}).exit_status(), 0)
+      << "the orphan got SIGHUP";
+
+  // The worker's pid back: the same reload reaches it.
+  std::ofstream(pid_file, std::ios::trunc) << "2\n";
+  const ProgramRun reloaded = in_container(reload);
+  EXPECT_EQ(reloaded.exit_status(), 0) << reloaded.out << reloaded.err;
+  EXPECT_TRUE(Eventually([&] { return HasLine(ReadFile(log), "HUP"); }));
+  Signal(SIGTERM);
+  EXPECT_EQ(Finish().exit_status(), 128 + SIGTERM);
+}
+
 // Not PID 1 (run from a shell, or beside another init): a child subreaper,
 // to which COMMAND's orphans come, and which stops them with the rest.
 TEST(InitOutsideANamespaceTest, OrphansComeToItAsASubreaper) {

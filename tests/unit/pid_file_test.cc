@@ -764,11 +764,54 @@ TEST_F(PidFileTest, ReadOfAFileNamingTheLockHoldersChildIsASupervisedDaemon) {
   ExpectLockProof(os_, 4243, File(7), false);
   ExpectStat(os_, 4243, StatLine({4243, 'S', 4242, 4243, 4000, 100}));
   ExpectLockProof(os_, 4242, File(7), true);
+  ExpectStat(os_, 4242, StatLine({4242, 'S', 4000, 4000, 4000, 90}));
   absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
   ASSERT_THAT(state, IsOk());
   EXPECT_EQ(state->kind, PidFileState::kRunning);
   EXPECT_EQ(state->pid, 4243);
   EXPECT_EQ(state->supervisor, 4242);
+}
+
+// A container's init holds the lock (daemonize --init, PID 1); the file
+// names its worker, in its session.
+TEST_F(PidFileTest, ReadOfAFileNamingTheWorkerOfAnInitIsASupervisedDaemon) {
+  ExpectRead("2\n", F_WRLCK);
+  ExpectLockProof(os_, 2, File(7), false);
+  ExpectStat(os_, 2, StatLine({2, 'S', 1, 2, 1, 100}));
+  ExpectLockProof(os_, 1, File(7), true);
+  ExpectStat(os_, 1, StatLine({1, 'S', 0, 1, 1, 90}));
+  absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ(state->kind, PidFileState::kRunning);
+  EXPECT_EQ(state->supervisor, 1);
+}
+
+// The service's user wrote the pid of another child of the init: an orphan
+// of a `docker exec` session (its own session), or a process of the service
+// that made a group of its own. Neither is the worker: never believed, so
+// never signalled as the program (--reload).
+TEST_F(PidFileTest, ReadOfAFileNamingAnotherChildOfTheLockHolderIsUnproven) {
+  for (const bool other_session : {true, false}) {
+    SCOPED_TRACE(other_session ? "another session" : "not a group leader");
+    ExpectRead("77\n", F_WRLCK);
+    ExpectLockProof(os_, 77, File(7), false);
+    if (other_session) {
+      ExpectStat(os_, 77, StatLine({77, 'S', 1, 77, 70, 100}));
+      ExpectLockProof(os_, 1, File(7), true);
+      ExpectStat(os_, 1, StatLine({1, 'S', 0, 1, 1, 90}));
+    } else {
+      ExpectStat(os_, 77, StatLine({77, 'S', 1, 2, 1, 100}));
+    }
+    ExpectHolderScan(os_, File(7), {{1, true}});
+    absl::StatusOr<PidFileState> state = ReadPidFile(kPath, os_);
+    ASSERT_THAT(state, IsOk());
+    EXPECT_EQ(state->kind, PidFileState::kUnproven);
+    EXPECT_EQ(state->supervisor, 0);
+    EXPECT_EQ(state->problem,
+              "pid file /run/app.pid names pid 77, which does not hold its "
+              "lock; its lock is held by pid 1");
+    ::testing::Mock::VerifyAndClearExpectations(&os_);
+  }
 }
 
 TEST_F(PidFileTest, ReadOfAFileNamingAChildOfOneWithoutTheLockIsUnproven) {

@@ -139,6 +139,7 @@ class StopDaemonTest : public ::testing::Test {
     ExpectLockProof(os_, kProgram, RegularFile(), false);
     ExpectStat(os_, kProgram, StatLine(kProgramStat));
     ExpectLockProof(os_, kSupervisor, RegularFile(), true);
+    ExpectStat(os_, kSupervisor, StatLine(kSupervisorStat));
     EXPECT_CALL(os_, Close(kPidFileFd)).WillOnce(Return(SysCallSuccess()));
   }
 
