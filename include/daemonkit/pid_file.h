@@ -99,8 +99,11 @@ class PidFile {
 //
 // A pid is believed only when proven: the process it names must itself hold
 // the file's write lock, as /proc/PID/fd and /proc/PID/fdinfo show, or be the
-// child of the process that holds it (a supervisor's program, supervisor.h:
-// no one can make their process a child of another's). Whoever
+// child of the process that holds it leading a process group of its own in
+// that process's session (a supervisor's program, supervisor.h: no one can
+// make their process a child of another's, and a container's init, whose
+// children are every orphan of the container, shares its session with none
+// but its own). Whoever
 // can write the file (the daemon's user, say) could otherwise make root's
 // --stop signal any process by writing its pid there; and a worker that
 // inherited the lock outlives the main process it does not name.
