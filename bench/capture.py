@@ -58,6 +58,8 @@ import sys
 import tempfile
 import time
 
+import debian
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEBIAN_PACKAGES = ["s6", "runit", "daemontools", "daemon", "rsyslog", "bsdutils",
                    "gcc", "libc6-dev"]
@@ -523,17 +525,6 @@ def syslog_senders(work):
 
 # ------------------------------------------------------------------ running
 
-def install():
-    missing = [p for p in DEBIAN_PACKAGES
-               if subprocess.run(["dpkg", "-s", p], capture_output=True).returncode != 0]
-    if missing:
-        print("installing from Debian:", " ".join(missing), file=sys.stderr)
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq"] + missing, check=True,
-                       env=env)
-
-
 def build(work):
     subprocess.run(["cc", "-O2", "-static", "-o", os.path.join(work, "lines"),
                     os.path.join(ROOT, "bench", "peers", "lines.c")], check=True)
@@ -555,7 +546,7 @@ def load():
 def run(work, file_runs, syslog_runs):
     """Measures everything, with the programs in `work`; returns the report
     (Markdown)."""
-    install()
+    debian.install_missing(DEBIAN_PACKAGES)
     build(work)
     print("built", file=sys.stderr)
     os.setpriority(os.PRIO_PROCESS, 0, PRIORITY)

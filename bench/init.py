@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 
+import debian
 import supervisors
 from supervisors import context_switches, mappings_kib, memory_kib, median, ratio
 
@@ -265,17 +266,6 @@ def version(init):
 
 # ------------------------------------------------------------------ running
 
-def install():
-    missing = [p for p in DEBIAN_PACKAGES
-               if subprocess.run(["dpkg", "-s", p], capture_output=True).returncode != 0]
-    if missing:
-        print("installing from Debian:", " ".join(missing), file=sys.stderr)
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq"] + missing, check=True,
-                       env=env)
-
-
 def build(work):
     bazel = os.path.join(ROOT, "bazelw")
     subprocess.run([bazel, "build", "--config=release", "//tools:daemonize"],
@@ -290,7 +280,7 @@ def build(work):
 def run(work, starts, idle_seconds, orphans, term_runs):
     """Measures everything, with daemonize copied into `work`; returns the
     report (Markdown)."""
-    install()
+    debian.install_missing(DEBIAN_PACKAGES)
     build(work)
     os.setpriority(os.PRIO_PROCESS, 0, PRIORITY)
     all_inits = inits(work)

@@ -41,6 +41,8 @@ import tempfile
 import time
 import xmlrpc.client
 
+import debian
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEBIAN_PACKAGES = ["s6", "runit", "daemontools", "daemon", "supervisor", "gcc",
                    "libc6-dev"]
@@ -579,17 +581,6 @@ def measure_stop(kind, directory):
 
 # ------------------------------------------------------------------ running
 
-def install():
-    missing = [p for p in DEBIAN_PACKAGES
-               if subprocess.run(["dpkg", "-s", p], capture_output=True).returncode != 0]
-    if missing:
-        print("installing from Debian:", " ".join(missing), file=sys.stderr)
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq"] + missing, check=True,
-                       env=env)
-
-
 def build(work):
     for program in ("service", "proc_scan"):
         subprocess.run(["cc", "-O2", "-static", "-o", os.path.join(work, program),
@@ -608,7 +599,7 @@ def build(work):
 def run(work, windows, window_seconds, restart_rounds, stop_runs):
     """Measures everything, with the programs in `work`; returns the report
     (Markdown)."""
-    install()
+    debian.install_missing(DEBIAN_PACKAGES)
     build(work)
     # The machine may be shared (other users' compilers): at a higher
     # priority, which every supervisor and instance inherits alike, they
