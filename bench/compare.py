@@ -60,6 +60,7 @@ import time
 
 import capture
 import init
+import release_build
 import supervisors
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -100,17 +101,11 @@ def build(work):
     cc("libdaemon", os.path.join(PEERS_DIR, "libdaemon.c"), "-ldaemon")
     cc("nofile_shim.so", "-shared", "-fPIC",
        os.path.join(ROOT, "bench", "nofile_shim.c"), "-ldl")
-    subprocess.run([os.path.join(ROOT, "bazelw"), "build", "--config=release",
-                    "//examples:timestamp", "//tools:daemonize",
-                    "//bench:startup_floor"],
-                   cwd=ROOT, check=True, capture_output=True)
-    bin_dir = subprocess.run([os.path.join(ROOT, "bazelw"), "info",
-                              "--config=release", "bazel-bin"], cwd=ROOT, check=True,
-                             capture_output=True, text=True).stdout.strip()
-    for name, path in (("timestamp", "examples/timestamp"),
-                       ("daemonkit-daemonize", "tools/daemonize"),
-                       ("startup_floor", "bench/startup_floor")):
-        shutil.copy(os.path.join(bin_dir, path), os.path.join(work, name))
+    release_build.copy_release_programs(work, {
+        "timestamp": "//examples:timestamp",
+        "daemonkit-daemonize": "//tools:daemonize",
+        "startup_floor": "//bench:startup_floor",
+    })
 
 
 def peers(work):

@@ -33,6 +33,7 @@ import tempfile
 import time
 
 import debian
+import release_build
 import supervisors
 from supervisors import context_switches, mappings_kib, memory_kib, median, ratio
 
@@ -267,14 +268,7 @@ def version(init):
 # ------------------------------------------------------------------ running
 
 def build(work):
-    bazel = os.path.join(ROOT, "bazelw")
-    subprocess.run([bazel, "build", "--config=release", "//tools:daemonize"],
-                   cwd=ROOT, check=True, capture_output=True)
-    bin_dir = subprocess.run([bazel, "info", "--config=release", "bazel-bin"],
-                             cwd=ROOT, check=True, capture_output=True,
-                             text=True).stdout.strip()
-    shutil.copy(os.path.join(bin_dir, "tools", "daemonize"),
-                os.path.join(work, "daemonize"))
+    release_build.copy_release_programs(work, {"daemonize": "//tools:daemonize"})
 
 
 def run(work, starts, idle_seconds, orphans, term_runs):

@@ -42,6 +42,7 @@ import time
 import xmlrpc.client
 
 import debian
+import release_build
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEBIAN_PACKAGES = ["s6", "runit", "daemontools", "daemon", "supervisor", "gcc",
@@ -586,14 +587,7 @@ def build(work):
         subprocess.run(["cc", "-O2", "-static", "-o", os.path.join(work, program),
                         os.path.join(ROOT, "bench", "peers", program + ".c")],
                        check=True)
-    bazel = os.path.join(ROOT, "bazelw")
-    subprocess.run([bazel, "build", "--config=release", "//tools:daemonize"],
-                   cwd=ROOT, check=True, capture_output=True)
-    bin_dir = subprocess.run([bazel, "info", "--config=release", "bazel-bin"],
-                             cwd=ROOT, check=True, capture_output=True,
-                             text=True).stdout.strip()
-    shutil.copy(os.path.join(bin_dir, "tools", "daemonize"),
-                os.path.join(work, "daemonize"))
+    release_build.copy_release_programs(work, {"daemonize": "//tools:daemonize"})
 
 
 def run(work, windows, window_seconds, restart_rounds, stop_runs):
