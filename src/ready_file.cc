@@ -15,8 +15,11 @@
 #include "src/path_parts.h"
 
 namespace daemonkit::internal {
+namespace {
 
 constexpr char kWhat[] = "ready file";
+
+}  // namespace
 
 absl::StatusOr<ReadyFile> ReadyFile::Open(Os& os, const std::string& path) {
   const PathParts parts = SplitPath(path);
@@ -50,18 +53,14 @@ absl::StatusOr<ReadyFile> ReadyFile::Open(Os& os, const std::string& path) {
                             ", where other users may create files")),
                         EX_CANTCREAT);
   }
-  ReadyFile file(os, std::move(directory), path, parts.name);
+  ReadyFile file(os, std::move(directory), parts.name);
   file.present_ = true;  // Perhaps, left by a supervisor that was killed.
   if (absl::Status cleared = file.Clear(); !cleared.ok()) return cleared;
   return file;
 }
 
-ReadyFile::ReadyFile(Os& os, UniqueFd directory, std::string path,
-                     std::string name)
-    : os_(&os),
-      directory_(std::move(directory)),
-      path_(std::move(path)),
-      name_(std::move(name)) {}
+ReadyFile::ReadyFile(Os& os, UniqueFd directory, std::string name)
+    : os_(&os), directory_(std::move(directory)), name_(std::move(name)) {}
 
 absl::Status ReadyFile::Set(pid_t pid) {
   absl::Status set = ReplaceFileAt(*os_, directory_.get(), name_,

@@ -31,14 +31,11 @@ class ReadyFile {
   // It is not ready any more, or never was: the file goes.
   absl::Status Clear();
 
-  const std::string& path() const { return path_; }
-
  private:
-  ReadyFile(Os& os, UniqueFd directory, std::string path, std::string name);
+  ReadyFile(Os& os, UniqueFd directory, std::string name);
 
   Os* os_;
   UniqueFd directory_;
-  std::string path_;
   std::string name_;
   bool present_ = false;
 };
