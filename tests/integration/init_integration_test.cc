@@ -385,10 +385,10 @@ TEST_F(InitTest, StatusWorksInsideTheContainer) {
   EXPECT_EQ(after.exit_status(), 3) << after.out << after.err;
 }
 
-// The service's user, who may write the pid file, names another child of
-// the init there: the orphan of a `docker exec` session, root's. --reload
-// (which signals the program the file names) refuses it; the worker it
-// signals.
+// Whoever may write the pid file (root's, as a supervisor's pid file is:
+// not the service's user, even with --user) names another child of the init
+// there: the orphan of a `docker exec` session, root's. --reload (which
+// signals the program the file names) refuses it; the worker it signals.
 TEST_F(InitTest, ReloadNeverSignalsAnOrphanTheInitAdopted) {
   const std::string pid_file = Path("app.pid");
   const std::string log = Path("log");

@@ -786,10 +786,10 @@ TEST_F(PidFileTest, ReadOfAFileNamingTheWorkerOfAnInitIsASupervisedDaemon) {
   EXPECT_EQ(state->supervisor, 1);
 }
 
-// The service's user wrote the pid of another child of the init: an orphan
-// of a `docker exec` session (its own session), or a process of the service
-// that made a group of its own. Neither is the worker: never believed, so
-// never signalled as the program (--reload).
+// Whoever may write the file wrote the pid of another child of the init: an
+// orphan of a `docker exec` session (its own session), or a process of the
+// service that made a group of its own. Neither is the worker: never
+// believed, so never signalled as the program (--reload).
 TEST_F(PidFileTest, ReadOfAFileNamingAnotherChildOfTheLockHolderIsUnproven) {
   for (const bool other_session : {true, false}) {
     SCOPED_TRACE(other_session ? "another session" : "not a group leader");
