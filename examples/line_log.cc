@@ -1,6 +1,7 @@
 #include "examples/line_log.h"
 
 #include <errno.h>
+#include <fcntl.h>  // fallocate
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -41,6 +42,7 @@ int LineLog::WriteWhole(std::string_view text) {
   if (torn_ > 0) {
     if (const int error = RemoveTornTail(); error != 0) return error;
   }
+  if (const int error = Reserve(text.size()); error != 0) return error;
   // A short write is followed by one for the rest: on a full disk that one
   // fails and says why (ENOSPC), while the short write said nothing.
   for (size_t done = 0; done < text.size();) {
@@ -58,6 +60,25 @@ int LineLog::WriteWhole(std::string_view text) {
     return error;
   }
   return 0;
+}
+
+int LineLog::Reserve(size_t length) {
+  struct stat file;
+  // A FIFO or a terminal has no space to reserve.
+  if (!os_->FStat(fd_, &file).ok() || !S_ISREG(file.st_mode)) return 0;
+  // KEEP_SIZE: the file does not grow until the line is written.
+  const SysCallIntResult reserved = os_->FAllocate(
+      fd_, FALLOC_FL_KEEP_SIZE, file.st_size, static_cast<off_t>(length));
+  if (reserved.ok()) return 0;
+  switch (reserved.error) {
+    case ENOSPC:
+    case EDQUOT:
+    case EFBIG:
+    case EIO:
+      return reserved.error;
+    default:  // EOPNOTSUPP and the like: not refused, only not reserved.
+      return 0;
+  }
 }
 
 int LineLog::RemoveTornTail() {

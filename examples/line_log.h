@@ -2,8 +2,11 @@
 // not at all, and says in the log how many it could not write.
 //
 // A full disk (ENOSPC, EDQUOT) or a failing device (EIO) must neither stop a
-// daemon nor leave half a line for the next one to be glued to. A line that
-// cannot be written whole is taken back out of the file (ftruncate) and
+// daemon nor leave half a line for the next one to be glued to. Each line's
+// room is reserved first (fallocate), so a full disk refuses it whole and no
+// reader ever sees part of it. Where nothing can be reserved (a file system
+// without fallocate) or a write is cut short all the same, the part written
+// is taken back out of the file (ftruncate). A line lost either way is
 // counted; the first line that goes through afterwards is preceded by one
 // saying "N lines lost: <why>", where why is the errno text of the first.
 //
@@ -48,6 +51,10 @@ class LineLog {
  private:
   // Writes `text` whole, or leaves the file as it was; 0 or an errno.
   int WriteWhole(std::string_view text);
+  // Reserves the disk space for `length` more bytes at the file's end; 0, or
+  // the errno that says they cannot go in (no room, no quota, a failing
+  // device). 0 too when the file cannot reserve: the write then tells.
+  int Reserve(size_t length);
   // Counts a line lost for `error`; returns `error`.
   int Lose(int error);
   // Removes the torn_ bytes that a failed write left at the end of the file.

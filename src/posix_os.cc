@@ -77,6 +77,11 @@ SysCallIntResult PosixOs::FTruncate(int fd, off_t length) {
   return Result(::ftruncate(fd, length));
 }
 
+SysCallIntResult PosixOs::FAllocate(int fd, int mode, off_t offset,
+                                    off_t length) {
+  return Result(::fallocate(fd, mode, offset, length));
+}
+
 SysCallSizeResult PosixOs::PRead(int fd, void* buffer, size_t size,
                                  off_t offset) {
   return Result(::pread(fd, buffer, size, offset));

@@ -99,6 +99,10 @@ DAEMONKIT_OS_CALL(SysCallSizeResult, PWrite,
 // Wraps ftruncate(2).
 DAEMONKIT_OS_CALL(SysCallIntResult, FTruncate, (int fd, off_t length),
                   (fd, length))
+// Wraps fallocate(2).
+DAEMONKIT_OS_CALL(SysCallIntResult, FAllocate,
+                  (int fd, int mode, off_t offset, off_t length),
+                  (fd, mode, offset, length))
 // Wraps poll(2).
 DAEMONKIT_OS_CALL(SysCallIntResult, Poll,
                   (struct pollfd * fds, nfds_t count, int timeout_ms),

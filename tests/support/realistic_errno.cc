@@ -49,6 +49,8 @@ int RealisticErrno(FaultInjectingOs::Call call) {
       return EPIPE;
     case Call::kPWrite:
       return ENOSPC;
+    case Call::kFAllocate:
+      return ENOSPC;
     case Call::kPoll:
       return ENOMEM;
     case Call::kWaitPid:

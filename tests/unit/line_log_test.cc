@@ -1,9 +1,11 @@
-// LineLog: whole lines or none on a full or failing disk, a count of the lines
-// lost, and the notice that reports them.
+// LineLog: whole lines or none on a full or failing disk (room reserved
+// first, a cut-short write taken back), a count of the lines lost, and the
+// notice that reports them.
 
 #include "examples/line_log.h"
 
 #include <errno.h>
+#include <fcntl.h>  // FALLOC_FL_KEEP_SIZE
 #include <sys/stat.h>
 
 #include <string>
@@ -46,17 +48,43 @@ void ExpectWrite(MockOs& os, const std::string& text, SysCallSizeResult result,
       .WillOnce(Return(result));
 }
 
-void ExpectFStat(MockOs& os, off_t size, int fd = kFd) {
-  EXPECT_CALL(os, FStat(fd, _)).WillOnce(Invoke([size](int, struct stat* info) {
-    *info = {};
-    info->st_size = size;
-    return SysCallSuccess();
-  }));
+void ExpectFStat(MockOs& os, off_t size, int fd = kFd, mode_t type = S_IFREG) {
+  EXPECT_CALL(os, FStat(fd, _))
+      .WillOnce(Invoke([size, type](int, struct stat* info) {
+        *info = {};
+        info->st_mode = type | 0644;
+        info->st_size = size;
+        return SysCallSuccess();
+      }));
 }
 
-// A line cut short after 16 bytes at the end of a 4096-byte file, then
-// ENOSPC: the tail to remove ends the file at 4080.
+// The room for `text` is asked for at the end of a file of `size` bytes.
+void ExpectReserve(MockOs& os, const std::string& text,
+                   SysCallIntResult result = SysCallSuccess(), int fd = kFd,
+                   off_t size = 4080) {
+  ExpectFStat(os, size, fd);
+  EXPECT_CALL(os, FAllocate(fd, FALLOC_FL_KEEP_SIZE, size,
+                            static_cast<off_t>(text.size())))
+      .WillOnce(Return(result));
+}
+
+// A file system without fallocate: the write has to tell.
+void ExpectNoReserve(MockOs& os, const std::string& text) {
+  ExpectReserve(os, text, SysCallFailure(EOPNOTSUPP));
+}
+
+// `text` reserved, then written in one write.
+void ExpectAppend(MockOs& os, const std::string& text, int fd = kFd,
+                  off_t size = 4080) {
+  ExpectReserve(os, text, SysCallSuccess(), fd, size);
+  ExpectWrite(os, text, Wrote(text.size()), fd);
+}
+
+// Where nothing could be reserved, a line cut short after 16 bytes at the
+// end of a 4096-byte file, then ENOSPC: the tail to remove ends the file at
+// 4080.
 void ExpectLineTorn(MockOs& os) {
+  ExpectNoReserve(os, kLine);
   ExpectWrite(os, kLine, Wrote(16));
   ExpectWrite(os, kLine.substr(16), WriteFailed(ENOSPC));
   ExpectFStat(os, 4096);
@@ -64,15 +92,49 @@ void ExpectLineTorn(MockOs& os) {
 
 TEST(LineLogTest, AppendsALineInOneWrite) {
   StrictMock<MockOs> os;
-  ExpectWrite(os, kLine, Wrote(kLine.size()));
+  InSequence in_order;
+  ExpectAppend(os, kLine);
   LineLog log(os, kFd);
   EXPECT_EQ(log.Append(kLine), 0);
   EXPECT_EQ(log.lost(), 0);
 }
 
+// On a full disk nothing of the line is written, not even for a moment.
+TEST(LineLogTest, LineWithNoRoomIsLostWithoutAByteWritten) {
+  StrictMock<MockOs> os;
+  InSequence in_order;
+  ExpectReserve(os, kLine, SysCallFailure(ENOSPC));
+  ExpectAppend(os, "1 line lost: No space left on device\n");
+  ExpectAppend(os, kLine);
+  LineLog log(os, kFd);
+  EXPECT_EQ(log.Append(kLine), ENOSPC);
+  EXPECT_EQ(log.lost(), 1);
+  EXPECT_EQ(log.Append(kLine), 0);
+  EXPECT_EQ(log.lost(), 0);
+}
+
+TEST(LineLogTest, FileSystemWithoutFallocateIsWrittenAllTheSame) {
+  StrictMock<MockOs> os;
+  InSequence in_order;
+  ExpectNoReserve(os, kLine);
+  ExpectWrite(os, kLine, Wrote(kLine.size()));
+  LineLog log(os, kFd);
+  EXPECT_EQ(log.Append(kLine), 0);
+}
+
+TEST(LineLogTest, FifoIsWrittenWithoutReserving) {
+  StrictMock<MockOs> os;
+  InSequence in_order;
+  ExpectFStat(os, 0, kFd, S_IFIFO);
+  ExpectWrite(os, kLine, Wrote(kLine.size()));
+  LineLog log(os, kFd);
+  EXPECT_EQ(log.Append(kLine), 0);
+}
+
 TEST(LineLogTest, ShortWriteIsFollowedByOneForTheRest) {
   StrictMock<MockOs> os;
   InSequence in_order;
+  ExpectReserve(os, kLine);
   ExpectWrite(os, kLine, Wrote(10));
   ExpectWrite(os, kLine.substr(10), Wrote(kLine.size() - 10));
   LineLog log(os, kFd);
@@ -90,12 +152,14 @@ TEST(LineLogTest, LineCutShortByAFullDiskIsTakenBackOut) {
   EXPECT_EQ(log.lost(), 1);
 }
 
+// A reservation is no promise that the write goes through.
 TEST(LineLogTest, FailedWriteLeavesNothingToTakeBackAndOneLineToReport) {
   StrictMock<MockOs> os;
   InSequence in_order;
+  ExpectReserve(os, kLine);
   ExpectWrite(os, kLine, WriteFailed(EDQUOT));
-  ExpectWrite(os, "1 line lost: Disk quota exceeded\n", Wrote(33));
-  ExpectWrite(os, kLine, Wrote(kLine.size()));
+  ExpectAppend(os, "1 line lost: Disk quota exceeded\n");
+  ExpectAppend(os, kLine);
   LineLog log(os, kFd);
   EXPECT_EQ(log.Append(kLine), EDQUOT);
   EXPECT_EQ(log.lost(), 1);
@@ -108,17 +172,18 @@ TEST(LineLogTest, FailedWriteLeavesNothingToTakeBackAndOneLineToReport) {
 TEST(LineLogTest, NoticeComesFirstOnceAndNamesTheFirstError) {
   StrictMock<MockOs> os;
   InSequence in_order;
-  ExpectWrite(os, kLine, WriteFailed(ENOSPC));
-  ExpectWrite(os, "1 line lost: No space left on device\n", WriteFailed(EIO));
-  ExpectWrite(os, "2 lines lost: No space left on device\n",
-              WriteFailed(ENOSPC));
-  ExpectWrite(os, "3 lines lost: No space left on device\n", Wrote(38));
-  ExpectWrite(os, kLine, Wrote(kLine.size()));
-  ExpectWrite(os, kLine, Wrote(kLine.size()));
+  ExpectReserve(os, kLine, SysCallFailure(ENOSPC));
+  ExpectReserve(os, "1 line lost: No space left on device\n",
+                SysCallFailure(EIO));
+  ExpectReserve(os, "2 lines lost: No space left on device\n",
+                SysCallFailure(EDQUOT));
+  ExpectAppend(os, "3 lines lost: No space left on device\n");
+  ExpectAppend(os, kLine);
+  ExpectAppend(os, kLine);
   LineLog log(os, kFd);
   EXPECT_EQ(log.Append(kLine), ENOSPC);
   EXPECT_EQ(log.Append(kLine), EIO);
-  EXPECT_EQ(log.Append(kLine), ENOSPC);
+  EXPECT_EQ(log.Append(kLine), EDQUOT);
   EXPECT_EQ(log.lost(), 3);
   EXPECT_EQ(log.Append(kLine), 0);
   EXPECT_EQ(log.lost(), 0);
@@ -128,11 +193,12 @@ TEST(LineLogTest, NoticeComesFirstOnceAndNamesTheFirstError) {
 TEST(LineLogTest, LineLostRightAfterItsNoticeStartsANewCount) {
   StrictMock<MockOs> os;
   InSequence in_order;
-  ExpectWrite(os, kLine, WriteFailed(ENOSPC));
-  ExpectWrite(os, "1 line lost: No space left on device\n", Wrote(37));
+  ExpectReserve(os, kLine, SysCallFailure(ENOSPC));
+  ExpectAppend(os, "1 line lost: No space left on device\n");
+  ExpectReserve(os, kLine);
   ExpectWrite(os, kLine, WriteFailed(EIO));
-  ExpectWrite(os, "1 line lost: Input/output error\n", Wrote(32));
-  ExpectWrite(os, kLine, Wrote(kLine.size()));
+  ExpectAppend(os, "1 line lost: Input/output error\n");
+  ExpectAppend(os, kLine);
   LineLog log(os, kFd);
   EXPECT_EQ(log.Append(kLine), ENOSPC);
   EXPECT_EQ(log.Append(kLine), EIO);
@@ -149,8 +215,8 @@ TEST(LineLogTest, TornTailThatCannotBeTruncatedBlocksWritesUntilItIs) {
   EXPECT_CALL(os, FTruncate(kFd, 4080)).WillOnce(Return(SysCallFailure(EIO)));
   ExpectFStat(os, 4096);
   EXPECT_CALL(os, FTruncate(kFd, 4080)).WillOnce(Return(SysCallSuccess()));
-  ExpectWrite(os, "2 lines lost: No space left on device\n", Wrote(38));
-  ExpectWrite(os, kLine, Wrote(kLine.size()));
+  ExpectAppend(os, "2 lines lost: No space left on device\n");
+  ExpectAppend(os, kLine);
   LineLog log(os, kFd);
   EXPECT_EQ(log.Append(kLine), ENOSPC);
   EXPECT_EQ(log.Append(kLine), EIO) << "nothing written after a torn tail";
@@ -161,13 +227,14 @@ TEST(LineLogTest, TornTailThatCannotBeTruncatedBlocksWritesUntilItIs) {
 TEST(LineLogTest, TornTailWhoseSizeCannotBeReadIsRemovedOnTheNextTry) {
   StrictMock<MockOs> os;
   InSequence in_order;
+  ExpectNoReserve(os, kLine);
   ExpectWrite(os, kLine, Wrote(16));
   ExpectWrite(os, kLine.substr(16), WriteFailed(ENOSPC));
   EXPECT_CALL(os, FStat(kFd, _)).WillOnce(Return(SysCallFailure(EIO)));
   ExpectFStat(os, 4096);
   EXPECT_CALL(os, FTruncate(kFd, 4080)).WillOnce(Return(SysCallSuccess()));
-  ExpectWrite(os, "1 line lost: No space left on device\n", Wrote(37));
-  ExpectWrite(os, kLine, Wrote(kLine.size()));
+  ExpectAppend(os, "1 line lost: No space left on device\n");
+  ExpectAppend(os, kLine);
   LineLog log(os, kFd);
   EXPECT_EQ(log.Append(kLine), ENOSPC);
   EXPECT_EQ(log.Append(kLine), 0);
@@ -180,8 +247,8 @@ TEST(LineLogTest, FileEmptiedSinceItsTailWasTornIsLeftEmpty) {
   EXPECT_CALL(os, FTruncate(kFd, 4080)).WillOnce(Return(SysCallFailure(EIO)));
   ExpectFStat(os, 0);  // logrotate's copytruncate.
   EXPECT_CALL(os, FTruncate(kFd, 0)).WillOnce(Return(SysCallSuccess()));
-  ExpectWrite(os, "1 line lost: No space left on device\n", Wrote(37));
-  ExpectWrite(os, kLine, Wrote(kLine.size()));
+  ExpectAppend(os, "1 line lost: No space left on device\n", kFd, 0);
+  ExpectAppend(os, kLine, kFd, 37);
   LineLog log(os, kFd);
   EXPECT_EQ(log.Append(kLine), ENOSPC);
   EXPECT_EQ(log.Append(kLine), 0);
@@ -189,6 +256,8 @@ TEST(LineLogTest, FileEmptiedSinceItsTailWasTornIsLeftEmpty) {
 
 TEST(LineLogTest, WriteOfNothingIsAnInputOutputErrorNotALoop) {
   StrictMock<MockOs> os;
+  InSequence in_order;
+  ExpectReserve(os, kLine);
   ExpectWrite(os, kLine, Wrote(0));
   LineLog log(os, kFd);
   EXPECT_EQ(log.Append(kLine), EIO);
@@ -202,9 +271,8 @@ TEST(LineLogTest, SwitchToRemovesTheOldFilesTornTailAndReportsInTheNew) {
   EXPECT_CALL(os, FTruncate(kFd, 4080)).WillOnce(Return(SysCallFailure(EIO)));
   ExpectFStat(os, 4096);
   EXPECT_CALL(os, FTruncate(kFd, 4080)).WillOnce(Return(SysCallSuccess()));
-  ExpectWrite(os, "1 line lost: No space left on device\n", Wrote(37),
-              kRotatedFd);
-  ExpectWrite(os, kLine, Wrote(kLine.size()), kRotatedFd);
+  ExpectAppend(os, "1 line lost: No space left on device\n", kRotatedFd, 0);
+  ExpectAppend(os, kLine, kRotatedFd, 37);
   LineLog log(os, kFd);
   EXPECT_EQ(log.Append(kLine), ENOSPC);
   log.SwitchTo(kRotatedFd);
@@ -219,9 +287,8 @@ TEST(LineLogTest, SwitchToLeavesATailItCannotRemoveBehindInTheOldFile) {
   ExpectFStat(os, 4096);
   EXPECT_CALL(os, FTruncate(kFd, 4080)).WillOnce(Return(SysCallFailure(EIO)));
   // Nothing of the new file is truncated: the tail was never in it.
-  ExpectWrite(os, "1 line lost: No space left on device\n", Wrote(37),
-              kRotatedFd);
-  ExpectWrite(os, kLine, Wrote(kLine.size()), kRotatedFd);
+  ExpectAppend(os, "1 line lost: No space left on device\n", kRotatedFd, 0);
+  ExpectAppend(os, kLine, kRotatedFd, 37);
   LineLog log(os, kFd);
   EXPECT_EQ(log.Append(kLine), ENOSPC);
   log.SwitchTo(kRotatedFd);
