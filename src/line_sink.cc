@@ -10,6 +10,7 @@
 #include <sysexits.h>
 
 #include <algorithm>
+#include <numeric>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -28,6 +29,17 @@ struct Boundary {
   size_t records = 0;
   size_t bytes = 0;
 };
+
+// The bytes of the first `records` of `sizes`.
+size_t BytesOf(absl::Span<const size_t> sizes, size_t records) {
+  return std::accumulate(sizes.begin(), sizes.begin() + records, size_t{0});
+}
+
+// Errors of fallocate(2) that say the bytes cannot go in; any other says
+// only that the file cannot reserve them.
+bool NoRoom(int error) {
+  return error == ENOSPC || error == EDQUOT || error == EFBIG || error == EIO;
+}
 
 Boundary WholeRecords(absl::Span<const size_t> sizes, size_t done) {
   Boundary whole;
@@ -86,12 +98,14 @@ LineSink::Written FileSink::Write(absl::string_view bytes,
   if (sizes.empty()) return {};
   // The head of the first record went before and could not be taken back.
   size_t done = std::min(continued_, bytes.size());
+  const Written room = Reserve(done, sizes);
+  if (room.records == 0) return room;
+  const size_t end = BytesOf(sizes, room.records);
   // A short write is followed by one for the rest: on a full disk that one
   // fails and says why (ENOSPC), while the short write said nothing.
-  while (done < bytes.size()) {
-    const SysCallSizeResult wrote = RetryOnEintr([&] {
-      return os_.Write(fd_.get(), bytes.data() + done, bytes.size() - done);
-    });
+  while (done < end) {
+    const SysCallSizeResult wrote = RetryOnEintr(
+        [&] { return os_.Write(fd_.get(), bytes.data() + done, end - done); });
     // write(2) returns 0 only when asked for nothing: stop rather than spin.
     if (!wrote.ok() || wrote.value == 0) {
       return Cut(done, sizes, wrote.ok() ? EIO : wrote.error);
@@ -99,7 +113,35 @@ LineSink::Written FileSink::Write(absl::string_view bytes,
     done += static_cast<size_t>(wrote.value);
   }
   continued_ = 0;
-  return {sizes.size(), 0};
+  return room;
+}
+
+LineSink::Written FileSink::Reserve(size_t done,
+                                    absl::Span<const size_t> sizes) {
+  const Written all = {sizes.size(), 0};
+  struct stat file;
+  // A pipe or a terminal has no room to reserve.
+  if (!os_.FStat(fd_.get(), &file).ok() || !S_ISREG(file.st_mode)) return all;
+  // The errno that refuses the first `records`, or 0. KEEP_SIZE: the file
+  // does not grow until they are written.
+  const auto refused = [&](size_t records) {
+    const SysCallIntResult reserved = RetryOnEintr([&] {
+      return os_.FAllocate(fd_.get(), FALLOC_FL_KEEP_SIZE, file.st_size,
+                           static_cast<off_t>(BytesOf(sizes, records) - done));
+    });
+    return !reserved.ok() && NoRoom(reserved.error) ? reserved.error : 0;
+  };
+  const int error = refused(sizes.size());
+  if (error == 0) return all;
+  // As many whole records as there is room for, by halving: the first 0
+  // fit, all do not.
+  size_t fit = 0;
+  size_t too_many = sizes.size();
+  while (too_many - fit > 1) {
+    const size_t middle = fit + (too_many - fit) / 2;
+    (refused(middle) == 0 ? fit : too_many) = middle;
+  }
+  return {fit, error};
 }
 
 LineSink::Written FileSink::Cut(size_t done, absl::Span<const size_t> sizes,

@@ -44,11 +44,15 @@ class LineSink {
   virtual int writable_fd() const { return -1; }
 };
 
-// Appends to a file: all the records in one write(2) when it takes them. A
-// write cut short (a full disk) is taken back out of the file (ftruncate)
-// to the end of its last whole record, so that a record is in the file
-// whole or not at all, and what follows is never glued to half a line. The
-// file is the sink's only writer (as in examples/line_log.h).
+// Appends to a file: all the records in one write(2) when it takes them.
+// Their room is reserved first (fallocate): when the disk has no room for
+// all of them, only the whole records it has room for are written, so that
+// no reader sees part of a record, not even for a moment. Where nothing can
+// be reserved (a file system without fallocate) and a write is cut short
+// all the same, the cut is taken back out of the file (ftruncate) to the end
+// of its last whole record, so that a record is in the file whole or not at
+// all, and what follows is never glued to half a line. The file is the
+// sink's only writer (as in examples/line_log.h).
 //
 // When the cut cannot be taken back (an append-only file, a pipe, a
 // terminal), the part that went stays, the record counts as not written,
@@ -79,6 +83,11 @@ class FileSink : public LineSink {
   int fd() const { return fd_.get(); }
 
  private:
+  // How many of the records of `sizes` whose bytes `done` on the disk has
+  // room for: all once they are reserved, or when the file cannot reserve
+  // (the write then tells); else the whole ones it could reserve, and the
+  // errno that refused the next.
+  Written Reserve(size_t done, absl::Span<const size_t> sizes);
   // `done` bytes of this Write went, then `error`: takes back what went of
   // a record not whole, or remembers it (continued_).
   Written Cut(size_t done, absl::Span<const size_t> sizes, int error);

@@ -1078,8 +1078,8 @@ class FullDiskTest : public CaptureTest {
 TEST_F(FullDiskTest, LinesDroppedOnAFullDiskAreCountedAndNoneIsTorn) {
   constexpr int kFirst = 25000;  // 2.5 MB, while the disk is full.
   constexpr int kAfter = 10;
-  // Part of a page used, so that the first write is cut short by the
-  // kernel (at the page's end) rather than refused whole.
+  // Part of a page used: the room left in it takes whole lines, and the
+  // next one finds none.
   WriteFile(out_, "seed\n");
   FillDisk();
   const std::string go = base_ + ".go";
@@ -1100,10 +1100,20 @@ TEST_F(FullDiskTest, LinesDroppedOnAFullDiskAreCountedAndNoneIsTorn) {
   // COMMAND is not held up: its 2.5 MB go while nothing can be written.
   ASSERT_TRUE(Eventually([&] { return Exists(wrote); }, absl::Seconds(5)));
   const absl::Duration writing = absl::Now() - start;
-  absl::SleepFor(absl::Milliseconds(350));  // A few tries, all failed.
-  // The room left in the seed's page took whole lines, and the head of the
-  // next one, which was taken back.
+  // The pipe drained, then a few tries, all failed, read over and over: no
+  // read shows a part of a line, not even one the supervisor would take
+  // back.
+  absl::SleepFor(absl::Milliseconds(100));
   const std::string full = ReadFile(out_);
+  std::string later = full;
+  for (const absl::Time end = absl::Now() + absl::Milliseconds(350);
+       absl::Now() < end && later == full;) {
+    absl::SleepFor(absl::Milliseconds(2));
+    later = ReadFile(out_);
+  }
+  EXPECT_EQ(later, full);
+  // The room left in the seed's page took whole lines, and nothing of the
+  // next one.
   const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   ASSERT_EQ(full.back(), '\n');
   EXPECT_EQ((full.size() - 5) % 100, 0u) << "a torn line";

@@ -366,7 +366,9 @@ bool AfterReady(const std::vector<Call>& calls, size_t index) {
 // not read stays queued, and poll(2) says so again), but not a captured
 // pipe (its stream ends, and says so); once the launcher heard the start,
 // making, connecting and sending on the syslog socket (the lines wait, and
-// are sent again 100 ms later); and, also once the launcher heard the start,
+// are sent again 100 ms later); reserving a captured line's room (a failed
+// stat writes it unreserved, a refused reservation waits like a failed
+// write); and, also once the launcher heard the start,
 // what only makes a stop thorough twice over:
 // reaping (again while the worker's pidfd says it ended, or at the stop's
 // next turn), signalling (the worker's process group and each process, by
@@ -413,6 +415,14 @@ bool QuietlyTolerated(const std::vector<Call>& calls, size_t index,
             return true;
           }
           return AfterReady(calls, index);
+        // Reserving a captured line's room (line_sink.h): after a failed
+        // stat it is written unreserved; a refused reservation keeps it
+        // waiting, tried again 100 ms later, as a failed write does.
+        case Call::kFStat:
+          return index + 1 < calls.size() &&
+                 calls[index + 1] == Call::kFAllocate;
+        case Call::kFAllocate:
+          return true;
         case Call::kWaitPid:
         case Call::kKill:
         case Call::kPidFdOpen:

@@ -1,6 +1,7 @@
-// FileSink and SyslogSink, mock-driven: records go whole or not at all, a cut
-// is taken back to the last whole record, a restarted syslog daemon is
-// reached again, and Reopen keeps the descriptor number others know.
+// FileSink and SyslogSink, mock-driven: records go whole or not at all (only
+// those with room reserved are written; a cut is taken back to the last whole
+// record), a restarted syslog daemon is reached again, and Reopen keeps the
+// descriptor number others know.
 
 #include "daemonkit/line_sink.h"
 
@@ -89,8 +90,23 @@ class FileSinkTest : public ::testing::Test {
     EXPECT_CALL(os_, FStat(kFd, _))
         .WillOnce(DoAll(SetArgPointee<1>(info), Return(SysCallSuccess())));
   }
-  // The first record whole and 2 bytes of the second, then `error`.
+  // The room for `length` more bytes, asked for at the end of a 1000-byte
+  // file.
+  void ExpectReserve(size_t length,
+                     SysCallIntResult result = SysCallSuccess()) {
+    ExpectFStat(Entry(S_IFREG | 0644, 1000));
+    EXPECT_CALL(os_, FAllocate(kFd, FALLOC_FL_KEEP_SIZE, 1000,
+                               static_cast<off_t>(length)))
+        .WillOnce(Return(result));
+  }
+  // A file system without fallocate: the writes have to tell.
+  void ExpectNoReserve(size_t length) {
+    ExpectReserve(length, SysCallFailure(EOPNOTSUPP));
+  }
+  // Nothing reserved, then the first record whole and 2 bytes of the
+  // second, then `error`.
   void ExpectCutInSecondRecord(int error) {
+    ExpectNoReserve(kBytes.size());
     ExpectWrite(kBytes, Wrote(6));
     ExpectWrite(kBytes.substr(6), Failed(error));
   }
@@ -125,10 +141,45 @@ class FileSinkTest : public ::testing::Test {
 };
 
 TEST_F(FileSinkTest, WritesAllTheRecordsInOneWrite) {
+  InSequence in_order;
+  ExpectReserve(kBytes.size());
   ExpectWrite(kBytes, Wrote(kBytes.size()));
   const LineSink::Written written = sink_.Write(kBytes, kSizes);
   EXPECT_EQ(written.records, 3);
   EXPECT_EQ(written.error, 0);
+}
+
+// On a full disk nothing is written that would have to be taken back.
+TEST_F(FileSinkTest, NoRoomForTheFirstRecordWritesNothing) {
+  for (const int error : {ENOSPC, EDQUOT, EFBIG, EIO}) {
+    InSequence in_order;
+    ExpectReserve(kBytes.size(), SysCallFailure(error));
+    EXPECT_CALL(os_, FAllocate(kFd, FALLOC_FL_KEEP_SIZE, 1000, 4))
+        .WillOnce(Return(SysCallFailure(ENOSPC)));
+    const LineSink::Written written = sink_.Write(kBytes, kSizes);
+    EXPECT_EQ(written.records, 0);
+    EXPECT_EQ(written.error, error);
+  }
+}
+
+TEST_F(FileSinkTest, RoomForSomeRecordsWritesThoseWhole) {
+  InSequence in_order;
+  ExpectReserve(kBytes.size(), SysCallFailure(ENOSPC));
+  EXPECT_CALL(os_, FAllocate(kFd, FALLOC_FL_KEEP_SIZE, 1000, 4))
+      .WillOnce(Return(SysCallSuccess()));
+  EXPECT_CALL(os_, FAllocate(kFd, FALLOC_FL_KEEP_SIZE, 1000, 10))
+      .WillOnce(Return(SysCallFailure(ENOSPC)));
+  ExpectWrite("one\n", Wrote(4));
+  const LineSink::Written written = sink_.Write(kBytes, kSizes);
+  EXPECT_EQ(written.records, 1);
+  EXPECT_EQ(written.error, ENOSPC);
+}
+
+TEST_F(FileSinkTest, PipeIsWrittenWithoutReserving) {
+  InSequence in_order;
+  ExpectFStat(Entry(S_IFIFO | 0600));
+  ExpectWrite(kBytes, Wrote(kBytes.size()));
+  EXPECT_EQ(sink_.Write(kBytes, kSizes).records, 3);
 }
 
 TEST_F(FileSinkTest, NoRecordsNoWrite) {
@@ -139,6 +190,7 @@ TEST_F(FileSinkTest, NoRecordsNoWrite) {
 
 TEST_F(FileSinkTest, ShortWriteIsFollowedByOneForTheRest) {
   InSequence in_order;
+  ExpectReserve(kBytes.size());
   ExpectWrite(kBytes, Wrote(6));
   ExpectWrite(kBytes.substr(6), Wrote(kBytes.size() - 6));
   EXPECT_EQ(sink_.Write(kBytes, kSizes).records, 3);
@@ -146,6 +198,7 @@ TEST_F(FileSinkTest, ShortWriteIsFollowedByOneForTheRest) {
 
 TEST_F(FileSinkTest, InterruptedWriteIsTriedAgain) {
   InSequence in_order;
+  ExpectReserve(kBytes.size());
   ExpectWrite(kBytes, Failed(EINTR));
   ExpectWrite(kBytes, Wrote(kBytes.size()));
   const LineSink::Written written = sink_.Write(kBytes, kSizes);
@@ -165,12 +218,15 @@ TEST_F(FileSinkTest, CutIsTakenBackToTheLastWholeRecord) {
     EXPECT_EQ(written.error, error);
   }
   // The second record is offered again, and written whole.
+  InSequence in_order;
+  ExpectReserve(kBytes.size() - 4);
   ExpectWrite(kBytes.substr(4), Wrote(kBytes.size() - 4));
   EXPECT_EQ(sink_.Write(kBytes.substr(4), {6, 8}).records, 2);
 }
 
 TEST_F(FileSinkTest, CutAtARecordsEndLeavesNothingToTakeBack) {
   InSequence in_order;
+  ExpectNoReserve(kBytes.size());
   ExpectWrite(kBytes, Wrote(10));
   ExpectWrite(kBytes.substr(10), Failed(ENOSPC));
   const LineSink::Written written = sink_.Write(kBytes, kSizes);
@@ -206,9 +262,11 @@ TEST_F(FileSinkTest, CutThatCannotBeTakenBackIsFinishedByTheNextWrite) {
   EXPECT_EQ(written.records, 1);
   EXPECT_EQ(written.error, ENOSPC);
   // The second record is offered again: only what it still lacks goes.
+  ExpectReserve(kBytes.size() - 6);
   ExpectWrite(kBytes.substr(6), Wrote(kBytes.size() - 6));
   EXPECT_EQ(sink_.Write(kBytes.substr(4), {6, 8}).records, 2);
   // And then records go whole again.
+  ExpectReserve(5);
   ExpectWrite("more\n", Wrote(5));
   EXPECT_EQ(sink_.Write("more\n", {5}).records, 1);
 }
@@ -220,6 +278,7 @@ TEST_F(FileSinkTest, UnfinishedRecordCutAgainIsTakenBackWhole) {
   EXPECT_CALL(os_, FTruncate(kFd, 4)).WillOnce(Return(SysCallFailure(EIO)));
   EXPECT_EQ(sink_.Write(kBytes, kSizes).records, 1);
   // 1 more byte of it, then the disk is full again: all 3 go.
+  ExpectNoReserve(kBytes.size() - 6);
   ExpectWrite(kBytes.substr(6), Wrote(1));
   ExpectWrite(kBytes.substr(7), Failed(ENOSPC));
   ExpectFStat(Entry(S_IFREG | 0644, 7));
@@ -227,24 +286,30 @@ TEST_F(FileSinkTest, UnfinishedRecordCutAgainIsTakenBackWhole) {
   const LineSink::Written written = sink_.Write(kBytes.substr(4), {6, 8});
   EXPECT_EQ(written.records, 0);
   EXPECT_EQ(written.error, ENOSPC);
+  ExpectReserve(kBytes.size() - 4);
   ExpectWrite(kBytes.substr(4), Wrote(kBytes.size() - 4));
   EXPECT_EQ(sink_.Write(kBytes.substr(4), {6, 8}).records, 2);
 }
 
 TEST_F(FileSinkTest, FullPipeSaysEagainAndTheRestFollowsLater) {
   InSequence in_order;
-  ExpectCutInSecondRecord(EAGAIN);
-  // A pipe cannot be truncated: nothing is tried.
+  // A pipe can neither be reserved nor truncated: nothing is tried.
+  ExpectFStat(Entry(S_IFIFO | 0600));
+  ExpectWrite(kBytes, Wrote(6));
+  ExpectWrite(kBytes.substr(6), Failed(EAGAIN));
   ExpectFStat(Entry(S_IFIFO | 0600));
   const LineSink::Written written = sink_.Write(kBytes, kSizes);
   EXPECT_EQ(written.records, 1);
   EXPECT_EQ(written.error, EAGAIN);
   EXPECT_EQ(sink_.writable_fd(), kFd);
+  ExpectFStat(Entry(S_IFIFO | 0600));
   ExpectWrite(kBytes.substr(6), Wrote(kBytes.size() - 6));
   EXPECT_EQ(sink_.Write(kBytes.substr(4), {6, 8}).records, 2);
 }
 
 TEST_F(FileSinkTest, FullPipeBeforeAnyByteTearsNothing) {
+  InSequence in_order;
+  ExpectFStat(Entry(S_IFIFO | 0600));
   ExpectWrite(kBytes, Failed(EAGAIN));
   const LineSink::Written written = sink_.Write(kBytes, kSizes);
   EXPECT_EQ(written.records, 0);
@@ -253,6 +318,7 @@ TEST_F(FileSinkTest, FullPipeBeforeAnyByteTearsNothing) {
 
 TEST_F(FileSinkTest, WriteOfNothingIsAnError) {
   InSequence in_order;
+  ExpectReserve(kBytes.size());
   ExpectWrite(kBytes, Wrote(0));
   const LineSink::Written written = sink_.Write(kBytes, kSizes);
   EXPECT_EQ(written.records, 0);
@@ -295,6 +361,8 @@ TEST_F(FileSinkTest, FailedReopenKeepsTheOldFile) {
                        "opening output file /var/log/app.log failed: "
                        "Permission denied"));
   EXPECT_EQ(sink_.fd(), kFd);
+  InSequence in_order;
+  ExpectReserve(kBytes.size());
   ExpectWrite(kBytes, Wrote(kBytes.size()));
   EXPECT_EQ(sink_.Write(kBytes, kSizes).records, 3);
 }
@@ -329,6 +397,8 @@ TEST_F(FileSinkTest, ReopenForgetsARecordLeftUnfinishedInTheOldFile) {
   EXPECT_CALL(os_, Close(kNewFd)).WillOnce(Return(SysCallSuccess()));
   ASSERT_THAT(sink_.Reopen(), IsOk());
   // The new file gets the second record whole.
+  InSequence in_order;
+  ExpectReserve(kBytes.size() - 4);
   ExpectWrite(kBytes.substr(4), Wrote(kBytes.size() - 4));
   EXPECT_EQ(sink_.Write(kBytes.substr(4), {6, 8}).records, 2);
 }
