@@ -139,6 +139,11 @@ SysCallSizeResult PosixOs::Read(int fd, void* buffer, size_t size) {
   return Result(::read(fd, buffer, size));
 }
 
+SysCallSizeResult PosixOs::ReadLink(const char* path, char* buffer,
+                                    size_t size) {
+  return Result(::readlink(path, buffer, size));
+}
+
 SysCallSizeResult PosixOs::Write(int fd, const void* buffer, size_t size) {
   return Result(::write(fd, buffer, size));
 }

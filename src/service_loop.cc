@@ -34,11 +34,6 @@ bool Due(absl::Time deadline, absl::Time now) {
   return deadline != absl::InfiniteFuture() && now >= deadline;
 }
 
-// A shell's exit status for a process that ended with wait status `status`.
-int ShellExitStatus(int status) {
-  return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-}
-
 // The wall clock, for the record's start time that others read; the epoch
 // when it cannot be read, which --status shows as no time at all.
 absl::Time WallNow(Os& os) {

@@ -148,6 +148,7 @@ enum LongOnly {
   kSyslogTag,
   kSyslogSocket,
   kInit,
+  kInitChild,
   kReadyFile,
 };
 
@@ -185,6 +186,7 @@ constexpr struct option kOptions[] = {
     {"syslog-tag", required_argument, nullptr, kSyslogTag},
     {"syslog-socket", required_argument, nullptr, kSyslogSocket},
     {"init", no_argument, nullptr, kInit},
+    {"init-child", no_argument, nullptr, kInitChild},
     {"ready-file", required_argument, nullptr, kReadyFile},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
@@ -213,17 +215,31 @@ struct Settings {
   bool chdir_given = false;
   bool umask_given = false;
 
+  // --init-child: run by daemonize-init (lean_init.h), which is process 1
+  // already; this process sets COMMAND up and becomes it.
+  bool init_child = false;
+
   // A supervisor stays for a pid file (it holds the lock), for --respawn,
   // for the notify socket (it keeps it for the life of the service), for
   // output it writes itself, for the ready file, and as an init.
-  bool supervised() const {
+  bool supervised() const { return supervision.init || supervisor_needed(); }
+
+  // What only a supervisor does, an init's duties aside.
+  bool supervisor_needed() const {
     using To = daemonkit::CapturedStream::To;
-    return supervision.init || !supervision.ready_file.empty() ||
-           !options.pid_file.empty() || supervision.respawn.has_value() ||
-           supervision.notify || supervision.watchdog > absl::ZeroDuration() ||
+    return !supervision.ready_file.empty() || !options.pid_file.empty() ||
+           supervision.respawn.has_value() || supervision.notify ||
+           supervision.watchdog > absl::ZeroDuration() ||
            supervision.timestamps ||
            supervision.stdout_capture.to == To::kSyslog ||
            supervision.stderr_capture.to == To::kSyslog;
+  }
+
+  // An init with nothing of the supervisor asked for (output files it
+  // would reopen on SIGHUP included): daemonize-init can be process 1.
+  bool lean_init() const {
+    return supervision.init && !init_child && !supervisor_needed() &&
+           options.stdout_path.empty() && options.stderr_path.empty();
   }
 };
 
@@ -477,6 +493,9 @@ absl::Status ApplyLongOption(int option, const std::string& value,
       settings.supervision.init = true;
       settings.options.foreground = true;
       return absl::OkStatus();
+    case kInitChild:
+      settings.init_child = true;
+      return absl::OkStatus();
     case kReadyFile:
       settings.supervision.ready_file = value;
       return MakeAbsolute(settings.supervision.ready_file);
@@ -540,6 +559,9 @@ absl::Status KeepCallersPlace(Settings& settings) {
 // Checks the options together, once all are known.
 absl::Status CheckSettings(Settings& settings) {
   const daemonkit::DetachOptions& options = settings.options;
+  if (settings.init_child && !settings.supervision.init) {
+    return UsageError("--init-child is for daemonize-init, with --init");
+  }
   if (settings.action != Action::kStart) {
     if (settings.supervision.init) {
       return UsageError(
@@ -626,6 +648,8 @@ absl::StatusOr<Settings> Parse(int argc, char** argv) {
   if (settings.supervision.init) {
     if (absl::Status kept = KeepCallersPlace(settings); !kept.ok()) return kept;
   }
+  // The init is daemonize-init: this one is COMMAND, in place.
+  if (settings.init_child) settings.supervision.init = false;
   return settings;
 }
 
@@ -652,6 +676,34 @@ int StartSupervised(daemonkit::Os& os, const Settings& settings) {
   absl::StatusOr<pid_t> supervisor =
       daemonkit::Supervise(settings.options, settings.supervision, os);
   return supervisor.ok() ? 0 : Fail(supervisor.status());
+}
+
+// Process 1 with nothing of the supervisor asked for becomes daemonize-init
+// (lean_init.h), from this program's own directory; it runs this program
+// again as its child, with --init-child, to set COMMAND up and become it.
+// Returns only when that cannot be (no /proc, no daemonize-init beside this
+// program, no dynamic loader for it in the image): the supervisor is then
+// the init.
+void BecomeLeanInit(daemonkit::Os& os, const Settings& settings, int argc,
+                    char** argv) {
+  char self[PATH_MAX];
+  const daemonkit::SysCallSizeResult length =
+      os.ReadLink("/proc/self/exe", self, sizeof self - 1);
+  if (!length.ok() || length.value <= 0) return;
+  self[length.value] = '\0';
+  const absl::string_view path(self, static_cast<size_t>(length.value));
+  std::string init =
+      absl::StrCat(path.substr(0, path.rfind('/') + 1), "daemonize-init");
+  std::string stop_timeout = absl::StrCat(
+      "--stop-timeout-ms=",
+      absl::ToInt64Milliseconds(settings.supervision.stop_timeout));
+  std::string separator = "--";
+  std::string child = "--init-child";
+  std::vector<char*> args = {init.data(), stop_timeout.data(), separator.data(),
+                             self, child.data()};
+  args.insert(args.end(), argv + 1, argv + argc);
+  args.push_back(nullptr);
+  os.ExecVe(init.c_str(), args.data(), environ);
 }
 
 // --stop, --status or --reload.
@@ -681,6 +733,9 @@ int main(int argc, char** argv) {
   if (!settings.ok()) return Fail(settings.status());
   if (settings->action != Action::kStart) return Control(*settings);
   daemonkit::Os& os = daemonkit::PosixOs::Default();
+  if (settings->lean_init() && os.GetPid() == 1) {
+    BecomeLeanInit(os, *settings, argc, argv);
+  }
   return settings->supervised() ? StartSupervised(os, *settings)
                                 : StartUnsupervised(os, *settings);
 }

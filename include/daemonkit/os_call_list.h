@@ -85,6 +85,10 @@ DAEMONKIT_OS_CALL(SysCallIntResult, Pipe, (int fds[2], int flags), (fds, flags))
 // Wraps read(2).
 DAEMONKIT_OS_CALL(SysCallSizeResult, Read, (int fd, void* buffer, size_t size),
                   (fd, buffer, size))
+// Wraps readlink(2): the link's target, not terminated by a NUL.
+DAEMONKIT_OS_CALL(SysCallSizeResult, ReadLink,
+                  (const char* path, char* buffer, size_t size),
+                  (path, buffer, size))
 // Wraps write(2). After fork (the readiness report).
 DAEMONKIT_OS_CALL(SysCallSizeResult, Write,
                   (int fd, const void* buffer, size_t size), (fd, buffer, size))

@@ -183,9 +183,98 @@ class InitTest : public ::testing::Test {
   int err_ = -1;
 };
 
+// The program that is process 1: daemonize-init when nothing of the
+// supervisor is asked for, the supervisor when something is.
+enum class Init { kLean, kSupervisor };
+
+std::string InitName(const ::testing::TestParamInfo<Init>& info) {
+  return info.param == Init::kLean ? "Lean" : "Supervisor";
+}
+
+// The duties of an init, done by each: the supervisor is asked for by a
+// ready file, which changes nothing else here.
+class InitDutiesTest : public InitTest,
+                       public ::testing::WithParamInterface<Init> {
+ protected:
+  bool StartInit(std::vector<std::string> args, const std::string& script) {
+    if (GetParam() == Init::kSupervisor) {
+      args.push_back(absl::StrCat("--ready-file=", Path("ready")));
+    }
+    return InitTest::StartInit(args, script);
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Inits, InitDutiesTest,
+                         ::testing::Values(Init::kLean, Init::kSupervisor),
+                         InitName);
+
+// The base name of the program `pid` runs.
+std::string ProgramOf(pid_t pid) {
+  char target[PATH_MAX];
+  const ssize_t length = readlink(absl::StrCat("/proc/", pid, "/exe").c_str(),
+                                  target, sizeof target);
+  if (length <= 0) return "";
+  const std::string path(target, static_cast<size_t>(length));
+  return path.substr(path.rfind('/') + 1);
+}
+
+TEST_P(InitDutiesTest, ProcessOneIsTheLeanInitUnlessTheSupervisorIsAsked) {
+  ASSERT_TRUE(StartInit({}, "exec sleep 1000"));
+  const std::string expected =
+      GetParam() == Init::kLean ? "daemonize-init" : "daemonize";
+  EXPECT_TRUE(Eventually([&] { return ProgramOf(init_) == expected; }))
+      << ProgramOf(init_);
+  EXPECT_TRUE(Eventually([&] { return ProgramOf(Command()) == "sleep"; }));
+  Signal(SIGTERM);
+  EXPECT_EQ(Finish().exit_status(), 128 + SIGTERM);
+}
+
+// Without daemonize-init beside it (a copy of daemonize alone), the
+// supervisor is process 1, and does the same.
+TEST_F(InitTest, WithoutDaemonizeInitBesideItTheSupervisorIsProcessOne) {
+  const std::string alone = Path("daemonize");
+  ASSERT_EQ(
+      RunProgram({"/bin/cp", Runfile("tools/daemonize"), alone}).exit_status(),
+      0);
+  std::vector<std::string> argv = {"/usr/bin/unshare",
+                                   "--pid",
+                                   "--fork",
+                                   "--mount-proc",
+                                   alone,
+                                   "--init",
+                                   "--",
+                                   "/bin/sh",
+                                   "-c",
+                                   "exec sleep 1000"};
+  unshare_ = StartProgram(argv, &out_, &err_);
+  ASSERT_GT(unshare_, 0);
+  ASSERT_TRUE(Eventually([&] { return !DirectChildren(unshare_).empty(); }));
+  init_ = DirectChildren(unshare_)[0];
+  EXPECT_TRUE(Eventually([&] { return ProgramOf(Command()) == "sleep"; }));
+  EXPECT_EQ(ProgramOf(init_), "daemonize");
+  Signal(SIGTERM);
+  EXPECT_EQ(Finish().exit_status(), 128 + SIGTERM);
+}
+
+// daemonize-init signals "every process" with kill(-1): outside a PID
+// namespace of its own that would be every process of its user.
+TEST(DaemonizeInitTest, RefusesToRunAsAnyProcessButProcessOne) {
+  const ProgramRun run =
+      RunProgram({Runfile("tools/daemonize-init"), "--stop-timeout-ms=100",
+                  "--", "/bin/true"});
+  EXPECT_EQ(run.exit_status(), 64);
+  EXPECT_EQ(run.err,
+            "daemonize-init: not process 1 of a PID namespace: use daemonize "
+            "--init\n");
+  const ProgramRun bad = RunProgram({Runfile("tools/daemonize-init"), "--"});
+  EXPECT_EQ(bad.exit_status(), 64);
+  EXPECT_NE(bad.err.find("usage: daemonize-init"), std::string::npos)
+      << bad.err;
+}
+
 // COMMAND is the init's child, in the caller's working directory and with
 // its umask (the image's WORKDIR, the runtime's umask), not / and 022.
-TEST_F(InitTest, IsPidOneAndExitsWithCommandsStatus) {
+TEST_P(InitDutiesTest, IsPidOneAndExitsWithCommandsStatus) {
   const mode_t mask = umask(027);
   ASSERT_TRUE(StartInit(
       {}, absl::StrCat("echo $$ > ", Path("pid"), "; pwd > ", Path("cwd"),
@@ -200,7 +289,7 @@ TEST_F(InitTest, IsPidOneAndExitsWithCommandsStatus) {
   EXPECT_EQ(ReadFile(Path("umask")), "0027\n");
 }
 
-TEST_F(InitTest, ExitsWith128PlusTheSignalThatKilledCommand) {
+TEST_P(InitDutiesTest, ExitsWith128PlusTheSignalThatKilledCommand) {
   ASSERT_TRUE(StartInit({}, "kill -USR2 $$"));
   const ProgramRun run = Finish();
   EXPECT_EQ(run.exit_status(), 128 + SIGUSR2) << run.err;
@@ -208,7 +297,7 @@ TEST_F(InitTest, ExitsWith128PlusTheSignalThatKilledCommand) {
 
 // Orphans of every shape, a thousand of them ending at once: none waits
 // for its reaping, as no init that polls could manage (tini: once a second).
-TEST_F(InitTest, ReapsEveryOrphanAsSoonAsItEnds) {
+TEST_P(InitDutiesTest, ReapsEveryOrphanAsSoonAsItEnds) {
   const std::string go = Path("go");
   ASSERT_EQ(mkfifo(go.c_str(), 0600), 0);
   // Each orphan opens the FIFO, which blocks until the test opens it to
@@ -259,7 +348,7 @@ TEST_F(InitTest, ReapsEveryOrphanAsSoonAsItEnds) {
 
 // SIGTERM from outside the namespace (docker stop): the stop schedule, on a
 // tree that ignores SIGTERM: SIGKILL after --stop-timeout, exit 128+9.
-TEST_F(InitTest, TermStopsATreeThatIgnoresItWithinTheStopTimeout) {
+TEST_P(InitDutiesTest, TermStopsATreeThatIgnoresItWithinTheStopTimeout) {
   ASSERT_TRUE(StartInit({"--stop-timeout", "300ms"},
                         absl::StrCat("trap '' TERM; sleep 1000 & sleep 1000 & "
                                      ": > ",
@@ -276,7 +365,7 @@ TEST_F(InitTest, TermStopsATreeThatIgnoresItWithinTheStopTimeout) {
 }
 
 // A COMMAND that obeys SIGTERM: the init exits with its status, at once.
-TEST_F(InitTest, TermEndsACommandThatObeysItWithItsStatus) {
+TEST_P(InitDutiesTest, TermEndsACommandThatObeysItWithItsStatus) {
   ASSERT_GT(
       StartInit({}, absl::StrCat("trap 'exit 42' TERM; : > ", Path("started"),
                                  "; while :; do sleep 0.01; done")),
@@ -288,7 +377,7 @@ TEST_F(InitTest, TermEndsACommandThatObeysItWithItsStatus) {
 }
 
 // Every other signal reaches COMMAND's whole process group.
-TEST_F(InitTest, UsrAndWinchReachCommandsProcessGroup) {
+TEST_P(InitDutiesTest, UsrAndWinchReachCommandsProcessGroup) {
   const std::string log = Path("log");
   const std::string script = absl::StrCat(
       "(trap 'echo child USR1 >> ", log, "' USR1; trap 'echo child WINCH >> ",
@@ -311,7 +400,7 @@ TEST_F(InitTest, UsrAndWinchReachCommandsProcessGroup) {
 
 // SIGHUP is COMMAND's too (its group's); SIGINT, as SIGTERM, starts the
 // stop.
-TEST_F(InitTest, HupReachesCommandAndIntStopsIt) {
+TEST_P(InitDutiesTest, HupReachesCommandAndIntStopsIt) {
   const std::string log = Path("log");
   ASSERT_TRUE(StartInit(
       {}, absl::StrCat("trap 'echo HUP >> ", log, "' HUP; : > ",
@@ -327,7 +416,7 @@ TEST_F(InitTest, HupReachesCommandAndIntStopsIt) {
 // COMMAND ends while processes it started still run: they are stopped with
 // SIGTERM (not the kernel's SIGKILL when the namespace ends), and the init
 // exits with COMMAND's status.
-TEST_F(InitTest, ACommandThatExitsLeavingChildrenEndsThemGently) {
+TEST_P(InitDutiesTest, ACommandThatExitsLeavingChildrenEndsThemGently) {
   const std::string script =
       absl::StrCat("(trap 'echo stopped > ", Path("left"),
                    "; exit 0' TERM; : > ", Path("started"),
@@ -476,23 +565,34 @@ class InitTerminalTest : public ::testing::Test {
     ExpectNoChildLeft();
   }
 
-  void Start(const std::string& script) {
+  // Starts `daemonize --init -- /bin/sh -c SCRIPT` in the terminal; as
+  // process 1 of a PID namespace of its own when `as_process_one` (unshare
+  // is then pid_, in the terminal's foreground group as the init is).
+  void Start(const std::string& script, bool as_process_one = false) {
     const std::string daemonize = Runfile("tools/daemonize");
     pid_ = forkpty(&terminal_, nullptr, nullptr, nullptr);
     if (pid_ == 0) {
-      execl(daemonize.c_str(), daemonize.c_str(), "--init", "--", "/bin/sh",
-            "-c", script.c_str(), nullptr);
+      if (as_process_one) {
+        execl("/usr/bin/unshare", "unshare", "--pid", "--fork", "--mount-proc",
+              daemonize.c_str(), "--init", "--", "/bin/sh", "-c",
+              script.c_str(), nullptr);
+      } else {
+        execl(daemonize.c_str(), daemonize.c_str(), "--init", "--", "/bin/sh",
+              "-c", script.c_str(), nullptr);
+      }
       _exit(127);
     }
     ASSERT_GT(pid_, 0) << std::strerror(errno);
     fcntl(terminal_, F_SETFL, O_NONBLOCK);
   }
 
-  // COMMAND, once it holds the terminal.
-  pid_t CommandInForeground() {
+  // COMMAND, the child of `init` (pid_ unless given), once it holds the
+  // terminal.
+  pid_t CommandInForeground(pid_t init = -1) {
     pid_t command = -1;
     Eventually([&] {
-      const std::vector<pid_t> children = DirectChildren(pid_);
+      const std::vector<pid_t> children =
+          DirectChildren(init > 0 ? init : pid_);
       command = children.empty() ? -1 : children[0];
       return command > 0 && TerminalForeground(command) == command;
     });
@@ -533,6 +633,23 @@ TEST_F(InitTerminalTest, CommandHoldsTheTerminalAndGetsItsInterruptKey) {
                      "; while :; do sleep 0.01; done"));
   ASSERT_GT(CommandInForeground(), 0)
       << "the terminal's foreground: " << TerminalForeground(pid_);
+  ASSERT_TRUE(Eventually([&] { return Exists(started); }));
+  Type("\x03");  // ^C
+  EXPECT_EQ(ExitStatus(), 5);
+}
+
+// As process 1 (docker run -it) the lean init gives COMMAND the terminal.
+TEST_F(InitTerminalTest, AsProcessOneTheLeanInitGivesCommandTheTerminal) {
+  const std::string started = PerTestPath() + ".started";
+  unlink(started.c_str());
+  Start(absl::StrCat("trap 'exit 5' INT; : > ", started,
+                     "; while :; do sleep 0.01; done"),
+        /*as_process_one=*/true);
+  ASSERT_TRUE(Eventually([&] { return !DirectChildren(pid_).empty(); }));
+  const pid_t init = DirectChildren(pid_)[0];
+  ASSERT_GT(CommandInForeground(init), 0)
+      << "the terminal's foreground: " << TerminalForeground(init);
+  EXPECT_EQ(ProgramOf(init), "daemonize-init");
   ASSERT_TRUE(Eventually([&] { return Exists(started); }));
   Type("\x03");  // ^C
   EXPECT_EQ(ExitStatus(), 5);

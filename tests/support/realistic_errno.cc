@@ -45,6 +45,8 @@ int RealisticErrno(FaultInjectingOs::Call call) {
       return ENFILE;
     case Call::kRead:
       return EIO;
+    case Call::kReadLink:  // /proc is not mounted.
+      return ENOENT;
     case Call::kWrite:
       return EPIPE;
     case Call::kPWrite:
