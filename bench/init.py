@@ -57,9 +57,15 @@ class Init:
 
 
 def inits(work):
+    """daemonize --init twice: alone, process 1 is daemonize-init; with a
+    ready file (in `work`, which only root may write), the supervisor."""
     daemonize = os.path.join(work, "daemonize")
+    ready_file = os.path.join(work, "service.ready")
     return [
-        Init("daemonkit daemonize --init", daemonize, [daemonize, "--init", "--"]),
+        Init("daemonkit daemonize --init", os.path.join(work, "daemonize-init"),
+             [daemonize, "--init", "--"]),
+        Init("daemonkit daemonize --init --ready-file", daemonize,
+             [daemonize, "--init", f"--ready-file={ready_file}", "--"]),
         Init("tini", "/usr/bin/tini", ["/usr/bin/tini", "--"], "tini"),
         Init("dumb-init", "/usr/bin/dumb-init", ["/usr/bin/dumb-init"], "dumb-init"),
         Init("catatonit", "/usr/bin/catatonit", ["/usr/bin/catatonit", "--"],
@@ -268,12 +274,15 @@ def version(init):
 # ------------------------------------------------------------------ running
 
 def build(work):
-    release_build.copy_release_programs(work, {"daemonize": "//tools:daemonize"})
+    release_build.copy_release_programs(work, {
+        "daemonize": "//tools:daemonize",
+        "daemonize-init": "//tools:daemonize-init",
+    })
 
 
 def run(work, starts, idle_seconds, orphans, term_runs):
-    """Measures everything, with daemonize copied into `work`; returns the
-    report (Markdown)."""
+    """Measures everything, with daemonize and daemonize-init copied into
+    `work`; returns the report (Markdown)."""
     debian.install_missing(DEBIAN_PACKAGES)
     build(work)
     os.setpriority(os.PRIO_PROCESS, 0, PRIORITY)
@@ -336,7 +345,7 @@ def render(all_inits, idle, maps, reaping, terms, starts, idle_seconds, term_run
             f"{os.path.getsize(init.binary) / 1024:.0f} | {static} | {pss:.0f} | "
             f"{ratio(pss, base_pss)} | {rss:.0f} | {ratio(rss, base_rss)} | "
             f"{median(s[2] for s in samples):.1f} |")
-    for name in (ours, BASE):
+    for name in (ours, all_inits[1].name, BASE):
         lines += ["", f"Where {name}'s memory is, idle (KiB, /proc/PID/smaps by "
                   "file and kind, the largest Pss first):", "",
                   "| mapping | Rss | Pss | private |", "| --- | ---: | ---: | ---: |"]

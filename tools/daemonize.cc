@@ -82,7 +82,9 @@ The supervisor reads COMMAND's output and writes it line by line.
                           COMMAND in a process group of its own, every
                           orphan reaped at once, signals passed on to
                           COMMAND's group, the terminal given to it, and
-                          the exit status COMMAND's (docs/containers.md)
+                          the exit status COMMAND's (docs/containers.md);
+                          as PID 1 without the supervisor's options, the
+                          daemonize-init beside daemonize does it
       --ready-file=FILE   FILE exists, holding COMMAND's pid, exactly while
                           it is ready (for a readiness probe)
       --ready=exec        ready once COMMAND's exec succeeded (default)

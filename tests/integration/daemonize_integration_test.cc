@@ -454,6 +454,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "--reopen control a started one"},
         BadUsage{{"--ready-file=", "sleep"},
                  "option '--ready-file' needs a value"},
+        BadUsage{{"--init-child", "sleep"},
+                 "--init-child is for daemonize-init, with --init"},
         // A wait that never ends, or ends at once through an overflow.
         BadUsage{{"--ready-timeout=-1s", "sleep"}, DurationError("-1s")},
         BadUsage{{"--ready-timeout=inf", "sleep"}, DurationError("inf")},
