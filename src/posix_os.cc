@@ -25,12 +25,6 @@ SysCallResult<T> Result(T value) {
 
 }  // namespace
 
-PosixOs& PosixOs::Default() {
-  // Never destroyed: daemons call into it until _exit.
-  static PosixOs* const os = new PosixOs();
-  return *os;
-}
-
 SysCallIntResult PosixOs::Fork() { return Result(::fork()); }
 
 SysCallIntResult PosixOs::SetSid() { return Result(::setsid()); }

@@ -44,6 +44,7 @@
 #include "daemonkit/supervisor.h"
 #include "daemonkit/syslog_message.h"
 #include "tools/flag_values.h"
+#include "tools/lean_init_launch.h"
 #include "tools/service_control.h"
 
 namespace {
@@ -680,34 +681,6 @@ int StartSupervised(daemonkit::Os& os, const Settings& settings) {
   return supervisor.ok() ? 0 : Fail(supervisor.status());
 }
 
-// Process 1 with nothing of the supervisor asked for becomes daemonize-init
-// (lean_init.h), from this program's own directory; it runs this program
-// again as its child, with --init-child, to set COMMAND up and become it.
-// Returns only when that cannot be (no /proc, no daemonize-init beside this
-// program, no dynamic loader for it in the image): the supervisor is then
-// the init.
-void BecomeLeanInit(daemonkit::Os& os, const Settings& settings, int argc,
-                    char** argv) {
-  char self[PATH_MAX];
-  const daemonkit::SysCallSizeResult length =
-      os.ReadLink("/proc/self/exe", self, sizeof self - 1);
-  if (!length.ok() || length.value <= 0) return;
-  self[length.value] = '\0';
-  const absl::string_view path(self, static_cast<size_t>(length.value));
-  std::string init =
-      absl::StrCat(path.substr(0, path.rfind('/') + 1), "daemonize-init");
-  std::string stop_timeout = absl::StrCat(
-      "--stop-timeout-ms=",
-      absl::ToInt64Milliseconds(settings.supervision.stop_timeout));
-  std::string separator = "--";
-  std::string child = "--init-child";
-  std::vector<char*> args = {init.data(), stop_timeout.data(), separator.data(),
-                             self, child.data()};
-  args.insert(args.end(), argv + 1, argv + argc);
-  args.push_back(nullptr);
-  os.ExecVe(init.c_str(), args.data(), environ);
-}
-
 // --stop, --status or --reload.
 int Control(const Settings& settings) {
   const std::string& pid_file = settings.options.pid_file;
@@ -735,8 +708,11 @@ int main(int argc, char** argv) {
   if (!settings.ok()) return Fail(settings.status());
   if (settings->action != Action::kStart) return Control(*settings);
   daemonkit::Os& os = daemonkit::PosixOs::Default();
+  // Process 1 with only an init's duties asked for: daemonize-init does
+  // them, and runs this program again (--init-child) to set COMMAND up.
   if (settings->lean_init() && os.GetPid() == 1) {
-    BecomeLeanInit(os, *settings, argc, argv);
+    daemonkit::tools::ExecLeanInit(os, settings->supervision.stop_timeout,
+                                   {argv + 1, argv + argc});
   }
   return settings->supervised() ? StartSupervised(os, *settings)
                                 : StartUnsupervised(os, *settings);

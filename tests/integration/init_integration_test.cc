@@ -149,7 +149,11 @@ class InitTest : public ::testing::Test {
     argv.insert(argv.end(), {"--", "/bin/sh", "-c", script});
     unshare_ = StartProgram(argv, &out_, &err_);
     if (unshare_ <= 0) return false;
-    Eventually([&] { return !DirectChildren(unshare_).empty(); });
+    // A COMMAND that exits at once may take the init with it before the
+    // first look: unshare is then a zombie, and there is nothing to wait for.
+    Eventually([&] {
+      return !DirectChildren(unshare_).empty() || StateOf(unshare_) == 'Z';
+    });
     const std::vector<pid_t> children = DirectChildren(unshare_);
     init_ = children.empty() ? -1 : children[0];
     return true;
@@ -254,6 +258,40 @@ TEST_F(InitTest, WithoutDaemonizeInitBesideItTheSupervisorIsProcessOne) {
   EXPECT_EQ(ProgramOf(init_), "daemonize");
   Signal(SIGTERM);
   EXPECT_EQ(Finish().exit_status(), 128 + SIGTERM);
+}
+
+// Root runs a daemonize it put in a shared sticky directory (as /tmp);
+// nobody has put a daemonize-init beside it (a working one, so that only
+// the check of who made it can keep it from running as root). Process 1 is
+// the supervisor.
+TEST_F(InitTest, ADaemonizeInitAnotherUserPutBesideItNeverRuns) {
+  char shared[] = "/tmp/daemonkit-init-XXXXXX";
+  ASSERT_NE(mkdtemp(shared), nullptr);
+  ASSERT_EQ(chmod(shared, 01777), 0);
+  const std::string daemonize = absl::StrCat(shared, "/daemonize");
+  const std::string copy = absl::StrCat(shared, "/copy");
+  ASSERT_EQ(RunProgram({"/bin/cp", Runfile("tools/daemonize"), daemonize})
+                .exit_status(),
+            0);
+  ASSERT_EQ(RunProgram({"/bin/cp", Runfile("tools/daemonize-init"), copy})
+                .exit_status(),
+            0);
+  const ProgramRun plant = RunProgram(
+      {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+       "/bin/cp", copy, absl::StrCat(shared, "/daemonize-init")});
+  ASSERT_EQ(plant.exit_status(), 0) << plant.err;
+  unshare_ = StartProgram(
+      {"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", daemonize,
+       "--init", "--", "/bin/sh", "-c", "exec sleep 1000"},
+      &out_, &err_);
+  ASSERT_GT(unshare_, 0);
+  ASSERT_TRUE(Eventually([&] { return !DirectChildren(unshare_).empty(); }));
+  init_ = DirectChildren(unshare_)[0];
+  EXPECT_TRUE(Eventually([&] { return ProgramOf(Command()) == "sleep"; }));
+  EXPECT_EQ(ProgramOf(init_), "daemonize") << "nobody's daemonize-init runs";
+  Signal(SIGTERM);
+  EXPECT_EQ(Finish().exit_status(), 128 + SIGTERM);
+  RunProgram({"/bin/rm", "-rf", shared});
 }
 
 // daemonize-init signals "every process" with kill(-1): outside a PID
