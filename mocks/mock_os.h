@@ -13,6 +13,12 @@ namespace daemonkit {
 
 class MockOs : public Os {
  public:
+  // Defined in mock_os.cc, as gMock's cookbook advises for a large mock:
+  // the vtable and every method's mocker are then compiled once, there,
+  // rather than in each test that includes this.
+  MockOs();
+  ~MockOs() override;
+
 #define DAEMONKIT_OS_CALL(Result, Name, Parameters, Arguments) \
   MOCK_METHOD(Result, Name, Parameters, (override));
 #include "daemonkit/os_call_list.h"
