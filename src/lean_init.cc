@@ -27,17 +27,15 @@ void Append(char* buffer, size_t size, size_t& used, const char* text) {
 }  // namespace
 
 LeanInit::LeanInit(Os& os, int64_t stop_timeout_ms)
-    : os_(os), stop_timeout_ms_(stop_timeout_ms) {
+    : os_(os), stop_timeout_ms_(stop_timeout_ms), job_control_(os) {
   sigemptyset(&original_mask_);
 }
 
 int LeanInit::Run(char* const argv[], char* const envp[]) {
   if (!TakeSignals()) return EX_OSERR;
-  // As the supervisor's worker does (job_control.h): the program gets the
-  // terminal only when this init's group has it, never from a shell's
-  // background job.
-  const SysCallIntResult foreground = os_.TcGetPgrp(STDIN_FILENO);
-  terminal_ = foreground.ok() && foreground.value == os_.GetPgrp();
+  // As the supervisor's worker does: the program gets the terminal only
+  // when this init's group has it, never from a shell's background job.
+  job_control_.Start();
   const SysCallIntResult forked = os_.Fork();
   if (!forked.ok()) {
     SayFailed("starting ", argv[0], forked.error);
@@ -90,7 +88,7 @@ void LeanInit::BecomeProgram(char* const argv[], char* const envp[]) {
   os_.SetPgid(0, 0);
   // SIGTTOU is still blocked: a process group not in the foreground may
   // take the foreground.
-  if (terminal_) os_.TcSetPgrp(STDIN_FILENO, os_.GetPid());
+  if (job_control_.has_terminal()) os_.TcSetPgrp(STDIN_FILENO, os_.GetPid());
   os_.SigAction(SIGPIPE, &original_pipe_, nullptr);
   os_.SigProcMask(SIG_SETMASK, &original_mask_, nullptr);
   const SysCallIntResult executed = os_.ExecVe(argv[0], argv, envp);

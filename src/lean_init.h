@@ -28,6 +28,7 @@
 #include <initializer_list>
 
 #include "daemonkit/os.h"
+#include "src/job_control.h"
 
 namespace daemonkit::internal {
 
@@ -71,8 +72,8 @@ class LeanInit {
   int signals_ = -1;  // The signalfd.
   sigset_t original_mask_;
   struct sigaction original_pipe_ = {};
-  bool terminal_ = false;  // The program takes the terminal's foreground.
-  pid_t program_ = 0;      // 0 once reaped.
+  JobControl job_control_;  // Whether the program takes the terminal.
+  pid_t program_ = 0;       // 0 once reaped.
   int program_status_ = 0;
   Phase phase_ = Phase::kRunning;
   int64_t deadline_ms_ = -1;  // -1: none.

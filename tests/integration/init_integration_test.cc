@@ -46,6 +46,7 @@ using ::daemonkit::test::ParentOf;
 using ::daemonkit::test::PerTestPath;
 using ::daemonkit::test::ProgramRun;
 using ::daemonkit::test::ReadFile;
+using ::daemonkit::test::ReadLink;
 using ::daemonkit::test::Runfile;
 using ::daemonkit::test::RunProgram;
 using ::daemonkit::test::StartProgram;
@@ -214,11 +215,7 @@ INSTANTIATE_TEST_SUITE_P(Inits, InitDutiesTest,
 
 // The base name of the program `pid` runs.
 std::string ProgramOf(pid_t pid) {
-  char target[PATH_MAX];
-  const ssize_t length = readlink(absl::StrCat("/proc/", pid, "/exe").c_str(),
-                                  target, sizeof target);
-  if (length <= 0) return "";
-  const std::string path(target, static_cast<size_t>(length));
+  const std::string path = ReadLink(absl::StrCat("/proc/", pid, "/exe"));
   return path.substr(path.rfind('/') + 1);
 }
 
